@@ -1,0 +1,1367 @@
+//! The typed scenario: what a scenario file says, with the defaults filled in.
+//!
+//! Field names follow `shared/spec/scenario-format.md` (binding). Defaults are
+//! AWS's API defaults unless a comment says why the simulator differs.
+
+use super::dist::{CountDist, DurationDist, Rate};
+use super::units::{Duration, Size};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+fn one() -> u64 {
+    1
+}
+fn minute() -> Duration {
+    Duration::secs(60)
+}
+
+/// A whole scenario file.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Scenario name; output goes to `output/<name>/`.
+    pub name: String,
+    /// Shown in reports.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Seed of every random stream (default 1).
+    #[serde(default = "one")]
+    pub seed: u64,
+    /// Simulated time.
+    pub duration: Duration,
+    /// Period of the output time series (default 1m).
+    #[serde(default = "minute")]
+    pub metrics_period: Duration,
+    /// Wall-clock origin for activity text, RFC 3339 UTC (default 2026-01-05T09:00:00Z).
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// CloudWatch model settings.
+    #[serde(default)]
+    pub cloudwatch: CloudWatchConfig,
+    /// Traffic sources.
+    #[serde(default)]
+    pub workloads: Vec<Workload>,
+    /// Load balancers.
+    #[serde(default)]
+    pub load_balancers: Vec<LoadBalancer>,
+    /// Auto Scaling groups.
+    #[serde(default)]
+    pub auto_scaling_groups: Vec<AutoScalingGroup>,
+    /// SQS queues.
+    #[serde(default)]
+    pub queues: Vec<Queue>,
+    /// DynamoDB tables.
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    /// Injected faults.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// Named variants to compare.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+/// CloudWatch model settings.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudWatchConfig {
+    /// How long after a period ends its datapoint reaches alarms (AWS does not document it; default 1m).
+    #[serde(default = "minute")]
+    pub publication_delay: Duration,
+}
+
+impl Default for CloudWatchConfig {
+    fn default() -> Self {
+        CloudWatchConfig {
+            publication_delay: minute(),
+        }
+    }
+}
+
+/// A named variant: the base scenario with some paths replaced.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Variant name.
+    pub name: String,
+    /// Optional text for reports.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Path → replacement value.
+    #[serde(default)]
+    pub set: BTreeMap<String, serde_json::Value>,
+}
+
+// ---------------------------------------------------------------- workloads
+
+/// Where a workload sends its requests: exactly one of the three.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadTarget {
+    /// A load balancer by name.
+    pub load_balancer: Option<String>,
+    /// A queue by name.
+    pub queue: Option<String>,
+    /// A table by name.
+    pub table: Option<String>,
+}
+
+/// How arrivals are spaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrivals {
+    /// Poisson process (exponential gaps).
+    #[default]
+    Poisson,
+    /// Evenly spaced, deterministic.
+    Uniform,
+}
+
+/// Client sessions: each sends `requests` one after another with `think_time` between.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sessions {
+    /// Requests per session (at least one is sent).
+    pub requests: CountDist,
+    /// Wait after each response.
+    pub think_time: DurationDist,
+}
+
+/// What a client retries on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryOn {
+    /// Any 5xx from the load balancer or target.
+    #[serde(rename = "5xx")]
+    ServerError,
+    /// A client-side timeout.
+    Timeout,
+}
+
+/// Client retries.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRetries {
+    /// Which outcomes are retried.
+    pub on: Vec<RetryOn>,
+    /// Total attempts including the first (default 1).
+    #[serde(default = "one_u32")]
+    pub max_attempts: u32,
+    /// Wait before a retry.
+    #[serde(default = "zero_dist")]
+    pub backoff: DurationDist,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+fn zero_dist() -> DurationDist {
+    DurationDist::Constant(Duration(0))
+}
+
+/// Table operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TableOp {
+    /// GetItem
+    Get,
+    /// PutItem
+    Put,
+    /// Query
+    Query,
+    /// UpdateItem
+    Update,
+    /// DeleteItem
+    Delete,
+    /// Scan
+    Scan,
+    /// TransactGetItems (one item)
+    TransactGet,
+    /// TransactWriteItems (one item)
+    TransactWrite,
+}
+
+/// Read consistency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Consistency {
+    /// Eventually consistent (half the RCU); the DynamoDB default.
+    #[default]
+    Eventual,
+    /// Strongly consistent.
+    Strong,
+}
+
+/// A table operation as sent by a workload.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableOperation {
+    /// The operation.
+    pub op: TableOp,
+    /// Item size.
+    pub item_size: Size,
+    /// Read consistency.
+    #[serde(default)]
+    pub consistency: Consistency,
+    /// Key popularity (default uniform over the table's item_count).
+    #[serde(default)]
+    pub keys: Option<CountDist>,
+    /// Query/scan: items returned per call.
+    #[serde(default)]
+    pub items: Option<u64>,
+}
+
+/// A traffic source.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    /// Workload name.
+    pub name: String,
+    /// Where requests go.
+    pub to: WorkloadTarget,
+    /// Arrival process.
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    /// Requests (or, with sessions, new sessions) per second.
+    pub rate: Rate,
+    /// Optional client sessions (cookies for stickiness).
+    #[serde(default)]
+    pub sessions: Option<Sessions>,
+    /// Client gives up after this (default: never; the LB's idle timeout answers 504 first).
+    #[serde(default)]
+    pub timeout: Option<Duration>,
+    /// Client retries (default: none).
+    #[serde(default)]
+    pub retries: Option<ClientRetries>,
+    /// Table workloads: the operation.
+    #[serde(default)]
+    pub operation: Option<TableOperation>,
+    /// Queue workloads: message size (default 1KB).
+    #[serde(default)]
+    pub message_size: Option<Size>,
+    /// FIFO queue workloads: message group of each message.
+    #[serde(default)]
+    pub message_group: Option<CountDist>,
+    /// FIFO queue workloads: share of messages sent twice (deduplication).
+    #[serde(default)]
+    pub duplicate_sends: f64,
+}
+
+// ------------------------------------------------------------ load balancers
+
+/// Load balancer type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LbType {
+    /// Application Load Balancer.
+    #[default]
+    Application,
+    /// Network Load Balancer.
+    Network,
+}
+
+/// ALB routing algorithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    /// Round robin (the ALB default).
+    #[default]
+    RoundRobin,
+    /// Least outstanding requests.
+    LeastOutstandingRequests,
+    /// Weighted random.
+    WeightedRandom,
+}
+
+/// Stickiness type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StickinessType {
+    /// No stickiness.
+    #[default]
+    None,
+    /// Load-balancer generated cookie (AWSALB).
+    LbCookie,
+    /// Application cookie.
+    AppCookie,
+}
+
+/// Stickiness settings.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stickiness {
+    /// Type.
+    #[serde(rename = "type", default)]
+    pub kind: StickinessType,
+    /// Cookie duration (default 1d, the AWS default).
+    #[serde(default)]
+    pub duration: Option<Duration>,
+    /// Application cookie name.
+    #[serde(default)]
+    pub cookie_name: Option<String>,
+}
+
+fn d300s() -> Duration {
+    Duration::secs(300)
+}
+fn d60s() -> Duration {
+    Duration::secs(60)
+}
+fn d30s() -> Duration {
+    Duration::secs(30)
+}
+
+/// Target health check.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LbHealthCheck {
+    /// Interval (ALB default 30s).
+    #[serde(default = "d30s")]
+    pub interval: Duration,
+    /// Timeout (ALB default 5s).
+    #[serde(default = "d5s")]
+    pub timeout: Duration,
+    /// Consecutive successes to become healthy (ALB default 5).
+    #[serde(default = "five")]
+    pub healthy_threshold: u32,
+    /// Consecutive failures to become unhealthy (ALB default 2).
+    #[serde(default = "two")]
+    pub unhealthy_threshold: u32,
+    /// Worker time one health check costs on the instance (default 1ms).
+    #[serde(default = "d1ms")]
+    pub cost: Duration,
+}
+
+fn d5s() -> Duration {
+    Duration::secs(5)
+}
+fn d1ms() -> Duration {
+    Duration::millis(1)
+}
+fn five() -> u32 {
+    5
+}
+fn two() -> u32 {
+    2
+}
+
+impl Default for LbHealthCheck {
+    fn default() -> Self {
+        LbHealthCheck {
+            interval: d30s(),
+            timeout: d5s(),
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+            cost: d1ms(),
+        }
+    }
+}
+
+/// NLB DNS failover setting.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsFailover {
+    /// Minimum healthy targets per zone before DNS fails the zone over.
+    pub minimum_healthy_targets: u32,
+}
+
+/// Target group health settings.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetGroupHealth {
+    /// DNS failover.
+    #[serde(default)]
+    pub dns_failover: Option<DnsFailover>,
+}
+
+/// A load balancer with one target group (named after its Auto Scaling group).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    /// Name.
+    pub name: String,
+    /// application | network.
+    #[serde(rename = "type", default)]
+    pub kind: LbType,
+    /// Routing algorithm.
+    #[serde(default)]
+    pub routing: Routing,
+    /// Cross-zone load balancing (default: on for ALB, off for NLB).
+    #[serde(default)]
+    pub cross_zone: Option<bool>,
+    /// Stickiness.
+    #[serde(default)]
+    pub stickiness: Stickiness,
+    /// Connection draining (default 300s).
+    #[serde(default = "d300s")]
+    pub deregistration_delay: Duration,
+    /// Slow start (default 0s, off).
+    #[serde(default)]
+    pub slow_start: Duration,
+    /// Idle timeout (default 60s): a request unanswered this long gets a 504.
+    #[serde(default = "d60s")]
+    pub idle_timeout: Duration,
+    /// Health check.
+    #[serde(default)]
+    pub health_check: LbHealthCheck,
+    /// The Auto Scaling group whose instances are targets.
+    pub target_group: String,
+    /// Target group health (NLB DNS failover).
+    #[serde(default)]
+    pub target_group_health: Option<TargetGroupHealth>,
+}
+
+// --------------------------------------------------------- auto scaling
+
+/// Launch template reference.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplate {
+    /// Template name.
+    pub name: String,
+    /// Version (default 1).
+    #[serde(default = "one_u32")]
+    pub version: u32,
+}
+
+/// Billing granularity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Billing {
+    /// Per second with a 60 s minimum (Linux on-demand and spot).
+    #[default]
+    PerSecond,
+    /// Per started hour.
+    Hourly,
+}
+
+/// Purchase option.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Market {
+    /// On-Demand.
+    #[default]
+    OnDemand,
+    /// Spot.
+    Spot,
+}
+
+/// EC2 monitoring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitoring {
+    /// 1-minute metrics (the simulator's default, so scaling shows in short runs).
+    #[default]
+    Detailed,
+    /// 5-minute metrics (the launch template API default).
+    Basic,
+}
+
+fn default_boot() -> DurationDist {
+    DurationDist::Uniform {
+        min: Duration::secs(60),
+        max: Duration::secs(120),
+    }
+}
+fn default_workers() -> u32 {
+    8
+}
+fn default_queue_limit() -> u32 {
+    100
+}
+fn default_price() -> f64 {
+    0.085
+}
+fn default_type() -> String {
+    "c5.large".into()
+}
+
+/// The instances of a group.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceSpec {
+    /// Instance type (informational; default c5.large).
+    #[serde(rename = "type", default = "default_type")]
+    pub kind: String,
+    /// Time from launch to running (default uniform 60–120 s).
+    #[serde(default = "default_boot")]
+    pub boot_time: DurationDist,
+    /// Requests served at once (default 8).
+    #[serde(default = "default_workers")]
+    pub workers: u32,
+    /// Waiting requests before the instance refuses (default 100).
+    #[serde(default = "default_queue_limit")]
+    pub queue_limit: u32,
+    /// Price per hour in USD (default 0.085, c5.large us-east-1).
+    #[serde(default = "default_price")]
+    pub price_per_hour: f64,
+    /// Billing granularity.
+    #[serde(default)]
+    pub billing: Billing,
+    /// Purchase option.
+    #[serde(default)]
+    pub market: Market,
+    /// Spot: interruptions per instance-hour (default 0).
+    #[serde(default)]
+    pub interruption_rate: f64,
+    /// Monitoring.
+    #[serde(default)]
+    pub monitoring: Monitoring,
+}
+
+impl Default for InstanceSpec {
+    fn default() -> Self {
+        InstanceSpec {
+            kind: default_type(),
+            boot_time: default_boot(),
+            workers: default_workers(),
+            queue_limit: default_queue_limit(),
+            price_per_hour: default_price(),
+            billing: Billing::default(),
+            market: Market::default(),
+            interruption_rate: 0.0,
+            monitoring: Monitoring::default(),
+        }
+    }
+}
+
+/// A DynamoDB call made by a request on an instance.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoStep {
+    /// Table name.
+    pub table: String,
+    /// Operation.
+    pub op: TableOp,
+    /// Item size.
+    pub item_size: Size,
+    /// Read consistency.
+    #[serde(default)]
+    pub consistency: Consistency,
+    /// Key popularity.
+    #[serde(default)]
+    pub keys: Option<CountDist>,
+    /// Query/scan: items per call.
+    #[serde(default)]
+    pub items: Option<u64>,
+}
+
+/// An SQS send made by a request on an instance.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqsSendStep {
+    /// Queue name.
+    pub queue: String,
+    /// Message size (default 1KB).
+    #[serde(default)]
+    pub message_size: Option<Size>,
+}
+
+/// One step of what a request does on an instance.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AppStep {
+    /// Use a worker for this long.
+    Compute(DurationDist),
+    /// Wait (holding the worker) without using CPU, e.g. a downstream call.
+    Wait(DurationDist),
+    /// Call a DynamoDB table.
+    Dynamodb(DynamoStep),
+    /// Send a message to a queue.
+    SqsSend(SqsSendStep),
+}
+
+/// Queue consumer settings for a group that polls a queue.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consumer {
+    /// Queue name.
+    pub queue: String,
+    /// Polling threads per instance (default 1).
+    #[serde(default = "one_u32")]
+    pub threads: u32,
+    /// Messages per receive, 1–10 (default 1, the AWS default).
+    #[serde(default = "one_u32")]
+    pub batch: u32,
+    /// Long-poll wait, 0–20 s (default 0s: short polling, the AWS default).
+    #[serde(default)]
+    pub wait_time: Duration,
+    /// Processing time per message.
+    pub processing: DurationDist,
+    /// Share of messages whose processing fails (not deleted).
+    #[serde(default)]
+    pub failure_rate: f64,
+    /// Heartbeat with ChangeMessageVisibility while working.
+    #[serde(default)]
+    pub extend_visibility: bool,
+}
+
+/// Where session state lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStore {
+    /// On the instance: lost with it.
+    #[default]
+    Local,
+    /// In ElastiCache: survives instances.
+    External,
+}
+
+/// Health check type of a group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum HealthCheckType {
+    /// EC2 status checks only (the AWS default).
+    #[default]
+    #[serde(rename = "EC2")]
+    Ec2,
+    /// EC2 plus the load balancer's health checks.
+    #[serde(rename = "ELB")]
+    Elb,
+}
+
+/// Group health check settings.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AsgHealthCheck {
+    /// EC2 | ELB.
+    #[serde(rename = "type", default)]
+    pub kind: HealthCheckType,
+    /// Grace period (AWS API default 0s; the console's 300s is common).
+    #[serde(default)]
+    pub grace_period: Duration,
+}
+
+impl Default for AsgHealthCheck {
+    fn default() -> Self {
+        AsgHealthCheck {
+            kind: HealthCheckType::Ec2,
+            grace_period: Duration(0),
+        }
+    }
+}
+
+/// Auto Scaling processes that can be suspended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum ScalingProcess {
+    /// Launch
+    Launch,
+    /// Terminate
+    Terminate,
+    /// HealthCheck
+    HealthCheck,
+    /// ReplaceUnhealthy
+    ReplaceUnhealthy,
+    /// AZRebalance
+    #[serde(rename = "AZRebalance")]
+    AzRebalance,
+    /// AlarmNotification
+    AlarmNotification,
+    /// ScheduledActions
+    ScheduledActions,
+    /// AddToLoadBalancer
+    AddToLoadBalancer,
+    /// InstanceRefresh
+    InstanceRefresh,
+}
+
+/// Termination policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum TerminationPolicy {
+    /// The documented default order.
+    Default,
+    /// Oldest launch time first.
+    OldestInstance,
+    /// Newest launch time first.
+    NewestInstance,
+    /// Oldest launch template version first.
+    OldestLaunchTemplate,
+    /// Oldest launch configuration first.
+    OldestLaunchConfiguration,
+    /// Closest to the next billing hour.
+    ClosestToNextInstanceHour,
+    /// Per the allocation strategy (spot/on-demand mix).
+    AllocationStrategy,
+}
+
+/// Scaling policy types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyType {
+    /// Target tracking.
+    TargetTracking,
+    /// Step scaling.
+    Step,
+    /// Simple scaling (the API default type).
+    Simple,
+    /// Predictive scaling.
+    Predictive,
+}
+
+/// Adjustment types.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum AdjustmentType {
+    /// Add or remove this many.
+    #[default]
+    ChangeInCapacity,
+    /// Set to this many.
+    ExactCapacity,
+    /// Change by this percentage.
+    PercentChangeInCapacity,
+}
+
+/// Alarm comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum Comparison {
+    /// GreaterThanOrEqualToThreshold
+    #[serde(rename = ">=")]
+    Ge,
+    /// GreaterThanThreshold
+    #[serde(rename = ">")]
+    Gt,
+    /// LessThanThreshold
+    #[serde(rename = "<")]
+    Lt,
+    /// LessThanOrEqualToThreshold
+    #[serde(rename = "<=")]
+    Le,
+}
+
+/// Alarm statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum Statistic {
+    /// Average
+    #[default]
+    Average,
+    /// Sum
+    Sum,
+    /// Minimum
+    Minimum,
+    /// Maximum
+    Maximum,
+    /// SampleCount
+    SampleCount,
+    /// p50
+    #[serde(rename = "p50")]
+    P50,
+    /// p90
+    #[serde(rename = "p90")]
+    P90,
+    /// p99
+    #[serde(rename = "p99")]
+    P99,
+}
+
+/// Treatment of missing data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatMissing {
+    /// Missing (the default): the alarm looks further back.
+    #[default]
+    Missing,
+    /// Missing counts as breaching.
+    Breaching,
+    /// Missing counts as not breaching.
+    NotBreaching,
+    /// Keep the current state.
+    Ignore,
+}
+
+/// A CloudWatch alarm as attached to a simple or step policy.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alarm {
+    /// Optional alarm name (default `<group>-<policy>`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Metric name (CloudWatch name).
+    pub metric: String,
+    /// Statistic (default Average).
+    #[serde(default)]
+    pub statistic: Statistic,
+    /// Comparison operator.
+    pub comparison: Comparison,
+    /// Threshold.
+    pub threshold: f64,
+    /// Period (default 1m).
+    #[serde(default = "minute")]
+    pub period: Duration,
+    /// Evaluation periods N (default 1).
+    #[serde(default = "one_u32")]
+    pub evaluation_periods: u32,
+    /// Datapoints to alarm M (default N).
+    #[serde(default)]
+    pub datapoints_to_alarm: Option<u32>,
+    /// Treatment of missing data.
+    #[serde(default)]
+    pub treat_missing_data: TreatMissing,
+    /// Dimension: a queue (for SQS metrics).
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// Dimension: a load balancer (for ELB metrics).
+    #[serde(default)]
+    pub load_balancer: Option<String>,
+    /// Dimension: a table (for DynamoDB metrics).
+    #[serde(default)]
+    pub table: Option<String>,
+}
+
+/// A step adjustment; bounds are relative to the alarm threshold.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustment {
+    /// Lower bound (none = −∞).
+    #[serde(default)]
+    pub lower: Option<f64>,
+    /// Upper bound (none = +∞).
+    #[serde(default)]
+    pub upper: Option<f64>,
+    /// Adjustment.
+    pub adjustment: i64,
+}
+
+/// A scaling policy (fields used depend on `type`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingPolicy {
+    /// Name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: PolicyType,
+    /// Disabled policies ignore alarms.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Target tracking / predictive: the metric.
+    #[serde(default)]
+    pub metric: Option<String>,
+    /// Target tracking: custom metric dimension (queue, for SQSBacklogPerInstance).
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// Target tracking / predictive: the target value.
+    #[serde(default)]
+    pub target: Option<f64>,
+    /// Target tracking: never scale in.
+    #[serde(default)]
+    pub disable_scale_in: bool,
+    /// Target tracking: low alarm at this × target (default 0.9; observed, undocumented).
+    #[serde(default)]
+    pub scale_in_threshold: Option<f64>,
+    /// Simple / step: adjustment type.
+    #[serde(default)]
+    pub adjustment_type: AdjustmentType,
+    /// Simple: the adjustment.
+    #[serde(default)]
+    pub adjustment: Option<i64>,
+    /// Simple: cooldown (default: the group's).
+    #[serde(default)]
+    pub cooldown: Option<Duration>,
+    /// Simple / step: the alarm.
+    #[serde(default)]
+    pub alarm: Option<Alarm>,
+    /// Step: adjustments.
+    #[serde(default)]
+    pub steps: Vec<StepAdjustment>,
+    /// PercentChangeInCapacity: minimum magnitude.
+    #[serde(default)]
+    pub min_adjustment_magnitude: Option<i64>,
+    /// Step / target tracking: warm-up (default: the group's default_instance_warmup).
+    #[serde(default)]
+    pub estimated_instance_warmup: Option<Duration>,
+    /// Step: aggregation of the metric (default Average).
+    #[serde(default)]
+    pub metric_aggregation_type: Option<Statistic>,
+    /// Predictive: forecast_only | forecast_and_scale.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Predictive: buffer over the forecast, percent.
+    #[serde(default)]
+    pub max_capacity_buffer: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A scheduled action.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledAction {
+    /// Name.
+    pub name: String,
+    /// Once, at this offset from the run start.
+    #[serde(default)]
+    pub at: Option<Duration>,
+    /// Recurring, cron (UTC, from start_time).
+    #[serde(default)]
+    pub recurrence: Option<String>,
+    /// New desired capacity.
+    #[serde(default)]
+    pub desired: Option<u32>,
+    /// New min.
+    #[serde(default)]
+    pub min: Option<u32>,
+    /// New max.
+    #[serde(default)]
+    pub max: Option<u32>,
+    /// Change the launch template version.
+    #[serde(default)]
+    pub launch_template_version: Option<u32>,
+}
+
+/// Lifecycle transitions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    /// autoscaling:EC2_INSTANCE_LAUNCHING
+    Launching,
+    /// autoscaling:EC2_INSTANCE_TERMINATING
+    Terminating,
+}
+
+/// Lifecycle hook result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum HookResult {
+    /// Abandon (the AWS default).
+    #[default]
+    #[serde(rename = "ABANDON")]
+    Abandon,
+    /// Continue.
+    #[serde(rename = "CONTINUE")]
+    Continue,
+}
+
+fn d3600s() -> Duration {
+    Duration::secs(3600)
+}
+
+/// A lifecycle hook.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleHook {
+    /// Name.
+    pub name: String,
+    /// Which transition.
+    pub transition: Transition,
+    /// Heartbeat timeout (default 3600s).
+    #[serde(default = "d3600s")]
+    pub heartbeat_timeout: Duration,
+    /// Result on timeout (default ABANDON).
+    #[serde(default)]
+    pub default_result: HookResult,
+    /// When the hook's action completes it (none: it times out).
+    #[serde(default)]
+    pub completes_after: Option<DurationDist>,
+}
+
+/// Warm pool instance state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum PoolState {
+    /// Stopped (the default).
+    #[default]
+    Stopped,
+    /// Running.
+    Running,
+    /// Hibernated.
+    Hibernated,
+}
+
+/// A warm pool.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WarmPool {
+    /// Minimum pool size.
+    #[serde(default)]
+    pub min_size: u32,
+    /// Max group prepared capacity (default: the group's max).
+    #[serde(default)]
+    pub max_group_prepared_capacity: Option<u32>,
+    /// Pool state.
+    #[serde(default)]
+    pub pool_state: PoolState,
+    /// Time for a pooled instance to become InService.
+    #[serde(default)]
+    pub resume_time: Option<DurationDist>,
+}
+
+/// An instance refresh.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceRefresh {
+    /// When it starts.
+    pub at: Duration,
+    /// Minimum healthy percentage (default 90).
+    #[serde(default = "ninety")]
+    pub min_healthy_percentage: f64,
+    /// Maximum healthy percentage (default 100).
+    #[serde(default = "hundred")]
+    pub max_healthy_percentage: f64,
+    /// Instance warm-up.
+    #[serde(default)]
+    pub instance_warmup: Option<Duration>,
+    /// The launch template version refreshed to (default current + 1).
+    #[serde(default)]
+    pub launch_template_version: Option<u32>,
+}
+
+fn ninety() -> f64 {
+    90.0
+}
+fn hundred() -> f64 {
+    100.0
+}
+
+/// An Auto Scaling group.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    /// Name.
+    pub name: String,
+    /// Zones (default one: us-east-1a).
+    #[serde(default = "default_azs")]
+    pub availability_zones: Vec<String>,
+    /// Minimum size.
+    pub min: u32,
+    /// Maximum size.
+    pub max: u32,
+    /// Desired capacity (default min, as in the API).
+    #[serde(default)]
+    pub desired: Option<u32>,
+    /// Launch template (default: named after the group, version 1).
+    #[serde(default)]
+    pub launch_template: Option<LaunchTemplate>,
+    /// Instances.
+    #[serde(default)]
+    pub instance: InstanceSpec,
+    /// What a request does on an instance.
+    #[serde(default)]
+    pub app: Vec<AppStep>,
+    /// Instead of app: poll a queue.
+    #[serde(default)]
+    pub consumer: Option<Consumer>,
+    /// Session state store.
+    #[serde(default)]
+    pub session_store: SessionStore,
+    /// Health check.
+    #[serde(default)]
+    pub health_check: AsgHealthCheck,
+    /// Default cooldown (300s).
+    #[serde(default = "d300s")]
+    pub default_cooldown: Duration,
+    /// Default instance warm-up (AWS: none; falls back to the cooldown).
+    #[serde(default)]
+    pub default_instance_warmup: Option<Duration>,
+    /// Suspended processes.
+    #[serde(default)]
+    pub suspended_processes: Vec<ScalingProcess>,
+    /// Termination policies, in order.
+    #[serde(default = "default_termination")]
+    pub termination_policies: Vec<TerminationPolicy>,
+    /// Scale-in protection for new instances.
+    #[serde(default)]
+    pub new_instances_protected_from_scale_in: bool,
+    /// Scaling policies.
+    #[serde(default)]
+    pub scaling_policies: Vec<ScalingPolicy>,
+    /// Scheduled actions.
+    #[serde(default)]
+    pub scheduled_actions: Vec<ScheduledAction>,
+    /// Delay before a scheduled action runs (AWS: "up to two minutes").
+    #[serde(default = "zero_dist")]
+    pub scheduled_action_delay: DurationDist,
+    /// Lifecycle hooks.
+    #[serde(default)]
+    pub lifecycle_hooks: Vec<LifecycleHook>,
+    /// Warm pool.
+    #[serde(default)]
+    pub warm_pool: Option<WarmPool>,
+    /// Instance refresh.
+    #[serde(default)]
+    pub instance_refresh: Option<InstanceRefresh>,
+    /// Maximum instance lifetime.
+    #[serde(default)]
+    pub max_instance_lifetime: Option<Duration>,
+}
+
+fn default_azs() -> Vec<String> {
+    vec!["us-east-1a".into()]
+}
+fn default_termination() -> Vec<TerminationPolicy> {
+    vec![TerminationPolicy::Default]
+}
+
+impl AutoScalingGroup {
+    /// Desired capacity at start: `desired`, or `min` as the API does.
+    pub fn initial_desired(&self) -> u32 {
+        self.desired.unwrap_or(self.min)
+    }
+}
+
+// ------------------------------------------------------------------ queues
+
+/// Queue type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueType {
+    /// Standard.
+    #[default]
+    Standard,
+    /// FIFO.
+    Fifo,
+}
+
+/// Redrive policy.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Redrive {
+    /// The dead-letter queue.
+    pub dead_letter_queue: String,
+    /// Receives before the move.
+    pub max_receive_count: u32,
+}
+
+fn d4d() -> Duration {
+    Duration::secs(4 * 86400)
+}
+
+/// An SQS queue.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Queue {
+    /// Name.
+    pub name: String,
+    /// standard | fifo.
+    #[serde(rename = "type", default)]
+    pub kind: QueueType,
+    /// Visibility timeout (default 30s).
+    #[serde(default = "d30s")]
+    pub visibility_timeout: Duration,
+    /// Retention (default 4d).
+    #[serde(default = "d4d")]
+    pub message_retention: Duration,
+    /// Delivery delay (default 0s).
+    #[serde(default)]
+    pub delay: Duration,
+    /// Redrive to a dead-letter queue.
+    #[serde(default)]
+    pub redrive: Option<Redrive>,
+    /// Standard queues: share of receives that also deliver a copy elsewhere.
+    #[serde(default)]
+    pub duplicate_rate: f64,
+    /// FIFO: content-based deduplication.
+    #[serde(default)]
+    pub content_based_deduplication: bool,
+}
+
+// ------------------------------------------------------------------ tables
+
+/// Billing mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingMode {
+    /// Provisioned capacity.
+    #[default]
+    Provisioned,
+    /// On-demand.
+    OnDemand,
+}
+
+/// Table auto scaling for one dimension.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableScaling {
+    /// Minimum capacity.
+    pub min: f64,
+    /// Maximum capacity.
+    pub max: f64,
+    /// Target utilisation percent (20–90).
+    pub target: f64,
+}
+
+/// Table auto scaling.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableAutoScaling {
+    /// Reads.
+    #[serde(default)]
+    pub read: Option<TableScaling>,
+    /// Writes.
+    #[serde(default)]
+    pub write: Option<TableScaling>,
+}
+
+/// Partitions: `auto` or a number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Partitions {
+    /// From the historical sizing rule.
+    #[default]
+    Auto,
+    /// This many.
+    Fixed(u32),
+}
+
+impl<'de> Deserialize<'de> for Partitions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Partitions;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`auto` or a number of partitions")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Partitions, E> {
+                if v == "auto" {
+                    Ok(Partitions::Auto)
+                } else {
+                    Err(E::custom(format!(
+                        "expected `auto` or a number of partitions, found \"{v}\""
+                    )))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Partitions, E> {
+                if v >= 1 && v <= u32::MAX as u64 {
+                    Ok(Partitions::Fixed(v as u32))
+                } else {
+                    Err(E::custom("partitions must be at least 1"))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Partitions, E> {
+                if v >= 1 {
+                    self.visit_u64(v as u64)
+                } else {
+                    Err(E::custom("partitions must be at least 1"))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Partitions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Partitions".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"anyOf": [{"const": "auto"}, {"type": "integer", "minimum": 1}]})
+    }
+}
+
+/// SDK retry modes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryMode {
+    /// boto3's legacy DynamoDB schedule (10 attempts, 50 ms base).
+    Legacy,
+    /// Standard (3 attempts, full jitter, 20 s cap, retry quota).
+    #[default]
+    Standard,
+    /// Adaptive (standard plus client-side rate limiting).
+    Adaptive,
+}
+
+/// SDK retry settings.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SdkRetry {
+    /// Mode.
+    #[serde(default)]
+    pub mode: RetryMode,
+    /// Total attempts including the first (default per mode).
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+}
+
+/// A DynamoDB table.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// Name.
+    pub name: String,
+    /// Billing mode.
+    #[serde(default)]
+    pub billing_mode: BillingMode,
+    /// Provisioned RCU.
+    #[serde(default)]
+    pub read_capacity: Option<f64>,
+    /// Provisioned WCU.
+    #[serde(default)]
+    pub write_capacity: Option<f64>,
+    /// Auto scaling.
+    #[serde(default)]
+    pub auto_scaling: Option<TableAutoScaling>,
+    /// Partitions.
+    #[serde(default)]
+    pub partitions: Partitions,
+    /// Items in the table (default 1000000).
+    #[serde(default = "default_items")]
+    pub item_count: u64,
+    /// SDK retry behaviour of clients.
+    #[serde(default)]
+    pub sdk_retry: SdkRetry,
+    /// Base latency of a successful request (default 5ms).
+    #[serde(default)]
+    pub latency: Option<DurationDist>,
+}
+
+fn default_items() -> u64 {
+    1_000_000
+}
+
+// ------------------------------------------------------------------ faults
+
+/// Fault kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// A whole AZ fails.
+    AzOutage,
+    /// Instances of a group fail.
+    InstanceFailure,
+    /// Spot interruptions.
+    SpotInterruption,
+    /// Extra latency on a table.
+    Latency,
+}
+
+/// How a failed instance fails.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureMode {
+    /// Status check fails at once; in-flight requests fail.
+    #[default]
+    Stopped,
+    /// Status checks fail after a few minutes.
+    Impaired,
+    /// Only ELB health checks see it.
+    Hung,
+}
+
+/// A fault (fields used depend on `kind`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// When.
+    pub at: Duration,
+    /// What.
+    pub kind: FaultKind,
+    /// az_outage: the zone.
+    #[serde(default)]
+    pub az: Option<String>,
+    /// How long (az_outage, latency).
+    #[serde(default)]
+    pub duration: Option<Duration>,
+    /// instance_failure, spot_interruption: the group.
+    #[serde(default)]
+    pub auto_scaling_group: Option<String>,
+    /// How many instances.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// instance_failure: how.
+    #[serde(default)]
+    pub mode: FailureMode,
+    /// latency: the table.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// latency: added latency.
+    #[serde(default)]
+    pub add: Option<Duration>,
+}
