@@ -1,1 +1,120 @@
-fn main(){}
+//! The `stratus` command: parse arguments, call the library, map errors to
+//! exit codes (0 ok, 2 bad input, 1 internal error).
+
+use clap::Parser;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use stratus::cli::{Cli, Command};
+use stratus::report::{output, render};
+use stratus::scenario::{self, LoadOptions};
+
+enum Failure {
+    BadInput(String),
+    Internal(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(msg)) => {
+            eprint!("{msg}");
+            if !msg.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(msg)) => {
+            eprintln!("stratus: internal error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Schema => {
+            println!("{}", scenario::schema_json());
+            Ok(())
+        }
+        Command::Validate { file, scenario: sa } => {
+            let opts = LoadOptions {
+                sets: sa.sets,
+                variant: None,
+                seed: sa.seed,
+            };
+            match scenario::load_file(&file, &opts) {
+                Ok(sc) => {
+                    println!("{}: ok ({})", file.display(), sc.name);
+                    Ok(())
+                }
+                Err(d) => Err(Failure::BadInput(d.to_string())),
+            }
+        }
+        Command::Run {
+            file,
+            out,
+            variant,
+            scenario: sa,
+            json,
+            no_charts,
+        } => {
+            let opts = LoadOptions {
+                sets: sa.sets,
+                variant: variant.clone(),
+                seed: sa.seed,
+            };
+            let sc =
+                scenario::load_file(&file, &opts).map_err(|d| Failure::BadInput(d.to_string()))?;
+            let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
+            output::check_replaceable(&dir).map_err(out_err)?;
+            let bar = progress_bar();
+            let mut tick = |f: f64| {
+                if let Some(b) = &bar {
+                    b.set_position((f * 1000.0) as u64);
+                }
+            };
+            let result = stratus::run::simulate(&sc, variant.as_deref(), &mut tick);
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let mut files = output::run_files(&result);
+            if !no_charts {
+                files.extend(render::dashboard(&sc, &result).map_err(Failure::Internal)?);
+            }
+            output::write_folder(&dir, &files).map_err(out_err)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&result.summary)
+                        .map_err(|e| Failure::Internal(e.to_string()))?
+                );
+            } else {
+                print!("{}", render::human_summary(&result, &dir));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn out_err(e: output::OutputError) -> Failure {
+    match e {
+        output::OutputError::NotOurs(_) => Failure::BadInput(format!("stratus: {e}")),
+        output::OutputError::Io(_) => Failure::Internal(e.to_string()),
+    }
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(1000);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} simulating [{bar:40}] {percent}% {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(b)
+}

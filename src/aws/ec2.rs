@@ -1,0 +1,238 @@
+//! EC2 instances: lifecycle state, a pool of workers with a FIFO accept queue,
+//! CPU accounting and billing.
+
+use crate::scenario::{Billing, InstanceSpec};
+use crate::sim::SimTime;
+use std::collections::VecDeque;
+
+/// Lifecycle states, as Auto Scaling names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LifecycleState {
+    /// Booting.
+    Pending,
+    /// Waiting on a launch lifecycle hook.
+    PendingWait,
+    /// Serving.
+    InService,
+    /// Being terminated (draining, hooks).
+    Terminating,
+    /// Waiting on a termination lifecycle hook.
+    TerminatingWait,
+    /// Gone.
+    Terminated,
+}
+
+impl LifecycleState {
+    /// AWS's name for the state.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            LifecycleState::Pending => "Pending",
+            LifecycleState::PendingWait => "Pending:Wait",
+            LifecycleState::InService => "InService",
+            LifecycleState::Terminating => "Terminating",
+            LifecycleState::TerminatingWait => "Terminating:Wait",
+            LifecycleState::Terminated => "Terminated",
+        }
+    }
+}
+
+/// What an instance did with a request offered to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// A worker started it now.
+    Started,
+    /// It waits in the FIFO queue.
+    Queued,
+    /// The queue is full: refused.
+    Refused,
+}
+
+/// One EC2 instance.
+#[derive(Debug)]
+pub struct Instance {
+    /// `i-` followed by 17 hex digits.
+    pub ec2_id: String,
+    /// Owning group index.
+    pub asg: u32,
+    /// Availability zone index within the group.
+    pub az: u32,
+    /// Launch template version it was launched from.
+    pub lt_version: u32,
+    /// Lifecycle state.
+    pub state: LifecycleState,
+    /// When it was launched (billing starts).
+    pub launched_at: SimTime,
+    /// When it entered InService.
+    pub in_service_at: Option<SimTime>,
+    /// When it was terminated (billing stops).
+    pub terminated_at: Option<SimTime>,
+    /// Worker count.
+    pub workers: u32,
+    /// Max waiting requests.
+    pub queue_limit: u32,
+    /// Workers busy now.
+    pub busy: u32,
+    /// Waiting request slots, FIFO.
+    pub waiting: VecDeque<u32>,
+    /// Busy-worker nanoseconds accumulated in the current metrics period.
+    busy_area: u128,
+    last_change: SimTime,
+    /// Requests served to completion, all time.
+    pub served: u64,
+}
+
+impl Instance {
+    /// A new instance.
+    pub fn new(
+        ec2_id: String,
+        asg: u32,
+        az: u32,
+        spec: &InstanceSpec,
+        lt_version: u32,
+        now: SimTime,
+    ) -> Self {
+        Instance {
+            ec2_id,
+            asg,
+            az,
+            lt_version,
+            state: LifecycleState::Pending,
+            launched_at: now,
+            in_service_at: None,
+            terminated_at: None,
+            workers: spec.workers.max(1),
+            queue_limit: spec.queue_limit,
+            busy: 0,
+            waiting: VecDeque::new(),
+            busy_area: 0,
+            last_change: now,
+            served: 0,
+        }
+    }
+
+    #[inline]
+    fn account(&mut self, now: SimTime) {
+        self.busy_area += self.busy as u128 * (now - self.last_change) as u128;
+        self.last_change = now;
+    }
+
+    /// Offer a request: a free worker starts it, else it queues, else refused.
+    #[inline]
+    pub fn admit(&mut self, req: u32, now: SimTime) -> Admission {
+        if self.busy < self.workers {
+            self.account(now);
+            self.busy += 1;
+            Admission::Started
+        } else if (self.waiting.len() as u32) < self.queue_limit {
+            self.waiting.push_back(req);
+            Admission::Queued
+        } else {
+            Admission::Refused
+        }
+    }
+
+    /// A worker finished: returns the next waiting request, which keeps the
+    /// worker busy, or frees the worker.
+    #[inline]
+    pub fn finish(&mut self, now: SimTime) -> Option<u32> {
+        self.served += 1;
+        match self.waiting.pop_front() {
+            Some(r) => Some(r),
+            None => {
+                self.account(now);
+                self.busy -= 1;
+                None
+            }
+        }
+    }
+
+    /// Release a worker without counting a completion (request dropped).
+    pub fn release(&mut self, now: SimTime) {
+        self.account(now);
+        self.busy = self.busy.saturating_sub(1);
+    }
+
+    /// CPUUtilization over the period ending `now` of length `period`, in
+    /// percent: the busy-worker fraction (busy-worker time / (workers ×
+    /// period)). Resets the accumulator.
+    pub fn take_cpu(&mut self, now: SimTime, period: SimTime) -> f64 {
+        self.account(now);
+        let area = std::mem::take(&mut self.busy_area);
+        if period == 0 {
+            return 0.0;
+        }
+        100.0 * area as f64 / (self.workers as f64 * period as f64)
+    }
+
+    /// Seconds billed, as EC2 bills them, up to `end`.
+    pub fn billed_seconds(&self, billing: Billing, end: SimTime) -> f64 {
+        let stop = self.terminated_at.unwrap_or(end).min(end);
+        let run = stop.saturating_sub(self.launched_at) as f64 / 1e9;
+        billing::billed_seconds(billing, run)
+    }
+
+    /// Seconds run up to `end`.
+    pub fn run_seconds(&self, end: SimTime) -> f64 {
+        let stop = self.terminated_at.unwrap_or(end).min(end);
+        stop.saturating_sub(self.launched_at) as f64 / 1e9
+    }
+}
+
+/// EC2 billing rules.
+pub mod billing {
+    use crate::scenario::Billing;
+
+    /// Per-second billing has a 60-second minimum; hourly bills each started
+    /// hour. (EC2 User Guide, "Amazon EC2 billing and purchasing options":
+    /// "per-second billing … with a minimum of 60 seconds".)
+    pub fn billed_seconds(billing: Billing, run_s: f64) -> f64 {
+        match billing {
+            Billing::PerSecond => run_s.ceil().max(60.0),
+            Billing::Hourly => (run_s / 3600.0).ceil().max(1.0) * 3600.0,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn per_second_has_a_minute_minimum_and_hourly_rounds_up() {
+            assert_eq!(billed_seconds(Billing::PerSecond, 10.0), 60.0);
+            assert_eq!(billed_seconds(Billing::PerSecond, 61.2), 62.0);
+            assert_eq!(billed_seconds(Billing::Hourly, 61.0), 3600.0);
+            assert_eq!(billed_seconds(Billing::Hourly, 3601.0), 7200.0);
+        }
+    }
+}
+
+/// An instance id like AWS's: `i-` and 17 lowercase hex digits.
+pub fn instance_id(bits: u64, extra: u8) -> String {
+    format!("i-{:016x}{:x}", bits, extra & 0xf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_then_queue_then_refuse() {
+        let spec = InstanceSpec {
+            workers: 2,
+            queue_limit: 1,
+            ..InstanceSpec::default()
+        };
+        let mut i = Instance::new(instance_id(1, 2), 0, 0, &spec, 1, 0);
+        assert_eq!(i.admit(1, 0), Admission::Started);
+        assert_eq!(i.admit(2, 0), Admission::Started);
+        assert_eq!(i.admit(3, 0), Admission::Queued);
+        assert_eq!(i.admit(4, 0), Admission::Refused);
+        assert_eq!(i.finish(50), Some(3));
+        assert_eq!(i.finish(100), None);
+        assert_eq!(i.finish(100), None);
+        assert_eq!(i.busy, 0);
+        // 2 workers busy for 100 ns then none: over a 200 ns period, 50 %.
+        assert!((i.take_cpu(200, 200) - 50.0).abs() < 1e-9);
+        assert_eq!(instance_id(0xabc, 5).len(), 19);
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per AWS service. Each owns its state; the world (`crate::world`)
+//! routes events between them.
+
+pub mod autoscaling;
+pub mod ec2;
+pub mod elb;

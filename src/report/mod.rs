@@ -1,0 +1,9 @@
+//! What a run leaves behind: metrics, the summary, the activity history,
+//! charts, and the run folder.
+
+pub mod charts;
+pub mod clock;
+pub mod metrics;
+pub mod output;
+pub mod render;
+pub mod summary;

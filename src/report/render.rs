@@ -1,0 +1,118 @@
+//! What a person sees: the terminal summary, and the dashboard files.
+
+use crate::report::charts;
+use crate::run::RunResult;
+use crate::scenario::Scenario;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Thousands separators for counts.
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The human summary printed by `stratus run`.
+pub fn human_summary(r: &RunResult, dir: &Path) -> String {
+    let s = &r.summary;
+    let mut o = String::new();
+    let rate = if s.wall_s > 0.0 {
+        s.events as f64 / s.wall_s / 1e6
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        o,
+        "stratus · {}{} · seed {} · {} simulated in {:.2} s ({} events, {:.1} M events/s)",
+        s.scenario,
+        s.variant
+            .as_deref()
+            .map(|v| format!(" [{v}]"))
+            .unwrap_or_default(),
+        s.seed,
+        crate::scenario::Duration((s.simulated_s * 1e9) as u64),
+        s.wall_s,
+        group(s.events),
+        rate
+    );
+    let q = &s.requests;
+    let errors = q.total - q.ok;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "requests   {} finished · {} ok · {} errors ({:.2}%) · {} in flight at end",
+        group(q.total),
+        group(q.ok),
+        group(errors),
+        if q.total > 0 {
+            100.0 * errors as f64 / q.total as f64
+        } else {
+            0.0
+        },
+        group(q.in_flight_at_end)
+    );
+    let e = &q.errors;
+    let kinds = [
+        ("elb_502", e.elb_502),
+        ("elb_503", e.elb_503),
+        ("elb_504", e.elb_504),
+        ("target_5xx", e.target_5xx),
+        ("instance_refused", e.instance_refused),
+        ("client_timeout", e.client_timeout),
+        ("throttled", e.throttled),
+    ];
+    let nonzero: Vec<String> = kinds
+        .iter()
+        .filter(|k| k.1 > 0)
+        .map(|k| format!("{} {}", k.0, group(k.1)))
+        .collect();
+    if !nonzero.is_empty() {
+        let _ = writeln!(o, "  errors   {}", nonzero.join(" · "));
+    }
+    let l = &q.latency_ms;
+    let _ = writeln!(
+        o,
+        "latency    mean {:.1} ms · p50 {:.1} · p90 {:.1} · p99 {:.1} · max {:.1}",
+        l.mean, l.p50, l.p90, l.p99, l.max
+    );
+    for (name, g) in &s.auto_scaling_groups {
+        let _ = writeln!(
+            o,
+            "group      {name}: {} launches · {} terminations · {} scaling activities · in service {}–{} · {:.2} instance-hours · ${:.2}",
+            g.launches,
+            g.terminations,
+            g.scaling_activities,
+            g.min_in_service,
+            g.max_in_service,
+            g.instance_hours,
+            g.cost_usd
+        );
+    }
+    for (name, lb) in &s.load_balancers {
+        let _ = writeln!(
+            o,
+            "balancer   {name}: {} requests · ${:.2}",
+            group(lb.requests),
+            lb.cost_usd
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "wrote {}/ (summary.json, metrics.csv, activities.csv, charts/)",
+        dir.display()
+    );
+    o
+}
+
+/// The dashboard files (`charts/*.png`, `charts/*.svg`).
+pub fn dashboard(sc: &Scenario, r: &RunResult) -> Result<Vec<(String, Vec<u8>)>, String> {
+    charts::dashboard(sc, r)
+}

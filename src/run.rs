@@ -1,0 +1,130 @@
+//! Running a scenario: build the world, play it, collect the results.
+
+use crate::report::metrics::Series;
+use crate::report::summary::{self, AsgSummary, Errors, Latency, LbSummary, Requests, Summary};
+use crate::scenario::Scenario;
+use crate::world::{Activity, Outcome, World};
+use std::time::Instant;
+
+/// Everything a run produces.
+pub struct RunResult {
+    /// The figures.
+    pub summary: Summary,
+    /// Time series.
+    pub series: Series,
+    /// Activity history.
+    pub activities: Vec<Activity>,
+}
+
+/// ALB hourly price, us-east-1 (ELB pricing page): $0.0225 per ALB-hour and
+/// $0.008 per LCU-hour; an LCU here counts 25 new connections per second
+/// (each request is a new connection in this model).
+const ALB_HOUR_USD: f64 = 0.0225;
+const LCU_HOUR_USD: f64 = 0.008;
+
+/// Simulate a loaded, validated scenario. `variant` is only recorded.
+pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f64)) -> RunResult {
+    let wall = Instant::now();
+    let mut w = World::new(sc);
+    w.run(progress);
+    let by = w.stats.by_outcome;
+    let total: u64 = by.iter().sum();
+    let h = &w.stats.hist;
+    let ok = by[Outcome::Ok as usize];
+    let q = |p: f64| {
+        if ok > 0 {
+            h.value_at_quantile(p) as f64 / 1e3
+        } else {
+            0.0
+        }
+    };
+    let latency_ms = Latency {
+        mean: if ok > 0 {
+            summary::r6(w.stats.latency_sum_ns as f64 / ok as f64 / 1e6)
+        } else {
+            0.0
+        },
+        p50: summary::r6(q(0.50)),
+        p90: summary::r6(q(0.90)),
+        p99: summary::r6(q(0.99)),
+        max: summary::r6(w.stats.latency_max_ns as f64 / 1e6),
+    };
+    let requests = Requests {
+        total,
+        ok,
+        in_flight_at_end: w.in_flight(),
+        errors: Errors {
+            elb_502: by[Outcome::Elb502 as usize],
+            elb_503: by[Outcome::Elb503 as usize],
+            elb_504: by[Outcome::Elb504 as usize],
+            target_5xx: by[Outcome::Target5xx as usize],
+            instance_refused: by[Outcome::InstanceRefused as usize],
+            client_timeout: by[Outcome::ClientTimeout as usize],
+            throttled: by[Outcome::Throttled as usize],
+        },
+        latency_ms,
+    };
+    let hours = sc.duration.as_secs_f64() / 3600.0;
+    let auto_scaling_groups = w
+        .asgs
+        .iter()
+        .enumerate()
+        .map(|(g, a)| {
+            let (ih, cost) = w.asg_cost(g);
+            (
+                a.name.clone(),
+                AsgSummary {
+                    launches: a.launches,
+                    terminations: a.terminations,
+                    min_in_service: if a.min_in_service == u32::MAX {
+                        0
+                    } else {
+                        a.min_in_service as u64
+                    },
+                    max_in_service: a.max_in_service as u64,
+                    instance_hours: summary::r6(ih),
+                    cost_usd: summary::r6(cost),
+                    scaling_activities: a.scaling_activities,
+                },
+            )
+        })
+        .collect();
+    let load_balancers = w
+        .lbs
+        .iter()
+        .map(|l| {
+            let lcu = if hours > 0.0 {
+                l.total_requests as f64 / (hours * 3600.0) / 25.0
+            } else {
+                0.0
+            };
+            (
+                l.name.clone(),
+                LbSummary {
+                    requests: l.total_requests,
+                    sticky_rebinds: 0,
+                    sessions_lost: 0,
+                    cost_usd: summary::r6(hours * (ALB_HOUR_USD + lcu.max(0.0) * LCU_HOUR_USD)),
+                },
+            )
+        })
+        .collect();
+    let summary = Summary {
+        scenario: sc.name.clone(),
+        variant: variant.map(str::to_string),
+        seed: sc.seed,
+        simulated_s: summary::r6(sc.duration.as_secs_f64()),
+        events: w.events,
+        wall_s: summary::r6(wall.elapsed().as_secs_f64()),
+        requests,
+        auto_scaling_groups,
+        load_balancers,
+        queues: Default::default(),
+        tables: Default::default(),
+    };
+    RunResult {
+        summary,
+        series: std::mem::take(&mut w.series),
+        activities: std::mem::take(&mut w.activities),
+    }
+}

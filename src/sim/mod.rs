@@ -1,0 +1,14 @@
+//! The discrete-event engine. It knows nothing of AWS: integer time, an event
+//! queue ordered by (time, insertion sequence), lazily cancelled timers and
+//! seeded random streams per component.
+
+pub mod queue;
+pub mod rng;
+pub mod timer;
+
+pub use queue::EventQueue;
+pub use rng::{Sampler, stream};
+pub use timer::{DeadlineFifo, Timer};
+
+/// Simulated time in nanoseconds since the start of the run.
+pub type SimTime = u64;

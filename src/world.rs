@@ -1,0 +1,843 @@
+//! The simulated world: every resource of a scenario, the event enum, and the
+//! loop that routes events between the services.
+//!
+//! Hot path (one request through a load balancer to an instance and back):
+//! two heap events (arrival, service done) plus one deadline-FIFO entry; no
+//! allocation (request and session slots are recycled), no formatting, no
+//! hashing.
+
+use crate::aws::autoscaling::AsgState;
+use crate::aws::ec2::{self, Admission, Instance, LifecycleState};
+use crate::aws::elb::{LbState, TargetHealth};
+use crate::report::clock;
+use crate::report::metrics::Series;
+use crate::scenario::{AppStep, RetryOn, Scenario};
+use crate::sim::rng::{CountSampler, Rng, Sampler};
+use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
+use crate::workload::{ArrivalProcess, SessionModel};
+use hdrhistogram::Histogram;
+use rand::RngExt;
+
+const NONE: u32 = u32::MAX;
+
+/// Every kind of event.
+#[derive(Clone, Copy, Debug)]
+pub enum Ev {
+    /// A workload's next arrival (a request, or a new session).
+    Arrival {
+        /// workload index
+        wl: u32,
+    },
+    /// A session sends its next request.
+    SessionNext {
+        /// session slot
+        session: u32,
+    },
+    /// A retry of a request is sent.
+    Retry {
+        /// request slot
+        req: u32,
+        /// slot generation
+        generation: u32,
+    },
+    /// An instance's worker finished a request.
+    ServiceDone {
+        /// request slot
+        req: u32,
+        /// slot generation
+        generation: u32,
+    },
+    /// A load balancer's idle-timeout FIFO is due.
+    LbDeadline {
+        /// load balancer index
+        lb: u32,
+        /// timer generation
+        generation: u32,
+    },
+    /// A workload's client-timeout FIFO is due.
+    ClientDeadline {
+        /// workload index
+        wl: u32,
+        /// timer generation
+        generation: u32,
+    },
+    /// End of a metrics period.
+    MetricsTick,
+}
+
+/// How one request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    /// 2xx.
+    Ok = 0,
+    /// ELB 502 (bad gateway: connection cut).
+    Elb502 = 1,
+    /// ELB 503 (no target).
+    Elb503 = 2,
+    /// ELB 504 (idle timeout).
+    Elb504 = 3,
+    /// 5xx from the target.
+    Target5xx = 4,
+    /// The instance's queue was full.
+    InstanceRefused = 5,
+    /// The client gave up.
+    ClientTimeout = 6,
+    /// Throttled (DynamoDB, after retries).
+    Throttled = 7,
+}
+
+/// Number of outcomes.
+pub const OUTCOMES: usize = 8;
+
+impl Outcome {
+    /// The error key in summary.json.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Elb502 => "elb_502",
+            Outcome::Elb503 => "elb_503",
+            Outcome::Elb504 => "elb_504",
+            Outcome::Target5xx => "target_5xx",
+            Outcome::InstanceRefused => "instance_refused",
+            Outcome::ClientTimeout => "client_timeout",
+            Outcome::Throttled => "throttled",
+        }
+    }
+    /// All outcomes in summary order.
+    pub const ALL: [Outcome; OUTCOMES] = [
+        Outcome::Ok,
+        Outcome::Elb502,
+        Outcome::Elb503,
+        Outcome::Elb504,
+        Outcome::Target5xx,
+        Outcome::InstanceRefused,
+        Outcome::ClientTimeout,
+        Outcome::Throttled,
+    ];
+    fn is_5xx(self) -> bool {
+        matches!(
+            self,
+            Outcome::Elb502
+                | Outcome::Elb503
+                | Outcome::Elb504
+                | Outcome::Target5xx
+                | Outcome::InstanceRefused
+        )
+    }
+}
+
+/// One attempt of a request, alive while it is in flight.
+#[derive(Clone, Copy, Debug)]
+struct Request {
+    generation: u32,
+    live: bool,
+    /// The client already has an outcome for this attempt.
+    answered: bool,
+    wl: u32,
+    session: u32,
+    lb: u32,
+    inst: u32,
+    /// When the logical request started (first attempt), for client latency.
+    started: SimTime,
+    /// When this attempt reached the load balancer.
+    attempt_at: SimTime,
+    attempts: u32,
+}
+
+struct Session {
+    remaining: u64,
+}
+
+/// Where a workload's requests go.
+#[derive(Clone, Copy, Debug)]
+enum Sink {
+    Lb(u32),
+    /// Not modelled yet (queue or table workloads come with their services).
+    Unrouted,
+}
+
+struct WlState {
+    name: String,
+    sink: Sink,
+    arrivals: ArrivalProcess,
+    rng: Rng,
+    session_rng: Rng,
+    retry_rng: Rng,
+    sessions: Option<SessionModel>,
+    timeout: Option<u64>,
+    deadlines: DeadlineFifo<(u32, u32)>,
+    retry_on_5xx: bool,
+    retry_on_timeout: bool,
+    max_attempts: u32,
+    backoff: Sampler,
+}
+
+/// Per-group runtime pieces that are not AWS state.
+struct AsgRuntime {
+    /// Compute/wait steps of a request, as samplers (summed into one hold).
+    service: Vec<Sampler>,
+    rng: Rng,
+    id_rng: Rng,
+    price_per_hour: f64,
+    billing: crate::scenario::Billing,
+    spec: crate::scenario::InstanceSpec,
+}
+
+/// Aggregate request statistics.
+pub struct RequestStats {
+    /// Finished logical requests by outcome.
+    pub by_outcome: [u64; OUTCOMES],
+    /// Logical requests started.
+    pub started: u64,
+    /// Latency of OK requests, µs.
+    pub hist: Histogram<u64>,
+    /// Sum of OK latencies, ns.
+    pub latency_sum_ns: u128,
+    /// Largest OK latency, ns.
+    pub latency_max_ns: u64,
+}
+
+/// One row of the activity history.
+#[derive(Clone, Debug)]
+pub struct Activity {
+    /// When it started, ns.
+    pub t: SimTime,
+    /// Resource name.
+    pub resource: String,
+    /// Kind (lower snake case).
+    pub kind: &'static str,
+    /// AWS-style description.
+    pub description: String,
+    /// AWS-style cause.
+    pub cause: String,
+}
+
+/// The world.
+pub struct World {
+    /// Now.
+    pub now: SimTime,
+    /// End of the run.
+    pub end: SimTime,
+    q: EventQueue<Ev>,
+    period: SimTime,
+    start_epoch: i64,
+    workloads: Vec<WlState>,
+    /// Load balancers.
+    pub lbs: Vec<LbState>,
+    /// Auto Scaling groups.
+    pub asgs: Vec<AsgState>,
+    asg_rt: Vec<AsgRuntime>,
+    /// All instances ever launched.
+    pub instances: Vec<Instance>,
+    reqs: Vec<Request>,
+    free_reqs: Vec<u32>,
+    sessions: Vec<Session>,
+    session_wl: Vec<u32>,
+    free_sessions: Vec<u32>,
+    /// Request statistics.
+    pub stats: RequestStats,
+    /// Time series.
+    pub series: Series,
+    lb_res: Vec<u32>,
+    asg_res: Vec<u32>,
+    /// Activity history.
+    pub activities: Vec<Activity>,
+    /// Events processed.
+    pub events: u64,
+}
+
+impl World {
+    /// Build the world of a (validated) scenario at t = 0.
+    pub fn new(sc: &Scenario) -> World {
+        let seed = sc.seed;
+        let start_epoch = sc
+            .start_time
+            .as_deref()
+            .and_then(clock::parse_utc)
+            .or_else(|| clock::parse_utc(clock::DEFAULT_START))
+            .unwrap_or(0);
+        let mut series = Series::default();
+        let asgs: Vec<AsgState> = sc.auto_scaling_groups.iter().map(AsgState::new).collect();
+        let asg_rt = sc
+            .auto_scaling_groups
+            .iter()
+            .map(|g| AsgRuntime {
+                service: g
+                    .app
+                    .iter()
+                    .filter_map(|s| match s {
+                        AppStep::Compute(d) | AppStep::Wait(d) => Some(Sampler::new(d)),
+                        _ => None,
+                    })
+                    .collect(),
+                rng: stream(seed, &format!("asg/{}/app", g.name)),
+                id_rng: stream(seed, &format!("asg/{}/ids", g.name)),
+                price_per_hour: g.instance.price_per_hour,
+                billing: g.instance.billing,
+                spec: g.instance.clone(),
+            })
+            .collect();
+        let asg_index = |name: &str| {
+            sc.auto_scaling_groups
+                .iter()
+                .position(|g| g.name == name)
+                .map(|i| i as u32)
+        };
+        let lbs: Vec<LbState> = sc
+            .load_balancers
+            .iter()
+            .map(|lb| LbState::new(lb, asg_index(&lb.target_group).unwrap_or(NONE)))
+            .collect();
+        let workloads = sc
+            .workloads
+            .iter()
+            .map(|w| {
+                let sink = match &w.to.load_balancer {
+                    Some(n) => match sc.load_balancers.iter().position(|l| &l.name == n) {
+                        Some(i) => Sink::Lb(i as u32),
+                        None => Sink::Unrouted,
+                    },
+                    None => Sink::Unrouted,
+                };
+                let r = w.retries.as_ref();
+                WlState {
+                    name: w.name.clone(),
+                    sink,
+                    arrivals: ArrivalProcess::new(w),
+                    rng: stream(seed, &format!("workload/{}/arrivals", w.name)),
+                    session_rng: stream(seed, &format!("workload/{}/sessions", w.name)),
+                    retry_rng: stream(seed, &format!("workload/{}/retries", w.name)),
+                    sessions: w.sessions.as_ref().map(|s| SessionModel {
+                        requests: CountSampler::new(&s.requests),
+                        think: Sampler::new(&s.think_time),
+                    }),
+                    timeout: w.timeout.map(|d| d.0),
+                    deadlines: DeadlineFifo::new(),
+                    retry_on_5xx: r.is_some_and(|r| r.on.contains(&RetryOn::ServerError)),
+                    retry_on_timeout: r.is_some_and(|r| r.on.contains(&RetryOn::Timeout)),
+                    max_attempts: r.map(|r| r.max_attempts.max(1)).unwrap_or(1),
+                    backoff: r
+                        .map(|r| Sampler::new(&r.backoff))
+                        .unwrap_or(Sampler::Const(0)),
+                }
+            })
+            .collect();
+        let lb_res = sc
+            .load_balancers
+            .iter()
+            .map(|l| series.resource(&l.name))
+            .collect();
+        let asg_res = sc
+            .auto_scaling_groups
+            .iter()
+            .map(|g| series.resource(&g.name))
+            .collect();
+        let mut w = World {
+            now: 0,
+            end: sc.duration.0,
+            q: EventQueue::new(),
+            period: sc.metrics_period.0.max(1),
+            start_epoch,
+            workloads,
+            lbs,
+            asgs,
+            asg_rt,
+            instances: Vec::new(),
+            reqs: Vec::new(),
+            free_reqs: Vec::new(),
+            sessions: Vec::new(),
+            session_wl: Vec::new(),
+            free_sessions: Vec::new(),
+            stats: RequestStats {
+                by_outcome: [0; OUTCOMES],
+                started: 0,
+                hist: Histogram::new_with_bounds(1, 3_600_000_000 * 48, 3)
+                    .expect("valid histogram bounds"),
+                latency_sum_ns: 0,
+                latency_max_ns: 0,
+            },
+            series,
+            lb_res,
+            asg_res,
+            activities: Vec::new(),
+            events: 0,
+        };
+        for (i, lb) in w.lbs.iter().enumerate() {
+            if lb.asg != NONE {
+                w.asgs[lb.asg as usize].lbs.push(i as u32);
+            }
+        }
+        for g in 0..w.asgs.len() {
+            w.launch_initial_fleet(g);
+        }
+        for i in 0..w.workloads.len() {
+            w.schedule_arrival(i as u32);
+        }
+        if w.period <= w.end {
+            w.q.push(w.period, Ev::MetricsTick);
+        }
+        w
+    }
+
+    /// Wall-clock text of a simulated time.
+    pub fn clock_text(&self, t: SimTime) -> String {
+        clock::format_utc(self.start_epoch + (t / 1_000_000_000) as i64)
+    }
+
+    fn new_instance_id(&mut self, g: usize) -> String {
+        let rt = &mut self.asg_rt[g];
+        let bits: u64 = rt.id_rng.random();
+        let extra: u8 = rt.id_rng.random();
+        ec2::instance_id(bits, extra)
+    }
+
+    /// The initial fleet starts warm: InService, registered and healthy at
+    /// t = 0, its launches in the activity history at t = 0.
+    fn launch_initial_fleet(&mut self, g: usize) {
+        let desired = self.asgs[g].desired;
+        let nazs = self.asgs[g].azs.len().max(1);
+        let mut per_az = vec![0u32; nazs];
+        let t = self.clock_text(0);
+        for _ in 0..desired {
+            let az = self.asgs[g].balanced_az(&per_az);
+            per_az[az as usize] += 1;
+            let id = self.new_instance_id(g);
+            let idx = self.instances.len() as u32;
+            let spec_version = self.asgs[g].lt_version;
+            let mut inst = Instance::new(
+                id.clone(),
+                g as u32,
+                az,
+                &self.asg_rt[g].spec,
+                spec_version,
+                0,
+            );
+            inst.state = LifecycleState::InService;
+            inst.in_service_at = Some(0);
+            self.instances.push(inst);
+            self.asgs[g].instances.push(idx);
+            self.asgs[g].launches += 1;
+            for &lb in &self.asgs[g].lbs.clone() {
+                self.lbs[lb as usize].register(idx, TargetHealth::Healthy);
+            }
+            self.activities.push(Activity {
+                t: 0,
+                resource: self.asgs[g].name.clone(),
+                kind: "launch",
+                description: format!("Launching a new EC2 instance: {id}"),
+                cause: format!(
+                    "At {t} a user request created an AutoScalingGroup changing the desired capacity from 0 to {desired}.  At {t} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to {desired}."
+                ),
+            });
+        }
+    }
+
+    fn schedule_arrival(&mut self, wl: u32) {
+        let w = &mut self.workloads[wl as usize];
+        if let Some(t) = w.arrivals.next(self.now, self.end, &mut w.rng) {
+            self.q.push(t, Ev::Arrival { wl });
+        }
+    }
+
+    #[inline]
+    fn alloc_req(&mut self, r: Request) -> u32 {
+        if let Some(i) = self.free_reqs.pop() {
+            let slot = &mut self.reqs[i as usize];
+            let generation = slot.generation;
+            *slot = Request { generation, ..r };
+            i
+        } else {
+            self.reqs.push(r);
+            (self.reqs.len() - 1) as u32
+        }
+    }
+
+    #[inline]
+    fn free_req(&mut self, i: u32) {
+        let r = &mut self.reqs[i as usize];
+        r.live = false;
+        r.generation = r.generation.wrapping_add(1);
+        self.free_reqs.push(i);
+    }
+
+    /// Run to the end. `progress` gets the fraction done now and then.
+    pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
+        while let Some((t, ev)) = self.q.pop() {
+            if t > self.end {
+                break;
+            }
+            self.now = t;
+            self.events += 1;
+            if self.events & 0xFFFF == 0 {
+                progress(t as f64 / self.end.max(1) as f64);
+            }
+            self.handle(ev);
+        }
+        self.now = self.end;
+        progress(1.0);
+    }
+
+    #[inline]
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrival { wl } => self.on_arrival(wl),
+            Ev::SessionNext { session } => {
+                let wl = self.session_workload(session);
+                self.start_request(wl, session);
+            }
+            Ev::Retry { req, generation } => {
+                if self.reqs[req as usize].generation == generation {
+                    self.send_attempt(req);
+                }
+            }
+            Ev::ServiceDone { req, generation } => self.on_service_done(req, generation),
+            Ev::LbDeadline { lb, generation } => self.on_lb_deadline(lb, generation),
+            Ev::ClientDeadline { wl, generation } => self.on_client_deadline(wl, generation),
+            Ev::MetricsTick => self.on_metrics_tick(),
+        }
+    }
+
+    fn session_workload(&self, session: u32) -> u32 {
+        self.session_wl[session as usize]
+    }
+
+    fn on_arrival(&mut self, wl: u32) {
+        self.schedule_arrival(wl);
+        let w = &mut self.workloads[wl as usize];
+        let session = match &w.sessions {
+            None => NONE,
+            Some(m) => {
+                let n = m.requests.sample(&mut w.session_rng).max(1);
+                let s = Session { remaining: n };
+                if let Some(i) = self.free_sessions.pop() {
+                    self.sessions[i as usize] = s;
+                    self.session_wl[i as usize] = wl;
+                    i
+                } else {
+                    self.sessions.push(s);
+                    self.session_wl.push(wl);
+                    (self.sessions.len() - 1) as u32
+                }
+            }
+        };
+        self.start_request(wl, session);
+    }
+
+    fn start_request(&mut self, wl: u32, session: u32) {
+        self.stats.started += 1;
+        let now = self.now;
+        let req = self.alloc_req(Request {
+            generation: 0,
+            live: true,
+            answered: false,
+            wl,
+            session,
+            lb: NONE,
+            inst: NONE,
+            started: now,
+            attempt_at: now,
+            attempts: 1,
+        });
+        self.send_attempt(req);
+    }
+
+    /// Send one attempt of a request to its workload's sink.
+    fn send_attempt(&mut self, req: u32) {
+        let now = self.now;
+        let wl = self.reqs[req as usize].wl;
+        let sink = self.workloads[wl as usize].sink;
+        {
+            let r = &mut self.reqs[req as usize];
+            r.attempt_at = now;
+        }
+        let generation = self.reqs[req as usize].generation;
+        if let Some(timeout) = self.workloads[wl as usize].timeout {
+            let w = &mut self.workloads[wl as usize];
+            if let Some(g) = w.deadlines.push(now + timeout, (req, generation)) {
+                self.q
+                    .push(now + timeout, Ev::ClientDeadline { wl, generation: g });
+            }
+        }
+        match sink {
+            Sink::Lb(lb) => self.lb_receive(lb, req),
+            Sink::Unrouted => {
+                // Queue and table workloads arrive with their services; until
+                // then such a request is answered at once.
+                self.answer(req, Outcome::Ok);
+                self.free_req(req);
+            }
+        }
+    }
+
+    fn lb_receive(&mut self, lb: u32, req: u32) {
+        let now = self.now;
+        let generation = self.reqs[req as usize].generation;
+        let l = &mut self.lbs[lb as usize];
+        l.period.requests += 1;
+        l.total_requests += 1;
+        self.reqs[req as usize].lb = lb;
+        let Some(inst) = l.route() else {
+            // No registered healthy target: the ALB answers 503.
+            self.answer(req, Outcome::Elb503);
+            self.free_req(req);
+            return;
+        };
+        let idle = l.idle_timeout;
+        if let Some(g) = l.deadlines.push(now + idle, (req, generation)) {
+            self.q
+                .push(now + idle, Ev::LbDeadline { lb, generation: g });
+        }
+        self.reqs[req as usize].inst = inst;
+        match self.instances[inst as usize].admit(req, now) {
+            Admission::Started => self.start_service(inst, req),
+            Admission::Queued => {}
+            Admission::Refused => {
+                self.answer(req, Outcome::InstanceRefused);
+                self.free_req(req);
+            }
+        }
+    }
+
+    #[inline]
+    fn start_service(&mut self, inst: u32, req: u32) {
+        let g = self.instances[inst as usize].asg as usize;
+        let rt = &mut self.asg_rt[g];
+        let mut hold = 0u64;
+        for s in &rt.service {
+            hold += s.sample(&mut rt.rng);
+        }
+        let generation = self.reqs[req as usize].generation;
+        self.q
+            .push(self.now + hold, Ev::ServiceDone { req, generation });
+    }
+
+    fn on_service_done(&mut self, req: u32, generation: u32) {
+        let r = self.reqs[req as usize];
+        if !r.live || r.generation != generation {
+            return;
+        }
+        let now = self.now;
+        let inst = r.inst;
+        if let Some(next) = self.instances[inst as usize].finish(now) {
+            self.start_service(inst, next);
+        }
+        if !r.answered {
+            let l = &mut self.lbs[r.lb as usize];
+            l.period.response_time_sum += (now - r.attempt_at) as u128;
+            l.period.responses += 1;
+            self.answer(req, Outcome::Ok);
+        }
+        self.free_req(req);
+    }
+
+    fn on_lb_deadline(&mut self, lb: u32, generation: u32) {
+        let now = self.now;
+        let mut due: Vec<u32> = Vec::new();
+        let reqs = &self.reqs;
+        let next = self.lbs[lb as usize].deadlines.fire(
+            now,
+            generation,
+            |(r, g)| {
+                let q = &reqs[r as usize];
+                if q.live && q.generation == g && !q.answered {
+                    due.push(r);
+                }
+            },
+            |(r, g)| {
+                let q = &reqs[r as usize];
+                q.live && q.generation == g
+            },
+        );
+        if let Some((t, g)) = next {
+            self.q.push(t, Ev::LbDeadline { lb, generation: g });
+        }
+        for r in due {
+            // The ALB gives up on the target after its idle timeout: 504.
+            self.answer(r, Outcome::Elb504);
+        }
+    }
+
+    fn on_client_deadline(&mut self, wl: u32, generation: u32) {
+        let now = self.now;
+        let mut due: Vec<u32> = Vec::new();
+        let reqs = &self.reqs;
+        let next = self.workloads[wl as usize].deadlines.fire(
+            now,
+            generation,
+            |(r, g)| {
+                let q = &reqs[r as usize];
+                if q.live && q.generation == g && !q.answered {
+                    due.push(r);
+                }
+            },
+            |(r, g)| {
+                let q = &reqs[r as usize];
+                q.live && q.generation == g
+            },
+        );
+        if let Some((t, g)) = next {
+            self.q.push(t, Ev::ClientDeadline { wl, generation: g });
+        }
+        for r in due {
+            // The client gives up; the instance still works on the request.
+            self.answer(r, Outcome::ClientTimeout);
+        }
+    }
+
+    /// Deliver an attempt's outcome to the client: count it on the load
+    /// balancer, then retry it, or finish the logical request (and move its
+    /// session on).
+    fn answer(&mut self, req: u32, outcome: Outcome) {
+        let now = self.now;
+        let r = {
+            let r = &mut self.reqs[req as usize];
+            r.answered = true;
+            *r
+        };
+        if r.lb != NONE {
+            let p = &mut self.lbs[r.lb as usize].period;
+            match outcome {
+                Outcome::Elb502 | Outcome::InstanceRefused => p.elb_502 += 1,
+                Outcome::Elb503 => p.elb_503 += 1,
+                Outcome::Elb504 => p.elb_504 += 1,
+                Outcome::Target5xx => p.target_5xx += 1,
+                _ => {}
+            }
+        }
+        let w = &mut self.workloads[r.wl as usize];
+        let retryable = (outcome.is_5xx() && w.retry_on_5xx)
+            || (outcome == Outcome::ClientTimeout && w.retry_on_timeout);
+        if retryable && r.attempts < w.max_attempts {
+            let backoff = w.backoff.sample(&mut w.retry_rng);
+            let retry = self.alloc_req(Request {
+                generation: 0,
+                live: true,
+                answered: false,
+                lb: NONE,
+                inst: NONE,
+                attempts: r.attempts + 1,
+                ..r
+            });
+            let generation = self.reqs[retry as usize].generation;
+            self.q.push(
+                now + backoff,
+                Ev::Retry {
+                    req: retry,
+                    generation,
+                },
+            );
+            return;
+        }
+        self.stats.by_outcome[outcome as usize] += 1;
+        if outcome == Outcome::Ok {
+            let lat = now - r.started;
+            self.stats.latency_sum_ns += lat as u128;
+            self.stats.latency_max_ns = self.stats.latency_max_ns.max(lat);
+            let us = (lat / 1_000).max(1);
+            let _ = self.stats.hist.record(us);
+        }
+        if r.session != NONE {
+            let w = &mut self.workloads[r.wl as usize];
+            let s = &mut self.sessions[r.session as usize];
+            s.remaining -= 1;
+            if s.remaining > 0 {
+                let m = w.sessions.as_ref().expect("session workload has a model");
+                let think = m.think.sample(&mut w.session_rng);
+                self.q
+                    .push(now + think, Ev::SessionNext { session: r.session });
+            } else {
+                self.free_sessions.push(r.session);
+            }
+        }
+    }
+
+    fn on_metrics_tick(&mut self) {
+        let now = self.now;
+        let t0 = now - self.period;
+        for (i, l) in self.lbs.iter_mut().enumerate() {
+            let p = std::mem::take(&mut l.period);
+            let res = self.lb_res[i];
+            let s = &mut self.series;
+            s.push(t0, res, "RequestCount", p.requests as f64);
+            let trt = if p.responses > 0 {
+                p.response_time_sum as f64 / p.responses as f64 / 1e9
+            } else {
+                0.0
+            };
+            s.push(t0, res, "TargetResponseTime", trt);
+            s.push(
+                t0,
+                res,
+                "HTTPCode_ELB_5XX_Count",
+                (p.elb_502 + p.elb_503 + p.elb_504) as f64,
+            );
+            s.push(t0, res, "HTTPCode_ELB_502_Count", p.elb_502 as f64);
+            s.push(t0, res, "HTTPCode_ELB_503_Count", p.elb_503 as f64);
+            s.push(t0, res, "HTTPCode_ELB_504_Count", p.elb_504 as f64);
+            s.push(t0, res, "HTTPCode_Target_5XX_Count", p.target_5xx as f64);
+            s.push(t0, res, "HealthyHostCount", l.healthy_count() as f64);
+            s.push(t0, res, "UnHealthyHostCount", l.unhealthy_count() as f64);
+        }
+        for g in 0..self.asgs.len() {
+            let res = self.asg_res[g];
+            let mut in_service = 0u32;
+            let mut pending = 0u32;
+            let mut terminating = 0u32;
+            let mut cpu_sum = 0.0;
+            for &i in &self.asgs[g].instances {
+                let inst = &mut self.instances[i as usize];
+                match inst.state {
+                    LifecycleState::InService => {
+                        in_service += 1;
+                        cpu_sum += inst.take_cpu(now, self.period);
+                    }
+                    LifecycleState::Pending | LifecycleState::PendingWait => pending += 1,
+                    LifecycleState::Terminating | LifecycleState::TerminatingWait => {
+                        terminating += 1
+                    }
+                    LifecycleState::Terminated => {}
+                }
+            }
+            let a = &mut self.asgs[g];
+            a.min_in_service = a.min_in_service.min(in_service);
+            a.max_in_service = a.max_in_service.max(in_service);
+            let s = &mut self.series;
+            s.push(t0, res, "GroupDesiredCapacity", a.desired as f64);
+            s.push(t0, res, "GroupInServiceInstances", in_service as f64);
+            s.push(t0, res, "GroupPendingInstances", pending as f64);
+            s.push(t0, res, "GroupTerminatingInstances", terminating as f64);
+            s.push(t0, res, "GroupMinSize", a.min as f64);
+            s.push(t0, res, "GroupMaxSize", a.max as f64);
+            if in_service > 0 {
+                s.push(t0, res, "CPUUtilization", cpu_sum / in_service as f64);
+            }
+        }
+        if now + self.period <= self.end {
+            self.q.push(now + self.period, Ev::MetricsTick);
+        }
+    }
+
+    /// Cost and instance-hours of a group up to the end of the run.
+    pub fn asg_cost(&self, g: usize) -> (f64, f64) {
+        let rt = &self.asg_rt[g];
+        let mut hours = 0.0;
+        let mut cost = 0.0;
+        for &i in &self.asgs[g].instances {
+            let inst = &self.instances[i as usize];
+            hours += inst.run_seconds(self.end) / 3600.0;
+            cost += inst.billed_seconds(rt.billing, self.end) / 3600.0 * rt.price_per_hour;
+        }
+        (hours, cost)
+    }
+
+    /// Logical requests still in flight.
+    pub fn in_flight(&self) -> u64 {
+        self.stats.started - self.stats.by_outcome.iter().sum::<u64>()
+    }
+
+    /// Workload names.
+    pub fn workload_names(&self) -> Vec<String> {
+        self.workloads.iter().map(|w| w.name.clone()).collect()
+    }
+}
