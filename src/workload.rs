@@ -170,7 +170,7 @@ impl ArrivalProcess {
                 if t > end as f64 {
                     return None;
                 }
-                let ti = (t.round() as SimTime).max(now + 1);
+                let ti = ((t + 0.5) as SimTime).max(now + 1);
                 if self.constant || rng.random::<f64>() * max < self.rate.at(ti) {
                     return Some(ti);
                 }

@@ -223,6 +223,12 @@ pub struct World {
     period: SimTime,
     start_epoch: i64,
     workloads: Vec<WlState>,
+    /// Next arrival of each workload as (time, seq), kept out of the heap:
+    /// arrival streams are monotone, so this saves a push and a pop per
+    /// arrival. `u64::MAX` time = none.
+    next_arrival: Vec<(SimTime, u64)>,
+    /// The workload with the earliest next arrival.
+    first_arrival: usize,
     /// Load balancers.
     pub lbs: Vec<LbState>,
     /// Auto Scaling groups.
@@ -339,6 +345,8 @@ impl World {
             q: EventQueue::new(),
             period: sc.metrics_period.0.max(1),
             start_epoch,
+            next_arrival: vec![(SimTime::MAX, u64::MAX); sc.workloads.len()],
+            first_arrival: 0,
             workloads,
             lbs,
             asgs,
@@ -374,6 +382,7 @@ impl World {
         for i in 0..w.workloads.len() {
             w.schedule_arrival(i as u32);
         }
+        w.find_first_arrival();
         if w.period <= w.end {
             w.q.push(w.period, Ev::MetricsTick);
         }
@@ -435,8 +444,39 @@ impl World {
 
     fn schedule_arrival(&mut self, wl: u32) {
         let w = &mut self.workloads[wl as usize];
-        if let Some(t) = w.arrivals.next(self.now, self.end, &mut w.rng) {
-            self.q.push(t, Ev::Arrival { wl });
+        self.next_arrival[wl as usize] = match w.arrivals.next(self.now, self.end, &mut w.rng) {
+            Some(t) => (t, self.q.take_seq()),
+            None => (SimTime::MAX, u64::MAX),
+        };
+    }
+
+    fn find_first_arrival(&mut self) {
+        let mut best = 0;
+        for (i, k) in self.next_arrival.iter().enumerate() {
+            if *k < self.next_arrival[best] {
+                best = i;
+            }
+        }
+        self.first_arrival = best;
+    }
+
+    /// The next event: the earlier of the heap's top and the first arrival.
+    #[inline]
+    fn next_event(&mut self) -> Option<(SimTime, Ev)> {
+        let a = self
+            .next_arrival
+            .get(self.first_arrival)
+            .copied()
+            .unwrap_or((SimTime::MAX, u64::MAX));
+        match self.q.peek_key() {
+            Some(h) if h < a => self.q.pop(),
+            _ if a.0 != SimTime::MAX => Some((
+                a.0,
+                Ev::Arrival {
+                    wl: self.first_arrival as u32,
+                },
+            )),
+            _ => None,
         }
     }
 
@@ -463,7 +503,7 @@ impl World {
 
     /// Run to the end. `progress` gets the fraction done now and then.
     pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
-        while let Some((t, ev)) = self.q.pop() {
+        while let Some((t, ev)) = self.next_event() {
             if t > self.end {
                 break;
             }
@@ -504,6 +544,9 @@ impl World {
 
     fn on_arrival(&mut self, wl: u32) {
         self.schedule_arrival(wl);
+        if self.next_arrival.len() > 1 {
+            self.find_first_arrival();
+        }
         let w = &mut self.workloads[wl as usize];
         let session = match &w.sessions {
             None => NONE,

@@ -68,6 +68,22 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
+    /// Take an insertion sequence number without pushing, for an event kept
+    /// outside the heap (a monotone arrival stream) that must still order
+    /// against heap events exactly as if it were pushed now.
+    #[inline]
+    pub fn take_seq(&mut self) -> u64 {
+        let seq = self.seq;
+        self.seq += 1;
+        seq
+    }
+
+    /// (time, sequence) of the earliest event.
+    #[inline]
+    pub fn peek_key(&self) -> Option<(SimTime, u64)> {
+        self.heap.peek().map(|e| (e.time, e.seq))
+    }
+
     /// Time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {

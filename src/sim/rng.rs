@@ -124,12 +124,9 @@ impl Sampler {
             Sampler::Pareto(p) => p.sample(rng),
             Sampler::Empirical(v) => return v[rng.random_range(0..v.len() as u64) as usize],
         };
-        if x.is_finite() && x > 0.0 {
-            // Durations beyond ~292 years are clamped.
-            x.round().min(9.0e18) as u64
-        } else {
-            0
-        }
+        // Nearest nanosecond; `as` saturates (NaN → 0, huge → u64::MAX),
+        // and negative values cannot occur.
+        (x + 0.5) as u64
     }
 
     /// Mean in nanoseconds.

@@ -1,1 +1,8 @@
+//! The integration tests: one binary, one module per topic.
 
+mod cli;
+mod conservation;
+mod determinism;
+mod queueing;
+mod scenario_load;
+mod util;
