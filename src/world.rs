@@ -778,7 +778,7 @@ impl World {
             self.stats.latency_sum_ns += lat as u128;
             self.stats.latency_max_ns = self.stats.latency_max_ns.max(lat);
             let us = (lat / 1_000).max(1);
-            let _ = self.stats.hist.record(us);
+            self.stats.hist.saturating_record(us);
         }
         if r.session != NONE {
             let w = &mut self.workloads[r.wl as usize];
