@@ -7,8 +7,8 @@
 
 use super::units::{Duration, parse_duration};
 use schemars::JsonSchema;
-use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -214,19 +214,23 @@ impl<'de> Visitor<'de> for DurationDistVisitor {
         f.write_str("a duration like \"40ms\" or a map like {dist: exponential, mean: 40ms}")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<DurationDist, E> {
-        parse_duration(v).map(DurationDist::Constant).map_err(E::custom)
+        parse_duration(v)
+            .map(DurationDist::Constant)
+            .map_err(E::custom)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<DurationDist, E> {
         Err(E::custom(format!(
-            "expected a duration like \"{v}ms\", found {v} (a number needs a unit: ms, s, m, h or d)"
+            "expected a duration like \"{v}ms\", found {v}"
         )))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<DurationDist, E> {
-        Err(E::custom(format!("expected a duration like \"30s\", found {v}")))
+        Err(E::custom(format!(
+            "expected a duration like \"30s\", found {v}"
+        )))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<DurationDist, E> {
         Err(E::custom(format!(
-            "expected a duration like \"30s\", found {v} (a number needs a unit: ms, s, m, h or d)"
+            "expected a duration like \"30s\", found {v}"
         )))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DurationDist, A::Error> {
@@ -562,7 +566,9 @@ impl TryFrom<RatePatternRaw> for Rate {
             }
         };
         Ok(match r.pattern {
-            PatternKind::Constant => Rate::Constant(rate_ok(need(&r.rps, "constant", "rps")?, "rps")?),
+            PatternKind::Constant => {
+                Rate::Constant(rate_ok(need(&r.rps, "constant", "rps")?, "rps")?)
+            }
             PatternKind::Step => {
                 let steps = need(&r.steps, "step", "steps")?;
                 if steps.is_empty() {

@@ -2,12 +2,21 @@
 //! (YAML → positioned tree → `--set`/variants → typed scenario → validation),
 //! whose errors read `FILE:LINE:COL: PATH: message`.
 
+mod de;
+mod diag;
 pub mod dist;
 mod load;
 pub mod model;
+mod set;
+mod tree;
 pub mod units;
+mod validate;
 
 pub use dist::{CountDist, DurationDist, Rate};
-pub use load::{Diagnostic, Diagnostics, LoadOptions, load_file, load_str, schema_json};
+pub use load::{
+    Diagnostic, Diagnostics, LoadOptions, load_file, load_str, schema_json, variant_names,
+    variant_names_str,
+};
+pub use validate::parse_rfc3339_utc;
 pub use model::*;
 pub use units::{Duration, Nanos, Size};

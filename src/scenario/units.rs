@@ -3,8 +3,8 @@
 //! A bare number where a unit is needed is an error: the format never guesses
 //! whether `30` meant seconds or milliseconds.
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -75,7 +75,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "d" => 86400e9,
             "" => {
                 return Err(format!(
-                    "expected a duration like \"30s\", found {t} (a number needs a unit: ms, s, m, h or d)"
+                    "expected a duration like \"30s\", found {t}"
                 ));
             }
             other => {
@@ -127,17 +127,17 @@ impl Visitor<'_> for DurationVisitor {
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
         Err(E::custom(format!(
-            "expected a duration like \"{v}s\", found {v} (a number needs a unit: ms, s, m, h or d)"
+            "expected a duration like \"{v}s\", found {v}"
         )))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
         Err(E::custom(format!(
-            "expected a duration like \"30s\", found {v} (a number needs a unit: ms, s, m, h or d)"
+            "expected a duration like \"30s\", found {v}"
         )))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
         Err(E::custom(format!(
-            "expected a duration like \"30s\", found {v} (a number needs a unit: ms, s, m, h or d)"
+            "expected a duration like \"30s\", found {v}"
         )))
     }
 }
@@ -185,10 +185,14 @@ pub fn parse_size(s: &str) -> Result<Size, String> {
         "GB" | "GiB" => 1024.0 * 1024.0 * 1024.0,
         "" => {
             return Err(format!(
-                "expected a size like \"{t}B\", found {t} (a number needs a unit: B, KB or MB)"
+                "expected a size like \"{t}B\", found {t}"
             ));
         }
-        other => return Err(format!("unknown size unit \"{other}\" in \"{t}\" (use B, KB or MB)")),
+        other => {
+            return Err(format!(
+                "unknown size unit \"{other}\" in \"{t}\" (use B, KB or MB)"
+            ));
+        }
     };
     let v = (n * scale).ceil();
     if !v.is_finite() || v > 1e15 {
@@ -222,15 +226,17 @@ impl Visitor<'_> for SizeVisitor {
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Size, E> {
         Err(E::custom(format!(
-            "expected a size like \"{v}B\", found {v} (a number needs a unit: B, KB or MB)"
+            "expected a size like \"{v}B\", found {v}"
         )))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
-        Err(E::custom(format!("expected a size like \"4KB\", found {v}")))
+        Err(E::custom(format!(
+            "expected a size like \"4KB\", found {v}"
+        )))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Size, E> {
         Err(E::custom(format!(
-            "expected a size like \"4KB\", found {v} (a number needs a unit: B, KB or MB)"
+            "expected a size like \"4KB\", found {v}"
         )))
     }
 }
@@ -280,7 +286,10 @@ mod tests {
     #[test]
     fn durations_display_round_trip() {
         for s in ["0s", "250ms", "30s", "5m", "2h", "7d", "90s"] {
-            assert_eq!(parse_duration(s).unwrap().to_string(), s.replace("90s", "90s"));
+            assert_eq!(
+                parse_duration(s).unwrap().to_string(),
+                s.replace("90s", "90s")
+            );
         }
     }
 }
