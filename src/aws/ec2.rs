@@ -146,6 +146,19 @@ impl Instance {
         }
     }
 
+    /// Start CPU accounting afresh (when the instance enters service).
+    pub fn reset_accounting(&mut self, now: SimTime) {
+        self.busy_area = 0;
+        self.last_change = now;
+    }
+
+    /// Drop every request (the instance is gone).
+    pub fn release_all(&mut self, now: SimTime) {
+        self.account(now);
+        self.busy = 0;
+        self.waiting.clear();
+    }
+
     /// Release a worker without counting a completion (request dropped).
     pub fn release(&mut self, now: SimTime) {
         self.account(now);

@@ -57,6 +57,8 @@ pub struct LbState {
     pub routing: Routing,
     /// Idle timeout, ns.
     pub idle_timeout: u64,
+    /// Deregistration delay (connection draining), ns.
+    pub deregistration_delay: u64,
     /// Registered targets.
     pub targets: Vec<Target>,
     /// Targets that may receive requests now (instance indices).
@@ -78,6 +80,7 @@ impl LbState {
             asg,
             routing: lb.routing,
             idle_timeout: lb.idle_timeout.0,
+            deregistration_delay: lb.deregistration_delay.0,
             targets: Vec::new(),
             routable: Vec::new(),
             rr: 0,
@@ -152,6 +155,7 @@ mod tests {
             asg: 0,
             routing: Routing::RoundRobin,
             idle_timeout: 60_000_000_000,
+            deregistration_delay: 0,
             targets: vec![],
             routable: vec![],
             rr: 0,

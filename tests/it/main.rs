@@ -6,3 +6,4 @@ mod determinism;
 mod queueing;
 mod scenario_load;
 mod util;
+mod autoscaling;

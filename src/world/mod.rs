@@ -16,6 +16,8 @@ use crate::sim::rng::{CountSampler, Rng, Sampler};
 use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
+
+mod asg;
 use rand::RngExt;
 
 const NONE: u32 = u32::MAX;
@@ -63,6 +65,25 @@ pub enum Ev {
     },
     /// End of a metrics period.
     MetricsTick,
+    /// An instance finished booting.
+    InstanceBooted {
+        /// instance index
+        inst: u32,
+    },
+    /// A terminating instance's deregistration delay ended.
+    DrainTimeout {
+        /// instance index
+        inst: u32,
+        /// instance generation
+        generation: u32,
+    },
+    /// A scheduled action is due.
+    ScheduledAction {
+        /// group index
+        g: u32,
+        /// action index
+        idx: u32,
+    },
 }
 
 /// How one request ended.
@@ -182,6 +203,11 @@ struct AsgRuntime {
     price_per_hour: f64,
     billing: crate::scenario::Billing,
     spec: crate::scenario::InstanceSpec,
+    boot: Sampler,
+    boot_rng: Rng,
+    term_rng: Rng,
+    scheduled: Vec<crate::scenario::ScheduledAction>,
+    scheduled_delay: Sampler,
 }
 
 /// Aggregate request statistics.
@@ -236,6 +262,8 @@ pub struct World {
     asg_rt: Vec<AsgRuntime>,
     /// All instances ever launched.
     pub instances: Vec<Instance>,
+    /// Generation per instance, bumped when it terminates (stale timers).
+    inst_gen: Vec<u32>,
     reqs: Vec<Request>,
     free_reqs: Vec<u32>,
     sessions: Vec<Session>,
@@ -251,6 +279,8 @@ pub struct World {
     pub activities: Vec<Activity>,
     /// Events processed.
     pub events: u64,
+    /// A terminating instance to check for drained after the current request.
+    free_req_after: Option<u32>,
 }
 
 impl World {
@@ -282,6 +312,11 @@ impl World {
                 price_per_hour: g.instance.price_per_hour,
                 billing: g.instance.billing,
                 spec: g.instance.clone(),
+                boot: Sampler::new(&g.instance.boot_time),
+                boot_rng: stream(seed, &format!("asg/{}/boot", g.name)),
+                term_rng: stream(seed, &format!("asg/{}/termination", g.name)),
+                scheduled: g.scheduled_actions.clone(),
+                scheduled_delay: Sampler::new(&g.scheduled_action_delay),
             })
             .collect();
         let asg_index = |name: &str| {
@@ -352,6 +387,7 @@ impl World {
             asgs,
             asg_rt,
             instances: Vec::new(),
+            inst_gen: Vec::new(),
             reqs: Vec::new(),
             free_reqs: Vec::new(),
             sessions: Vec::new(),
@@ -370,6 +406,7 @@ impl World {
             asg_res,
             activities: Vec::new(),
             events: 0,
+            free_req_after: None,
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -378,6 +415,22 @@ impl World {
         }
         for g in 0..w.asgs.len() {
             w.launch_initial_fleet(g);
+            for idx in 0..w.asg_rt[g].scheduled.len() {
+                // One-off actions at `at` (recurring cron actions come with
+                // the scheduled-scaling work). AWS runs them "up to two
+                // minutes" late: `scheduled_action_delay`.
+                if let Some(at) = w.asg_rt[g].scheduled[idx].at {
+                    let rt = &mut w.asg_rt[g];
+                    let late = rt.scheduled_delay.sample(&mut rt.boot_rng);
+                    w.q.push(
+                        at.0 + late,
+                        Ev::ScheduledAction {
+                            g: g as u32,
+                            idx: idx as u32,
+                        },
+                    );
+                }
+            }
         }
         for i in 0..w.workloads.len() {
             w.schedule_arrival(i as u32);
@@ -425,6 +478,7 @@ impl World {
             inst.state = LifecycleState::InService;
             inst.in_service_at = Some(0);
             self.instances.push(inst);
+            self.inst_gen.push(0);
             self.asgs[g].instances.push(idx);
             self.asgs[g].launches += 1;
             for &lb in &self.asgs[g].lbs.clone() {
@@ -535,6 +589,9 @@ impl World {
             Ev::LbDeadline { lb, generation } => self.on_lb_deadline(lb, generation),
             Ev::ClientDeadline { wl, generation } => self.on_client_deadline(wl, generation),
             Ev::MetricsTick => self.on_metrics_tick(),
+            Ev::InstanceBooted { inst } => self.on_instance_booted(inst),
+            Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
+            Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
         }
     }
 
@@ -664,6 +721,8 @@ impl World {
         let inst = r.inst;
         if let Some(next) = self.instances[inst as usize].finish(now) {
             self.start_service(inst, next);
+        } else if self.instances[inst as usize].state == LifecycleState::Terminating {
+            self.free_req_after = Some(inst);
         }
         if !r.answered {
             let l = &mut self.lbs[r.lb as usize];
@@ -672,6 +731,9 @@ impl World {
             self.answer(req, Outcome::Ok);
         }
         self.free_req(req);
+        if let Some(i) = self.free_req_after.take() {
+            self.maybe_drained(i);
+        }
     }
 
     fn on_lb_deadline(&mut self, lb: u32, generation: u32) {

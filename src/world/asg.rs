@@ -1,0 +1,303 @@
+//! The Auto Scaling side of the world: changing desired capacity, launching
+//! and terminating instances to match it, draining, scheduled actions, and the
+//! activity history in AWS's words.
+
+use super::{Activity, Ev, NONE, Outcome, World};
+use crate::aws::ec2::{Instance, LifecycleState};
+use crate::aws::elb::TargetHealth;
+use crate::sim::SimTime;
+use rand::RngExt;
+
+impl World {
+    /// Instances that count toward the group's capacity (not terminating).
+    pub(crate) fn active_instances(&self, g: usize) -> Vec<u32> {
+        self.asgs[g]
+            .instances
+            .iter()
+            .copied()
+            .filter(|&i| {
+                matches!(
+                    self.instances[i as usize].state,
+                    LifecycleState::Pending
+                        | LifecycleState::PendingWait
+                        | LifecycleState::InService
+                )
+            })
+            .collect()
+    }
+
+    /// Change a group's desired capacity (one `scaling` activity) and launch
+    /// or terminate instances to match. `reason` is AWS's first cause clause,
+    /// e.g. "At … a monitor alarm … triggered policy … changing the desired
+    /// capacity from 2 to 3."
+    pub(crate) fn set_desired(&mut self, g: usize, new: u32, reason: String) {
+        let old = self.asgs[g].desired;
+        if new == old {
+            return;
+        }
+        self.asgs[g].desired = new;
+        self.asgs[g].scaling_activities += 1;
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "scaling",
+            description: format!("Changing the desired capacity from {old} to {new}"),
+            cause: reason.clone(),
+        });
+        self.reconcile(g, &reason);
+    }
+
+    /// Launch or terminate until the active instances match desired capacity.
+    pub(crate) fn reconcile(&mut self, g: usize, reason: &str) {
+        let active = self.active_instances(g);
+        let have = active.len() as u32;
+        let want = self.asgs[g].desired;
+        let t = self.clock_text(self.now);
+        if want > have {
+            for _ in have..want {
+                let cause = format!(
+                    "{reason}  At {t} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from {have} to {want}."
+                );
+                self.launch_instance(g, cause);
+            }
+        } else if want < have {
+            for _ in want..have {
+                let Some((victim, why)) = self.choose_victim(g) else {
+                    break;
+                };
+                let id = self.instances[victim as usize].ec2_id.clone();
+                let cause = format!(
+                    "{reason}  At {t} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {have} to {want}.  At {t} instance {id} was selected for termination (termination policy step: {why})."
+                );
+                self.terminate_instance(victim, cause);
+            }
+        }
+    }
+
+    /// Which instance a scale-in removes, and the rule that decided it:
+    /// first the zone with the most instances (AZ balance), then the oldest
+    /// launch template version, then the instance closest to its next
+    /// billing hour, then at random.
+    fn choose_victim(&mut self, g: usize) -> Option<(u32, &'static str)> {
+        let active = self.active_instances(g);
+        if active.is_empty() {
+            return None;
+        }
+        let nazs = self.asgs[g].azs.len().max(1);
+        let mut per_az = vec![0u32; nazs];
+        for &i in &active {
+            per_az[self.instances[i as usize].az as usize] += 1;
+        }
+        let most = *per_az.iter().max().unwrap_or(&0);
+        let mut pool: Vec<u32> = active
+            .iter()
+            .copied()
+            .filter(|&i| per_az[self.instances[i as usize].az as usize] == most)
+            .collect();
+        let mut why = "AZ balance";
+        if pool.len() > 1 {
+            let oldest = pool
+                .iter()
+                .map(|&i| self.instances[i as usize].lt_version)
+                .min()
+                .unwrap_or(0);
+            let before = pool.len();
+            pool.retain(|&i| self.instances[i as usize].lt_version == oldest);
+            if pool.len() < before {
+                why = "OldestLaunchTemplate";
+            }
+        }
+        if pool.len() > 1 {
+            let now = self.now;
+            let left = |i: u32| {
+                let up = now - self.instances[i as usize].launched_at;
+                3_600_000_000_000 - up % 3_600_000_000_000
+            };
+            let best = pool.iter().map(|&i| left(i)).min().unwrap_or(0);
+            let before = pool.len();
+            pool.retain(|&i| left(i) == best);
+            if pool.len() < before {
+                why = "ClosestToNextInstanceHour";
+            }
+        }
+        let pick = if pool.len() > 1 {
+            why = "random";
+            let k = self.asg_rt[g].term_rng.random_range(0..pool.len() as u64) as usize;
+            pool[k]
+        } else {
+            pool[0]
+        };
+        Some((pick, why))
+    }
+
+    /// Start a new instance in the zone with the fewest instances.
+    fn launch_instance(&mut self, g: usize, cause: String) {
+        let nazs = self.asgs[g].azs.len().max(1);
+        let mut per_az = vec![0u32; nazs];
+        for i in self.active_instances(g) {
+            per_az[self.instances[i as usize].az as usize] += 1;
+        }
+        let az = self.asgs[g].balanced_az(&per_az);
+        let id = self.new_instance_id(g);
+        let idx = self.instances.len() as u32;
+        let version = self.asgs[g].lt_version;
+        let inst = Instance::new(
+            id.clone(),
+            g as u32,
+            az,
+            &self.asg_rt[g].spec,
+            version,
+            self.now,
+        );
+        self.instances.push(inst);
+        self.inst_gen.push(0);
+        self.asgs[g].instances.push(idx);
+        self.asgs[g].launches += 1;
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "launch",
+            description: format!("Launching a new EC2 instance: {id}"),
+            cause,
+        });
+        let rt = &mut self.asg_rt[g];
+        let boot = rt.boot.sample(&mut rt.boot_rng);
+        self.q
+            .push(self.now + boot, Ev::InstanceBooted { inst: idx });
+    }
+
+    /// Boot finished: the instance enters InService and registers with the
+    /// group's load balancers.
+    pub(crate) fn on_instance_booted(&mut self, inst: u32) {
+        let i = &mut self.instances[inst as usize];
+        if i.state != LifecycleState::Pending {
+            return;
+        }
+        i.state = LifecycleState::InService;
+        i.in_service_at = Some(self.now);
+        i.reset_accounting(self.now);
+        let g = i.asg as usize;
+        for lb in self.asgs[g].lbs.clone() {
+            // Health checks arrive with the load balancer model; until then a
+            // new target passes at once.
+            self.lbs[lb as usize].register(inst, TargetHealth::Healthy);
+        }
+    }
+
+    /// Take an instance out of service: deregister it (no new requests), let
+    /// its in-flight requests finish for up to the deregistration delay, then
+    /// terminate it.
+    pub(crate) fn terminate_instance(&mut self, inst: u32, cause: String) {
+        let g = self.instances[inst as usize].asg as usize;
+        let was_pending = self.instances[inst as usize].state == LifecycleState::Pending;
+        self.instances[inst as usize].state = LifecycleState::Terminating;
+        let id = self.instances[inst as usize].ec2_id.clone();
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "terminate",
+            description: format!("Terminating EC2 instance: {id}"),
+            cause,
+        });
+        let mut delay: SimTime = 0;
+        for lb in self.asgs[g].lbs.clone() {
+            let l = &mut self.lbs[lb as usize];
+            if l.targets.iter().any(|t| t.instance == inst) {
+                l.deregister(inst);
+                delay = delay.max(l.deregistration_delay);
+            }
+        }
+        let busy = {
+            let i = &self.instances[inst as usize];
+            i.busy > 0 || !i.waiting.is_empty()
+        };
+        if was_pending || !busy || delay == 0 {
+            self.finish_termination(inst);
+        } else {
+            let generation = self.inst_gen[inst as usize];
+            self.q
+                .push(self.now + delay, Ev::DrainTimeout { inst, generation });
+        }
+    }
+
+    /// Called when a terminating instance may have drained.
+    pub(crate) fn maybe_drained(&mut self, inst: u32) {
+        let i = &self.instances[inst as usize];
+        if i.state == LifecycleState::Terminating && i.busy == 0 && i.waiting.is_empty() {
+            self.finish_termination(inst);
+        }
+    }
+
+    pub(crate) fn on_drain_timeout(&mut self, inst: u32, generation: u32) {
+        if self.inst_gen[inst as usize] == generation
+            && self.instances[inst as usize].state == LifecycleState::Terminating
+        {
+            self.finish_termination(inst);
+        }
+    }
+
+    /// The instance is gone: requests still on it are cut off (the load
+    /// balancer answers 502), billing stops.
+    fn finish_termination(&mut self, inst: u32) {
+        self.inst_gen[inst as usize] = self.inst_gen[inst as usize].wrapping_add(1);
+        let now = self.now;
+        // Requests still queued or in service on it.
+        let mut cut: Vec<u32> = self.instances[inst as usize].waiting.drain(..).collect();
+        for (r, q) in self.reqs.iter().enumerate() {
+            if q.live && q.inst == inst && !cut.contains(&(r as u32)) {
+                cut.push(r as u32);
+            }
+        }
+        for r in cut {
+            if !self.reqs[r as usize].answered {
+                self.answer(r, Outcome::Elb502);
+            }
+            self.free_req(r);
+        }
+        let i = &mut self.instances[inst as usize];
+        i.release_all(now);
+        i.state = LifecycleState::Terminated;
+        i.terminated_at = Some(now);
+        let g = i.asg as usize;
+        self.asgs[g].terminations += 1;
+    }
+
+    /// A scheduled action runs: new min, max and desired capacity.
+    pub(crate) fn on_scheduled_action(&mut self, g: usize, idx: usize) {
+        let a = self.asg_rt[g].scheduled[idx].clone();
+        let grp = &mut self.asgs[g];
+        let old = grp.desired;
+        if let Some(m) = a.min {
+            grp.min = m;
+        }
+        if let Some(m) = a.max {
+            grp.max = m;
+        }
+        if let Some(v) = a.launch_template_version {
+            grp.lt_version = v;
+        }
+        let new = a
+            .desired
+            .unwrap_or(old)
+            .clamp(grp.min, grp.max.max(grp.min));
+        let t = self.clock_text(self.now);
+        let mut parts = Vec::new();
+        if let Some(m) = a.min {
+            parts.push(format!("min: {m}"));
+        }
+        if let Some(m) = a.max {
+            parts.push(format!("max: {m}"));
+        }
+        if let Some(d) = a.desired {
+            parts.push(format!("desired: {d}"));
+        }
+        let reason = format!(
+            "At {t} a scheduled action update of AutoScalingGroup constraints to {} changing the desired capacity from {old} to {new}.",
+            parts.join(", ")
+        );
+        if new != old {
+            self.set_desired(g, new, reason);
+        }
+        let _ = NONE;
+    }
+}
