@@ -56,4 +56,12 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Tell the story of a run: its activity history as a timeline.
+    Explain {
+        /// A run folder written by `stratus run`.
+        run_dir: PathBuf,
+        /// Only this resource (group, load balancer, queue, table).
+        #[arg(long)]
+        resource: Option<String>,
+    },
 }

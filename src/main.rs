@@ -34,6 +34,12 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Explain { run_dir, resource } => {
+            let text = stratus::report::explain::explain(&run_dir, resource.as_deref())
+                .map_err(Failure::BadInput)?;
+            print!("{text}");
+            Ok(())
+        }
         Command::Schema => {
             println!("{}", scenario::schema_json());
             Ok(())

@@ -269,3 +269,40 @@ fn every_library_scenario_validates() {
         }
     }
 }
+
+#[test]
+fn explain_tells_the_story_of_a_run() {
+    let t = TempDir::new("cli-explain");
+    let out = t.join("r");
+    stratus()
+        .args([
+            "run",
+            "scenarios/scheduled-scaling.yaml",
+            "--no-charts",
+            "--set",
+            "duration=30m",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let o = stratus().arg("explain").arg(&out).assert().success();
+    let text = String::from_utf8_lossy(&o.get_output().stdout).to_string();
+    assert!(text.contains("+00:20:00"), "{text}");
+    assert!(
+        text.contains("a scheduled action update of AutoScalingGroup constraints to desired: 9"),
+        "{text}"
+    );
+    let o = stratus()
+        .arg("explain")
+        .arg(&out)
+        .args(["--resource", "nothing"])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&o.get_output().stdout).contains("no activities for nothing"));
+    stratus()
+        .arg("explain")
+        .arg(t.join("missing"))
+        .assert()
+        .code(2);
+}

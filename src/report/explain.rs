@@ -1,0 +1,53 @@
+//! `stratus explain RUN_DIR`: the activity history as a readable timeline —
+//! what happened, and why.
+
+use std::fmt::Write;
+use std::path::Path;
+
+/// Render the timeline of a run folder, optionally for one resource.
+pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
+    let path = dir.join("activities.csv");
+    let mut rd = csv::Reader::from_path(&path)
+        .map_err(|e| format!("{}: {e} (is this a stratus run folder?)", path.display()))?;
+    let mut out = String::new();
+    let mut n = 0;
+    let mut last_t = String::new();
+    for rec in rd.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let (t, res, kind, desc, cause) = (
+            rec.get(0).unwrap_or(""),
+            rec.get(1).unwrap_or(""),
+            rec.get(2).unwrap_or(""),
+            rec.get(3).unwrap_or(""),
+            rec.get(4).unwrap_or(""),
+        );
+        if resource.is_some_and(|r| r != res) {
+            continue;
+        }
+        n += 1;
+        let secs: f64 = t.parse().unwrap_or(0.0);
+        let stamp = format!(
+            "+{:02}:{:02}:{:02}",
+            (secs / 3600.0) as u64,
+            (secs / 60.0) as u64 % 60,
+            secs as u64 % 60
+        );
+        if stamp != last_t {
+            let _ = writeln!(out, "{stamp}");
+            last_t = stamp;
+        }
+        let _ = writeln!(out, "  [{res}] {kind}: {desc}");
+        // The cause is a run of AWS-style sentences; one per line reads best.
+        for sentence in cause.split("  ").filter(|s| !s.is_empty()) {
+            let _ = writeln!(out, "      {sentence}");
+        }
+    }
+    if n == 0 {
+        let _ = writeln!(
+            out,
+            "no activities{}",
+            resource.map(|r| format!(" for {r}")).unwrap_or_default()
+        );
+    }
+    Ok(out)
+}
