@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod clock;
+pub mod explain;
 pub mod html;
 pub mod metrics;
 pub mod output;
