@@ -2,5 +2,6 @@
 //! routes events between them.
 
 pub mod autoscaling;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod elb;
