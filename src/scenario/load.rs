@@ -60,7 +60,12 @@ fn read_source(path: &Path, shown: &str) -> Result<String, Diagnostics> {
             std::io::ErrorKind::IsADirectory => "this is a folder, not a scenario file".to_string(),
             _ => e.to_string(),
         };
-        Diagnostics::one(Diagnostic::at(shown, Pos::file(1, 1), "", format!("cannot read the scenario: {why}")))
+        Diagnostics::one(Diagnostic::at(
+            shown,
+            Pos::file(1, 1),
+            "",
+            format!("cannot read the scenario: {why}"),
+        ))
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -78,7 +83,12 @@ fn read_source(path: &Path, shown: &str) -> Result<String, Diagnostics> {
 
 /// Load a scenario from text; `file` names it in messages, `base_dir` is where
 /// trace files are looked up.
-pub fn load_str(src: &str, file: &str, base_dir: &Path, opts: &LoadOptions) -> Result<Scenario, Diagnostics> {
+pub fn load_str(
+    src: &str,
+    file: &str,
+    base_dir: &Path,
+    opts: &LoadOptions,
+) -> Result<Scenario, Diagnostics> {
     let base = parse_root(src, file)?;
     let mut traces = TraceCache::default();
     let scenario = build(&base, file, base_dir, opts, &mut traces)?;
@@ -132,7 +142,11 @@ pub fn variant_names_str(src: &str, file: &str) -> Result<Vec<String>, Diagnosti
                     )),
                 }
             }
-            if bad.is_empty() { Ok(names) } else { Err(Diagnostics(bad)) }
+            if bad.is_empty() {
+                Ok(names)
+            } else {
+                Err(Diagnostics(bad))
+            }
         }
         _ if vs.is_null() => Ok(Vec::new()),
         _ => Err(Diagnostics::one(Diagnostic::at(
@@ -202,12 +216,21 @@ fn build(
         let pos = Pos::new(Origin::Seed, 1, 1);
         let segs = parse_path("seed").expect("a fixed path");
         let value = Node::scalar(seed.to_string(), Style::Plain, pos);
-        set_at(&mut root, &segs, value, pos).map_err(|e| Diagnostics::one(Diagnostic::at(file, pos, e.path, e.message)))?;
+        set_at(&mut root, &segs, value, pos)
+            .map_err(|e| Diagnostics::one(Diagnostic::at(file, pos, e.path, e.message)))?;
     }
-    let mut scenario: Scenario = from_node(&root).map_err(|e| Diagnostics::one(de_diag(file, e)))?;
+    let mut scenario: Scenario =
+        from_node(&root).map_err(|e| Diagnostics::one(de_diag(file, e)))?;
     let mut diags: Vec<Diagnostic> = validate(&scenario, &root)
         .into_iter()
-        .map(|p| Diagnostic::at(file, locate(&root, &p.path.0).pos, p.path.to_string(), p.message))
+        .map(|p| {
+            Diagnostic::at(
+                file,
+                locate(&root, &p.path.0).pos,
+                p.path.to_string(),
+                p.message,
+            )
+        })
         .collect();
     load_traces(&mut scenario, &root, file, base_dir, traces, &mut diags);
     if diags.is_empty() {
@@ -243,7 +266,11 @@ fn apply_variant(root: &mut Node, name: &str, file: &str) -> Result<(), Diagnost
             None if names.is_empty() => " (the scenario has no variants)".to_string(),
             None => format!(
                 " (the variants are {})",
-                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                names
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         return Err(Diagnostics::one(Diagnostic::at(
@@ -276,7 +303,11 @@ fn apply_variant(root: &mut Node, name: &str, file: &str) -> Result<(), Diagnost
                 col: key.pos.col + e.col as u32,
                 ..key.pos
             };
-            let path = if e.path.is_empty() { format!("{vpath}.{}", key.text) } else { e.path };
+            let path = if e.path.is_empty() {
+                format!("{vpath}.{}", key.text)
+            } else {
+                e.path
+            };
             Diagnostic::at(file, pos, path, e.message)
         };
         match parse_path(&key.text) {
@@ -288,7 +319,11 @@ fn apply_variant(root: &mut Node, name: &str, file: &str) -> Result<(), Diagnost
             }
         }
     }
-    if diags.is_empty() { Ok(()) } else { Err(Diagnostics(diags)) }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(diags))
+    }
 }
 
 /// Applies one `--set PATH=VALUE` (the `ordinal`-th, from 1).
@@ -320,7 +355,8 @@ fn apply_set(root: &mut Node, arg: &str, ordinal: usize, file: &str) -> Result<(
         ));
     };
     let (path_text, value_text) = (&arg[..bi], &arg[bi + 1..]);
-    let segs = parse_path(path_text).map_err(|e| Diagnostic::at(file, at(e.col), e.path, e.message))?;
+    let segs =
+        parse_path(path_text).map_err(|e| Diagnostic::at(file, at(e.col), e.path, e.message))?;
     let shown = FieldPath(segs.iter().map(|s| s.seg.clone()).collect()).to_string();
     let pm = PosMap {
         origin: Origin::Set,
@@ -332,7 +368,8 @@ fn apply_set(root: &mut Node, arg: &str, ordinal: usize, file: &str) -> Result<(
         Ok(None) => Node::scalar("~", Style::Plain, at(ci + 1)),
         Err(e) => return Err(Diagnostic::at(file, e.pos, shown, e.message)),
     };
-    set_at(root, &segs, value, at(0)).map_err(|e| Diagnostic::at(file, at(e.col), e.path, e.message))
+    set_at(root, &segs, value, at(0))
+        .map_err(|e| Diagnostic::at(file, at(e.col), e.path, e.message))
 }
 
 // ------------------------------------------------------------------ traces
@@ -349,17 +386,28 @@ fn load_traces(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (i, w) in s.workloads.iter_mut().enumerate() {
-        if let Rate::Trace { file: tf, points, .. } = &mut w.rate {
+        if let Rate::Trace {
+            file: tf, points, ..
+        } = &mut w.rate
+        {
             let p = FieldPath::root()
                 .key("workloads")
                 .item(Some(&w.name), i)
                 .key("rate")
                 .key("file");
             let full = base_dir.join(&*tf);
-            let r = cache.0.entry(full.clone()).or_insert_with(|| read_trace(&full, tf));
+            let r = cache
+                .0
+                .entry(full.clone())
+                .or_insert_with(|| read_trace(&full, tf));
             match r {
                 Ok(v) => *points = v.clone(),
-                Err(m) => diags.push(Diagnostic::at(file, locate(root, &p.0).pos, p.to_string(), m.clone())),
+                Err(m) => diags.push(Diagnostic::at(
+                    file,
+                    locate(root, &p.0).pos,
+                    p.to_string(),
+                    m.clone(),
+                )),
             }
         }
     }
@@ -372,7 +420,10 @@ fn read_trace(full: &Path, shown: &str) -> Result<Vec<(f64, f64)>, String> {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             _ => e.to_string(),
         };
-        format!("cannot read trace file \"{shown}\" (looked for {}): {why}", full.display())
+        format!(
+            "cannot read trace file \"{shown}\" (looked for {}): {why}",
+            full.display()
+        )
     })?;
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -397,21 +448,28 @@ fn read_trace(full: &Path, shown: &str) -> Result<Vec<(f64, f64)>, String> {
         let line = rec.position().map_or(0, |p| p.line());
         let here = format!("trace file \"{shown}\" line {line}");
         if rec.len() != 2 {
-            return Err(format!("{here}: expected 2 columns (t_s,rps), found {}", rec.len()));
+            return Err(format!(
+                "{here}: expected 2 columns (t_s,rps), found {}",
+                rec.len()
+            ));
         }
         let num = |i: usize, what: &str| -> Result<f64, String> {
             let t = &rec[i];
             match t.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-                _ => Err(format!("{here}: {what} must be a number ≥ 0, found \"{t}\"")),
+                _ => Err(format!(
+                    "{here}: {what} must be a number ≥ 0, found \"{t}\""
+                )),
             }
         };
         let t = num(0, "t_s")?;
         let r = num(1, "rps")?;
-        if let Some(&(prev, _)) = out.last() {
-            if t <= prev {
-                return Err(format!("{here}: t_s must increase from row to row ({t} comes after {prev})"));
-            }
+        if let Some(&(prev, _)) = out.last()
+            && t <= prev
+        {
+            return Err(format!(
+                "{here}: t_s must increase from row to row ({t} comes after {prev})"
+            ));
         }
         out.push((t, r));
     }

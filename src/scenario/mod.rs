@@ -17,6 +17,6 @@ pub use load::{
     Diagnostic, Diagnostics, LoadOptions, load_file, load_str, schema_json, variant_names,
     variant_names_str,
 };
-pub use validate::parse_rfc3339_utc;
 pub use model::*;
 pub use units::{Duration, Nanos, Size};
+pub use validate::parse_rfc3339_utc;

@@ -74,9 +74,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "h" => 3600e9,
             "d" => 86400e9,
             "" => {
-                return Err(format!(
-                    "expected a duration like \"30s\", found {t}"
-                ));
+                return Err(format!("expected a duration like \"30s\", found {t}"));
             }
             other => {
                 return Err(format!(
@@ -99,15 +97,15 @@ impl fmt::Display for Duration {
         if ns == 0 {
             return write!(f, "0s");
         }
-        if ns % (86400 * NS_PER_S) == 0 {
+        if ns.is_multiple_of(86400 * NS_PER_S) {
             write!(f, "{}d", ns / (86400 * NS_PER_S))
-        } else if ns % (3600 * NS_PER_S) == 0 {
+        } else if ns.is_multiple_of(3600 * NS_PER_S) {
             write!(f, "{}h", ns / (3600 * NS_PER_S))
-        } else if ns % (60 * NS_PER_S) == 0 {
+        } else if ns.is_multiple_of(60 * NS_PER_S) {
             write!(f, "{}m", ns / (60 * NS_PER_S))
-        } else if ns % NS_PER_S == 0 {
+        } else if ns.is_multiple_of(NS_PER_S) {
             write!(f, "{}s", ns / NS_PER_S)
-        } else if ns % NS_PER_MS == 0 {
+        } else if ns.is_multiple_of(NS_PER_MS) {
             write!(f, "{}ms", ns / NS_PER_MS)
         } else {
             write!(f, "{}ns", ns)
@@ -184,9 +182,7 @@ pub fn parse_size(s: &str) -> Result<Size, String> {
         "MB" | "MiB" => 1024.0 * 1024.0,
         "GB" | "GiB" => 1024.0 * 1024.0 * 1024.0,
         "" => {
-            return Err(format!(
-                "expected a size like \"{t}B\", found {t}"
-            ));
+            return Err(format!("expected a size like \"{t}B\", found {t}"));
         }
         other => {
             return Err(format!(
@@ -204,9 +200,9 @@ pub fn parse_size(s: &str) -> Result<Size, String> {
 impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let b = self.0;
-        if b != 0 && b % (1024 * 1024) == 0 {
+        if b != 0 && b.is_multiple_of(1024 * 1024) {
             write!(f, "{}MB", b / (1024 * 1024))
-        } else if b != 0 && b % 1024 == 0 {
+        } else if b != 0 && b.is_multiple_of(1024) {
             write!(f, "{}KB", b / 1024)
         } else {
             write!(f, "{}B", b)
@@ -286,10 +282,7 @@ mod tests {
     #[test]
     fn durations_display_round_trip() {
         for s in ["0s", "250ms", "30s", "5m", "2h", "7d", "90s"] {
-            assert_eq!(
-                parse_duration(s).unwrap().to_string(),
-                s.replace("90s", "90s")
-            );
+            assert_eq!(parse_duration(s).unwrap().to_string(), s);
         }
     }
 }

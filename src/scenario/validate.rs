@@ -1,0 +1,822 @@
+//! Checks after typing: references, names, per-type required fields and ranges.
+//!
+//! Each problem is a field path and a message; the loader locates the path in
+//! the tree. All problems are reported, not just the first.
+
+use super::diag::did_you_mean;
+use super::dist::Rate;
+use super::model::*;
+use super::set::FieldPath;
+use super::tree::Node;
+use super::units::{Duration, NS_PER_S};
+use std::collections::HashMap;
+
+/// A problem found by validation.
+pub(crate) struct Problem {
+    pub path: FieldPath,
+    pub message: String,
+}
+
+struct Checker<'a> {
+    root: &'a Node,
+    out: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn bad(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.out.push(Problem {
+            path,
+            message: message.into(),
+        });
+    }
+
+    /// `no <kind> named "x" (did you mean "y"?)` unless `name` is in `names`.
+    fn reference(&mut self, path: FieldPath, kind: &str, name: &str, names: &[&str]) {
+        if names.contains(&name) {
+            return;
+        }
+        let hint = match did_you_mean(name, names.iter()) {
+            Some(s) => format!(" (did you mean \"{s}\"?)"),
+            None if names.is_empty() => format!(" (the scenario has no {kind}s)"),
+            None => String::new(),
+        };
+        self.bad(path, format!("no {kind} named \"{name}\"{hint}"));
+    }
+
+    /// Names in a list must be unique; reports each repeat at its `name`.
+    fn unique<'n>(&mut self, list: FieldPath, names: impl IntoIterator<Item = &'n str>) {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (i, n) in names.into_iter().enumerate() {
+            if let Some(&j) = first.get(n) {
+                let at = list.item(Some(n), j).key("name");
+                let line = super::set::locate(self.root, &at.0).pos.line;
+                self.bad(
+                    list.item(None, i).key("name"),
+                    format!("duplicate name \"{n}\" (first used at line {line})"),
+                );
+            } else {
+                first.insert(n, i);
+            }
+        }
+    }
+
+    fn fraction(&mut self, path: FieldPath, what: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.bad(path, format!("{what} must be between 0 and 1, found {v}"));
+        }
+    }
+
+    fn positive_duration(&mut self, path: FieldPath, what: &str, d: Duration) {
+        if d.0 == 0 {
+            self.bad(path, format!("{what} must be longer than 0s"));
+        }
+    }
+}
+
+fn names<T>(items: &[T], f: impl Fn(&T) -> &str) -> Vec<&str> {
+    items.iter().map(f).collect()
+}
+
+/// Validates a typed scenario; `root` is the tree it was typed from.
+pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
+    let mut c = Checker {
+        root,
+        out: Vec::new(),
+    };
+    let top = FieldPath::root();
+    let asgs = names(&s.auto_scaling_groups, |g| g.name.as_str());
+    let lbs = names(&s.load_balancers, |l| l.name.as_str());
+    let queues = names(&s.queues, |q| q.name.as_str());
+    let tables = names(&s.tables, |t| t.name.as_str());
+
+    // ------------------------------------------------------------ top level
+    if s.name.trim().is_empty() {
+        c.bad(
+            top.key("name"),
+            "the scenario needs a non-empty name (output goes to output/<name>/)",
+        );
+    } else if s.name.contains(['/', '\\']) || s.name == "." || s.name == ".." {
+        c.bad(
+            top.key("name"),
+            format!(
+                "\"{}\" cannot be a folder name (output goes to output/<name>/)",
+                s.name
+            ),
+        );
+    }
+    c.positive_duration(top.key("duration"), "duration", s.duration);
+    if s.metrics_period.0 == 0 || !s.metrics_period.0.is_multiple_of(NS_PER_S) {
+        c.bad(
+            top.key("metrics_period"),
+            format!(
+                "metrics_period must be a whole number of seconds (at least 1s), found {}",
+                s.metrics_period
+            ),
+        );
+    }
+    if let Some(t) = &s.start_time
+        && let Err(e) = parse_rfc3339_utc(t)
+    {
+        c.bad(top.key("start_time"), e);
+    }
+    for (list, ns) in [
+        ("workloads", names(&s.workloads, |w| w.name.as_str())),
+        ("load_balancers", lbs.clone()),
+        ("auto_scaling_groups", asgs.clone()),
+        ("queues", queues.clone()),
+        ("tables", tables.clone()),
+        ("variants", names(&s.variants, |v| v.name.as_str())),
+    ] {
+        c.unique(top.key(list), ns);
+    }
+
+    // ------------------------------------------------------------ workloads
+    for (i, w) in s.workloads.iter().enumerate() {
+        let p = top.key("workloads").item(Some(&w.name), i);
+        let to = p.key("to");
+        let given = [
+            ("load_balancer", &w.to.load_balancer),
+            ("queue", &w.to.queue),
+            ("table", &w.to.table),
+        ];
+        let n = given.iter().filter(|(_, v)| v.is_some()).count();
+        if n == 0 {
+            c.bad(to, "expected one of `load_balancer`, `queue` or `table`, like `to: { load_balancer: web }`");
+        } else if n > 1 {
+            let which: Vec<String> = given
+                .iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(k, _)| format!("`{k}`"))
+                .collect();
+            c.bad(
+                to,
+                format!(
+                    "a workload sends to one place: give only one of {}",
+                    which.join(" and ")
+                ),
+            );
+        } else {
+            if let Some(lb) = &w.to.load_balancer {
+                c.reference(to.key("load_balancer"), "load balancer", lb, &lbs);
+            }
+            if let Some(q) = &w.to.queue {
+                c.reference(to.key("queue"), "queue", q, &queues);
+            }
+            if let Some(t) = &w.to.table {
+                c.reference(to.key("table"), "table", t, &tables);
+                if w.operation.is_none() {
+                    c.bad(
+                        p.key("operation"),
+                        "a workload that sends to a table needs `operation`, like `{op: get, item_size: 2KB}`",
+                    );
+                }
+            }
+        }
+        check_rate(&mut c, p.key("rate"), &w.rate);
+        if let Some(t) = w.timeout {
+            c.positive_duration(p.key("timeout"), "timeout", t);
+        }
+        if let Some(r) = &w.retries
+            && r.max_attempts == 0
+        {
+            c.bad(
+                p.key("retries").key("max_attempts"),
+                "max_attempts counts every attempt including the first: it must be at least 1",
+            );
+        }
+        c.fraction(
+            p.key("duplicate_sends"),
+            "duplicate_sends",
+            w.duplicate_sends,
+        );
+    }
+
+    // ------------------------------------------------------------ load balancers
+    for (i, lb) in s.load_balancers.iter().enumerate() {
+        let p = top.key("load_balancers").item(Some(&lb.name), i);
+        c.reference(
+            p.key("target_group"),
+            "auto scaling group",
+            &lb.target_group,
+            &asgs,
+        );
+        let hc = &lb.health_check;
+        let hp = p.key("health_check");
+        c.positive_duration(hp.key("interval"), "interval", hc.interval);
+        c.positive_duration(hp.key("timeout"), "timeout", hc.timeout);
+        if hc.timeout.0 > 0 && hc.timeout >= hc.interval {
+            c.bad(
+                hp.key("timeout"),
+                format!(
+                    "the health check timeout ({}) must be less than its interval ({})",
+                    hc.timeout, hc.interval
+                ),
+            );
+        }
+        for (k, v) in [
+            ("healthy_threshold", hc.healthy_threshold),
+            ("unhealthy_threshold", hc.unhealthy_threshold),
+        ] {
+            if v == 0 {
+                c.bad(hp.key(k), format!("{k} must be at least 1"));
+            }
+        }
+        c.positive_duration(p.key("idle_timeout"), "idle_timeout", lb.idle_timeout);
+    }
+
+    // ------------------------------------------------------------ auto scaling groups
+    for (i, g) in s.auto_scaling_groups.iter().enumerate() {
+        let p = top.key("auto_scaling_groups").item(Some(&g.name), i);
+        if g.min > g.max {
+            c.bad(
+                p.key("min"),
+                format!("min ({}) is greater than max ({})", g.min, g.max),
+            );
+        }
+        if let Some(d) = g.desired {
+            if d < g.min {
+                c.bad(
+                    p.key("desired"),
+                    format!("desired ({d}) is less than min ({})", g.min),
+                );
+            } else if d > g.max {
+                c.bad(
+                    p.key("desired"),
+                    format!("desired ({d}) is greater than max ({})", g.max),
+                );
+            }
+        }
+        if g.availability_zones.is_empty() {
+            c.bad(
+                p.key("availability_zones"),
+                "a group needs at least one availability zone",
+            );
+        }
+        c.unique(
+            p.key("availability_zones"),
+            g.availability_zones.iter().map(String::as_str),
+        );
+        let ip = p.key("instance");
+        if g.instance.workers == 0 {
+            c.bad(ip.key("workers"), "workers must be at least 1");
+        }
+        if !(g.instance.price_per_hour >= 0.0 && g.instance.price_per_hour.is_finite()) {
+            c.bad(
+                ip.key("price_per_hour"),
+                format!(
+                    "price_per_hour must be ≥ 0, found {}",
+                    g.instance.price_per_hour
+                ),
+            );
+        }
+        if !(g.instance.interruption_rate >= 0.0 && g.instance.interruption_rate.is_finite()) {
+            c.bad(
+                ip.key("interruption_rate"),
+                format!(
+                    "interruption_rate must be ≥ 0, found {}",
+                    g.instance.interruption_rate
+                ),
+            );
+        }
+        for (j, step) in g.app.iter().enumerate() {
+            let sp = p.key("app").item(None, j);
+            match step {
+                AppStep::Dynamodb(d) => {
+                    c.reference(sp.key("dynamodb").key("table"), "table", &d.table, &tables)
+                }
+                AppStep::SqsSend(q) => {
+                    c.reference(sp.key("sqs_send").key("queue"), "queue", &q.queue, &queues)
+                }
+                AppStep::Compute(_) | AppStep::Wait(_) => {}
+            }
+        }
+        if let Some(cons) = &g.consumer {
+            let cp = p.key("consumer");
+            c.reference(cp.key("queue"), "queue", &cons.queue, &queues);
+            if !(1..=10).contains(&cons.batch) {
+                c.bad(
+                    cp.key("batch"),
+                    format!(
+                        "batch must be from 1 to 10 (SQS's limit), found {}",
+                        cons.batch
+                    ),
+                );
+            }
+            if cons.wait_time > Duration::secs(20) {
+                c.bad(
+                    cp.key("wait_time"),
+                    format!(
+                        "wait_time must be at most 20s (SQS's limit), found {}",
+                        cons.wait_time
+                    ),
+                );
+            }
+            if cons.threads == 0 {
+                c.bad(cp.key("threads"), "threads must be at least 1");
+            }
+            c.fraction(cp.key("failure_rate"), "failure_rate", cons.failure_rate);
+        }
+        // Scaling policies.
+        let pp = p.key("scaling_policies");
+        c.unique(
+            pp.clone(),
+            g.scaling_policies.iter().map(|x| x.name.as_str()),
+        );
+        for (j, pol) in g.scaling_policies.iter().enumerate() {
+            let q = pp.item(Some(&pol.name), j);
+            let need = |c: &mut Checker, field: &str, ok: bool, what: &str| {
+                if !ok {
+                    c.bad(q.key(field), format!("a {what} policy needs `{field}`"));
+                }
+            };
+            match pol.kind {
+                PolicyType::Simple => {
+                    need(&mut c, "adjustment", pol.adjustment.is_some(), "simple");
+                    need(&mut c, "alarm", pol.alarm.is_some(), "simple");
+                }
+                PolicyType::Step => {
+                    need(&mut c, "alarm", pol.alarm.is_some(), "step");
+                    need(&mut c, "steps", !pol.steps.is_empty(), "step");
+                }
+                PolicyType::TargetTracking => {
+                    need(&mut c, "metric", pol.metric.is_some(), "target_tracking");
+                    need(&mut c, "target", pol.target.is_some(), "target_tracking");
+                }
+                PolicyType::Predictive => {
+                    need(&mut c, "metric", pol.metric.is_some(), "predictive");
+                    need(&mut c, "target", pol.target.is_some(), "predictive");
+                    if let Some(m) = &pol.mode
+                        && m != "forecast_only"
+                        && m != "forecast_and_scale"
+                    {
+                        c.bad(
+                            q.key("mode"),
+                            format!("unknown mode \"{m}\" (expected `forecast_only` or `forecast_and_scale`)"),
+                        );
+                    }
+                }
+            }
+            if let Some(t) = pol.target
+                && !(t > 0.0 && t.is_finite())
+            {
+                c.bad(
+                    q.key("target"),
+                    format!("target must be greater than 0, found {t}"),
+                );
+            }
+            if let Some(x) = pol.scale_in_threshold
+                && !(x > 0.0 && x <= 1.0)
+            {
+                c.bad(
+                    q.key("scale_in_threshold"),
+                    format!("scale_in_threshold is a share of the target, from 0 to 1, found {x}"),
+                );
+            }
+            if let Some(qn) = &pol.queue {
+                c.reference(q.key("queue"), "queue", qn, &queues);
+            }
+            for (k, st) in pol.steps.iter().enumerate() {
+                if let (Some(lo), Some(hi)) = (st.lower, st.upper)
+                    && lo >= hi
+                {
+                    c.bad(
+                        q.key("steps").item(None, k).key("lower"),
+                        format!("a step's lower bound ({lo}) must be below its upper bound ({hi})"),
+                    );
+                }
+            }
+            if let Some(a) = &pol.alarm {
+                let ap = q.key("alarm");
+                if let Some(n) = &a.queue {
+                    c.reference(ap.key("queue"), "queue", n, &queues);
+                }
+                if let Some(n) = &a.load_balancer {
+                    c.reference(ap.key("load_balancer"), "load balancer", n, &lbs);
+                }
+                if let Some(n) = &a.table {
+                    c.reference(ap.key("table"), "table", n, &tables);
+                }
+                c.positive_duration(ap.key("period"), "period", a.period);
+                if a.evaluation_periods == 0 {
+                    c.bad(
+                        ap.key("evaluation_periods"),
+                        "evaluation_periods must be at least 1",
+                    );
+                }
+                if let Some(m) = a.datapoints_to_alarm
+                    && (m == 0 || m > a.evaluation_periods)
+                {
+                    c.bad(
+                        ap.key("datapoints_to_alarm"),
+                        format!(
+                            "datapoints_to_alarm ({m}) must be from 1 to evaluation_periods ({})",
+                            a.evaluation_periods
+                        ),
+                    );
+                }
+            }
+        }
+        // Scheduled actions.
+        let sp = p.key("scheduled_actions");
+        c.unique(
+            sp.clone(),
+            g.scheduled_actions.iter().map(|x| x.name.as_str()),
+        );
+        for (j, a) in g.scheduled_actions.iter().enumerate() {
+            let q = sp.item(Some(&a.name), j);
+            match (&a.at, &a.recurrence) {
+                (None, None) => c.bad(
+                    q.key("at"),
+                    "a scheduled action needs `at` (once) or `recurrence` (cron)",
+                ),
+                (Some(_), Some(_)) => c.bad(
+                    q.key("recurrence"),
+                    "give either `at` or `recurrence`, not both",
+                ),
+                (None, Some(r)) => {
+                    if let Err(e) = check_cron(r) {
+                        c.bad(q.key("recurrence"), e);
+                    }
+                }
+                _ => {}
+            }
+            if a.desired.is_none()
+                && a.min.is_none()
+                && a.max.is_none()
+                && a.launch_template_version.is_none()
+            {
+                c.bad(
+                    q.key("desired"),
+                    "a scheduled action needs at least one of `desired`, `min` or `max`",
+                );
+            }
+            if let (Some(lo), Some(hi)) = (a.min, a.max)
+                && lo > hi
+            {
+                c.bad(
+                    q.key("min"),
+                    format!("min ({lo}) is greater than max ({hi})"),
+                );
+            }
+        }
+        c.unique(
+            p.key("lifecycle_hooks"),
+            g.lifecycle_hooks.iter().map(|x| x.name.as_str()),
+        );
+    }
+
+    // ------------------------------------------------------------ queues
+    let fifo: HashMap<&str, bool> = s
+        .queues
+        .iter()
+        .map(|q| (q.name.as_str(), q.kind == QueueType::Fifo))
+        .collect();
+    for (i, q) in s.queues.iter().enumerate() {
+        let p = top.key("queues").item(Some(&q.name), i);
+        if q.visibility_timeout > Duration::secs(12 * 3600) {
+            c.bad(
+                p.key("visibility_timeout"),
+                format!(
+                    "visibility_timeout must be at most 12h (SQS's limit), found {}",
+                    q.visibility_timeout
+                ),
+            );
+        }
+        if q.message_retention < Duration::secs(60)
+            || q.message_retention > Duration::secs(14 * 86400)
+        {
+            c.bad(
+                p.key("message_retention"),
+                format!(
+                    "message_retention must be from 60s to 14d (SQS's limits), found {}",
+                    q.message_retention
+                ),
+            );
+        }
+        if q.delay > Duration::secs(900) {
+            c.bad(
+                p.key("delay"),
+                format!("delay must be at most 15m (SQS's limit), found {}", q.delay),
+            );
+        }
+        c.fraction(p.key("duplicate_rate"), "duplicate_rate", q.duplicate_rate);
+        if let Some(r) = &q.redrive {
+            let rp = p.key("redrive");
+            if r.dead_letter_queue == q.name {
+                c.bad(
+                    rp.key("dead_letter_queue"),
+                    "a queue cannot be its own dead-letter queue",
+                );
+            } else {
+                c.reference(
+                    rp.key("dead_letter_queue"),
+                    "queue",
+                    &r.dead_letter_queue,
+                    &queues,
+                );
+                if let Some(&dlq_fifo) = fifo.get(r.dead_letter_queue.as_str()) {
+                    let me = q.kind == QueueType::Fifo;
+                    if dlq_fifo != me {
+                        let kind = if me { "FIFO" } else { "standard" };
+                        c.bad(
+                            rp.key("dead_letter_queue"),
+                            format!("the dead-letter queue of a {kind} queue must also be a {kind} queue"),
+                        );
+                    }
+                }
+            }
+            if !(1..=1000).contains(&r.max_receive_count) {
+                c.bad(
+                    rp.key("max_receive_count"),
+                    format!(
+                        "max_receive_count must be from 1 to 1000, found {}",
+                        r.max_receive_count
+                    ),
+                );
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ tables
+    for (i, t) in s.tables.iter().enumerate() {
+        let p = top.key("tables").item(Some(&t.name), i);
+        for (k, v) in [
+            ("read_capacity", t.read_capacity),
+            ("write_capacity", t.write_capacity),
+        ] {
+            if let Some(v) = v
+                && !(v >= 1.0 && v.is_finite())
+            {
+                c.bad(p.key(k), format!("{k} must be at least 1, found {v}"));
+            }
+        }
+        if let Some(a) = &t.auto_scaling {
+            for (k, sc) in [("read", &a.read), ("write", &a.write)] {
+                let Some(sc) = sc else { continue };
+                let sp = p.key("auto_scaling").key(k);
+                if sc.min > sc.max {
+                    c.bad(
+                        sp.key("min"),
+                        format!("min ({}) is greater than max ({})", sc.min, sc.max),
+                    );
+                }
+                if sc.min < 1.0 {
+                    c.bad(
+                        sp.key("min"),
+                        format!("min must be at least 1, found {}", sc.min),
+                    );
+                }
+                if !(20.0..=90.0).contains(&sc.target) {
+                    c.bad(
+                        sp.key("target"),
+                        format!(
+                            "target must be from 20 to 90 (percent utilisation), found {}",
+                            sc.target
+                        ),
+                    );
+                }
+            }
+        }
+        if t.sdk_retry.max_attempts == Some(0) {
+            c.bad(
+                p.key("sdk_retry").key("max_attempts"),
+                "max_attempts counts every attempt including the first: it must be at least 1",
+            );
+        }
+    }
+
+    // ------------------------------------------------------------ faults
+    let azs: Vec<&str> = {
+        let mut v: Vec<&str> = Vec::new();
+        for g in &s.auto_scaling_groups {
+            for z in &g.availability_zones {
+                if !v.contains(&z.as_str()) {
+                    v.push(z);
+                }
+            }
+        }
+        v
+    };
+    for (i, f) in s.faults.iter().enumerate() {
+        let p = top.key("faults").item(None, i);
+        match f.kind {
+            FaultKind::AzOutage => match &f.az {
+                None => c.bad(p.key("az"), "an az_outage fault needs `az`"),
+                Some(z) => c.reference(p.key("az"), "availability zone", z, &azs),
+            },
+            FaultKind::InstanceFailure | FaultKind::SpotInterruption => match &f.auto_scaling_group
+            {
+                None => {
+                    let what = if f.kind == FaultKind::InstanceFailure {
+                        "an instance_failure"
+                    } else {
+                        "a spot_interruption"
+                    };
+                    c.bad(
+                        p.key("auto_scaling_group"),
+                        format!("{what} fault needs `auto_scaling_group`"),
+                    )
+                }
+                Some(g) => c.reference(p.key("auto_scaling_group"), "auto scaling group", g, &asgs),
+            },
+            FaultKind::Latency => {
+                match &f.table {
+                    None => c.bad(p.key("table"), "a latency fault needs `table`"),
+                    Some(t) => c.reference(p.key("table"), "table", t, &tables),
+                }
+                if f.add.is_none() {
+                    c.bad(
+                        p.key("add"),
+                        "a latency fault needs `add` (the added latency, like 50ms)",
+                    );
+                }
+            }
+        }
+        if let Some(d) = f.duration {
+            c.positive_duration(p.key("duration"), "duration", d);
+        }
+        if f.count == Some(0) {
+            c.bad(p.key("count"), "count must be at least 1");
+        }
+    }
+
+    // ------------------------------------------------------------ variants
+    for (i, v) in s.variants.iter().enumerate() {
+        let p = top.key("variants").item(Some(&v.name), i);
+        if v.name.trim().is_empty() {
+            c.bad(p.key("name"), "a variant needs a non-empty name");
+        } else if v.name == "base" {
+            c.bad(p.key("name"), "a variant cannot be named \"base\": comparisons use that name for the base scenario");
+        }
+    }
+    c.out
+}
+
+fn check_rate(c: &mut Checker, p: FieldPath, r: &Rate) {
+    let ok = |v: f64| v.is_finite() && v >= 0.0;
+    match r {
+        Rate::Constant(v) if !ok(*v) => c.bad(p, format!("a rate must be ≥ 0, found {v}")),
+        Rate::Ramp { over, .. } if over.0 == 0 => {
+            c.bad(p.key("over"), "a ramp's `over` must be longer than 0s")
+        }
+        Rate::Spike { duration, .. } if duration.0 == 0 => c.bad(
+            p.key("duration"),
+            "a spike's duration must be longer than 0s",
+        ),
+        _ => {}
+    }
+}
+
+/// A light check of a 5-field cron expression (minute hour day month weekday).
+fn check_cron(r: &str) -> Result<(), String> {
+    let fields: Vec<&str> = r.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(format!(
+            "expected a cron expression with 5 fields (minute hour day-of-month month day-of-week) like \"0 22 * * *\", found \"{r}\""
+        ));
+    }
+    let ok = |f: &str| {
+        f.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '*' | ',' | '-' | '/' | '?'))
+    };
+    if let Some(f) = fields.iter().find(|f| !ok(f)) {
+        return Err(format!("invalid cron field \"{f}\" in \"{r}\""));
+    }
+    Ok(())
+}
+
+/// Parses an RFC 3339 UTC time like `2026-01-05T09:00:00Z` into seconds since
+/// 1970-01-01T00:00:00Z (fractional seconds are allowed and kept).
+pub fn parse_rfc3339_utc(s: &str) -> Result<f64, String> {
+    let bad =
+        || format!("expected an RFC 3339 UTC time like \"2026-01-05T09:00:00Z\", found \"{s}\"");
+    let b = s.as_bytes();
+    if b.len() < 20 || !s.is_ascii() {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<u32, String> {
+        let t = &s[r];
+        if t.bytes().all(|c| c.is_ascii_digit()) {
+            t.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return Err(bad());
+    }
+    let (y, mo, d, h, mi, sec) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
+    let mut i = 19;
+    let mut frac = 0.0;
+    if b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return Err(bad());
+        }
+        frac = format!("0.{}", &s[start..i])
+            .parse::<f64>()
+            .map_err(|_| bad())?;
+    }
+    let rest = &s[i..];
+    if rest != "Z" && rest != "z" {
+        return Err(if rest == "+00:00" || rest.starts_with(['+', '-']) {
+            format!(
+                "start_time must be in UTC with a `Z` suffix, like \"2026-01-05T09:00:00Z\", found \"{s}\""
+            )
+        } else {
+            bad()
+        });
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let mdays = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&mo)
+        || d == 0
+        || d > mdays[(mo - 1) as usize]
+        || h > 23
+        || mi > 59
+        || sec > 60
+    {
+        return Err(format!("\"{s}\" is not a valid date and time"));
+    }
+    Ok(
+        days_from_civil(y as i64, mo, d) as f64 * 86400.0
+            + (h * 3600 + mi * 60 + sec) as f64
+            + frac,
+    )
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_utc() {
+        assert_eq!(parse_rfc3339_utc("1970-01-01T00:00:00Z").unwrap(), 0.0);
+        assert_eq!(
+            parse_rfc3339_utc("2026-01-05T09:00:00Z").unwrap(),
+            1_767_603_600.0
+        );
+        assert_eq!(
+            parse_rfc3339_utc("2000-03-01T00:00:00.5Z").unwrap(),
+            951_868_800.5
+        );
+        assert!(parse_rfc3339_utc("2026-01-05 09:00:00Z").is_err());
+        assert!(parse_rfc3339_utc("2026-02-30T09:00:00Z").is_err());
+        assert!(
+            parse_rfc3339_utc("2026-01-05T09:00:00+01:00")
+                .unwrap_err()
+                .contains("UTC")
+        );
+        assert!(parse_rfc3339_utc("2026-01-05T09:00:00").is_err());
+        assert!(parse_rfc3339_utc("yesterday").is_err());
+        assert!(parse_rfc3339_utc("2026-01-05T09:00:00é").is_err());
+    }
+
+    #[test]
+    fn cron_shape() {
+        assert!(check_cron("0 22 * * *").is_ok());
+        assert!(check_cron("*/5 8-18 * * MON-FRI").is_ok());
+        assert!(check_cron("0 22 * *").is_err());
+        assert!(check_cron("0 22 * * $").is_err());
+    }
+}
