@@ -5,3 +5,5 @@ pub mod autoscaling;
 pub mod cloudwatch;
 pub mod ec2;
 pub mod elb;
+pub mod scaling;
+pub mod termination;
