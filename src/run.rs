@@ -102,8 +102,8 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
                 l.name.clone(),
                 LbSummary {
                     requests: l.total_requests,
-                    sticky_rebinds: 0,
-                    sessions_lost: 0,
+                    sticky_rebinds: l.sticky_rebinds,
+                    sessions_lost: l.sessions_lost,
                     cost_usd: summary::r6(hours * (ALB_HOUR_USD + lcu.max(0.0) * LCU_HOUR_USD)),
                 },
             )

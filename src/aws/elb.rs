@@ -1,15 +1,19 @@
-//! Elastic Load Balancing: targets and request routing.
+//! Elastic Load Balancing: targets, health, and request routing.
 //!
 //! One load balancer has one target group, filled by one Auto Scaling group
 //! (a simplification of AWS, where a group is attached to a target group).
+//! The load balancer has a node in each of the group's zones; a client's DNS
+//! lookup picks a node, and the node picks a target.
 
-use crate::scenario::{LoadBalancer, Routing};
-use crate::sim::DeadlineFifo;
+use crate::scenario::{LbType, LoadBalancer, Routing, StickinessType};
+use crate::sim::rng::Rng;
+use crate::sim::{DeadlineFifo, SimTime};
+use rand::RngExt;
 
-/// Health of a registered target.
+/// Health of a registered target (the ALB's target states).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetHealth {
-    /// Registered, first health checks not yet passed.
+    /// Registered, first health check not yet passed.
     Initial,
     /// Passing.
     Healthy,
@@ -19,13 +23,35 @@ pub enum TargetHealth {
     Draining,
 }
 
+impl TargetHealth {
+    /// AWS's lower-case state name.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            TargetHealth::Initial => "initial",
+            TargetHealth::Healthy => "healthy",
+            TargetHealth::Unhealthy => "unhealthy",
+            TargetHealth::Draining => "draining",
+        }
+    }
+}
+
 /// A registered target.
 #[derive(Clone, Copy, Debug)]
 pub struct Target {
     /// Instance index in the world.
     pub instance: u32,
+    /// Zone index (of the group's zones).
+    pub az: u32,
     /// Health.
     pub health: TargetHealth,
+    /// Consecutive passed health checks.
+    pub passes: u32,
+    /// Consecutive failed health checks.
+    pub fails: u32,
+    /// Slow start: (since, until) while the target ramps up.
+    pub slow_start: Option<(SimTime, SimTime)>,
+    /// Requests routed to it in the current metrics period.
+    pub period_requests: u64,
 }
 
 /// Per-period counters of a load balancer (CloudWatch AWS/ApplicationELB).
@@ -51,62 +77,207 @@ pub struct LbPeriod {
 pub struct LbState {
     /// Name.
     pub name: String,
+    /// application | network.
+    pub kind: LbType,
     /// Auto Scaling group index filling the target group.
     pub asg: u32,
-    /// Routing.
+    /// Routing algorithm.
     pub routing: Routing,
+    /// Cross-zone load balancing.
+    pub cross_zone: bool,
+    /// Stickiness type.
+    pub stickiness: StickinessType,
+    /// Cookie duration, ns.
+    pub cookie_duration: SimTime,
+    /// Slow start duration, ns (0 = off).
+    pub slow_start: SimTime,
     /// Idle timeout, ns.
-    pub idle_timeout: u64,
+    pub idle_timeout: SimTime,
     /// Deregistration delay (connection draining), ns.
-    pub deregistration_delay: u64,
-    /// Registered targets.
+    pub deregistration_delay: SimTime,
+    /// NLB DNS failover: a zone with fewer healthy targets leaves DNS.
+    pub dns_min_healthy: u32,
+    /// Number of zones (= nodes).
+    pub nodes: u32,
+    /// Registered targets (draining ones included).
     pub targets: Vec<Target>,
-    /// Targets that may receive requests now (instance indices).
-    routable: Vec<u32>,
-    rr: usize,
+    /// Per node, the targets (indices into `targets`) it may route to now.
+    lists: Vec<Vec<u32>>,
+    /// Per node, its round-robin cursor.
+    cursors: Vec<usize>,
+    /// Nodes in DNS now (NLB DNS failover can remove a zone).
+    dns_nodes: Vec<u32>,
     /// Counters of the current metrics period.
     pub period: LbPeriod,
-    /// Requests routed, all time.
+    /// Requests received, all time.
     pub total_requests: u64,
+    /// Sticky sessions moved to a new target.
+    pub sticky_rebinds: u64,
+    /// Sessions whose local state became unreachable.
+    pub sessions_lost: u64,
     /// Idle-timeout deadlines of requests sent to targets: (request slot, generation).
     pub deadlines: DeadlineFifo<(u32, u32)>,
 }
 
 impl LbState {
-    /// A load balancer with no targets yet.
-    pub fn new(lb: &LoadBalancer, asg: u32) -> Self {
+    /// A load balancer with no targets yet, with a node in each of `nodes` zones.
+    pub fn new(lb: &LoadBalancer, asg: u32, nodes: u32) -> Self {
+        let nodes = nodes.max(1);
+        let cross_zone = lb.cross_zone.unwrap_or(lb.kind == LbType::Application);
         LbState {
             name: lb.name.clone(),
+            kind: lb.kind,
             asg,
             routing: lb.routing,
+            cross_zone,
+            stickiness: lb.stickiness.kind,
+            cookie_duration: lb
+                .stickiness
+                .duration
+                .map(|d| d.0)
+                .unwrap_or(86_400_000_000_000),
+            slow_start: lb.slow_start.0,
             idle_timeout: lb.idle_timeout.0,
             deregistration_delay: lb.deregistration_delay.0,
+            dns_min_healthy: lb
+                .target_group_health
+                .as_ref()
+                .and_then(|h| h.dns_failover.as_ref())
+                .map(|d| d.minimum_healthy_targets)
+                .unwrap_or(0),
+            nodes,
             targets: Vec::new(),
-            routable: Vec::new(),
-            rr: 0,
+            lists: vec![Vec::new(); nodes as usize],
+            cursors: vec![0; nodes as usize],
+            dns_nodes: (0..nodes).collect(),
             period: LbPeriod::default(),
             total_requests: 0,
+            sticky_rebinds: 0,
+            sessions_lost: 0,
             deadlines: DeadlineFifo::new(),
         }
     }
 
-    fn rebuild(&mut self) {
-        self.routable.clear();
-        self.routable.extend(
-            self.targets
-                .iter()
-                .filter(|t| t.health == TargetHealth::Healthy)
-                .map(|t| t.instance),
-        );
-        if self.rr >= self.routable.len() {
-            self.rr = 0;
+    /// Rebuild each node's routable list after a change of targets or health.
+    ///
+    /// A node routes to the healthy targets it can reach (all zones with
+    /// cross-zone on, its own zone with it off). If none of those is healthy
+    /// but some are registered, it fails open and routes to all of them
+    /// (ALB: "if all targets fail health checks at the same time in all
+    /// enabled Availability Zones, the load balancer fails open";
+    /// `ALB:target-group-health-checks`, WE-21). A node with no target at
+    /// all answers 503 (`ALB:disable-cross-zone`, WE-21).
+    pub fn rebuild(&mut self) {
+        for n in 0..self.nodes {
+            let reach = |t: &Target| self.cross_zone || t.az == n;
+            let live = |t: &Target| t.health != TargetHealth::Draining;
+            let mut list: Vec<u32> = (0..self.targets.len() as u32)
+                .filter(|&i| {
+                    let t = &self.targets[i as usize];
+                    reach(t) && t.health == TargetHealth::Healthy
+                })
+                .collect();
+            if list.is_empty() {
+                list = (0..self.targets.len() as u32)
+                    .filter(|&i| {
+                        let t = &self.targets[i as usize];
+                        reach(t) && live(t)
+                    })
+                    .collect();
+            }
+            let c = &mut self.cursors[n as usize];
+            if *c >= list.len() {
+                *c = 0;
+            }
+            self.lists[n as usize] = list;
+        }
+        // NLB DNS failover: a zone with fewer healthy targets than the
+        // threshold is removed from DNS; if every zone is, all stay
+        // (`NLB:target-group-health`, WE-20).
+        self.dns_nodes = (0..self.nodes)
+            .filter(|&n| {
+                self.dns_min_healthy == 0 || self.healthy_in_zone(n) >= self.dns_min_healthy
+            })
+            .collect();
+        if self.dns_nodes.is_empty() {
+            self.dns_nodes = (0..self.nodes).collect();
         }
     }
 
+    fn healthy_in_zone(&self, az: u32) -> u32 {
+        self.targets
+            .iter()
+            .filter(|t| t.az == az && t.health == TargetHealth::Healthy)
+            .count() as u32
+    }
+
     /// Register an instance with the given initial health.
-    pub fn register(&mut self, instance: u32, health: TargetHealth) {
-        self.targets.push(Target { instance, health });
+    pub fn register(&mut self, instance: u32, az: u32, health: TargetHealth, now: SimTime) {
+        // Slow start begins when a target becomes healthy, and only if some
+        // other healthy target is not in slow start (`ALB:load-balancer-target-groups`).
+        let ss = if health == TargetHealth::Healthy {
+            self.slow_start_window(now)
+        } else {
+            None
+        };
+        self.targets.push(Target {
+            instance,
+            az: az.min(self.nodes - 1),
+            health,
+            passes: 0,
+            fails: 0,
+            slow_start: ss,
+            period_requests: 0,
+        });
         self.rebuild();
+    }
+
+    fn slow_start_window(&self, now: SimTime) -> Option<(SimTime, SimTime)> {
+        if self.slow_start == 0 {
+            return None;
+        }
+        let others = self.targets.iter().any(|t| {
+            t.health == TargetHealth::Healthy && t.slow_start.is_none_or(|(_, until)| until <= now)
+        });
+        others.then_some((now, now + self.slow_start))
+    }
+
+    /// Index of an instance's target entry.
+    pub fn target_of(&self, instance: u32) -> Option<usize> {
+        self.targets.iter().position(|t| t.instance == instance)
+    }
+
+    /// Change a target's health; returns the old health if it changed.
+    pub fn set_health(
+        &mut self,
+        idx: usize,
+        h: TargetHealth,
+        now: SimTime,
+    ) -> Option<TargetHealth> {
+        let old = self.targets[idx].health;
+        if old == h {
+            return None;
+        }
+        self.targets[idx].health = h;
+        self.targets[idx].slow_start = if h == TargetHealth::Healthy {
+            self.slow_start_window(now)
+        } else {
+            None
+        };
+        self.rebuild();
+        Some(old)
+    }
+
+    /// Start draining an instance: no new requests.
+    pub fn drain(&mut self, instance: u32) -> bool {
+        match self.target_of(instance) {
+            Some(i) => {
+                self.targets[i].health = TargetHealth::Draining;
+                self.rebuild();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Remove an instance from the target group.
@@ -131,51 +302,213 @@ impl LbState {
             .count()
     }
 
-    /// Pick a target for a new request, or None (the ALB answers 503).
+    /// The node a client's DNS lookup lands on.
     #[inline]
-    pub fn route(&mut self) -> Option<u32> {
-        let n = self.routable.len();
+    pub fn pick_node(&self, rng: &mut Rng) -> u32 {
+        match self.dns_nodes.len() {
+            1 => self.dns_nodes[0],
+            n => self.dns_nodes[rng.random_range(0..n as u64) as usize],
+        }
+    }
+
+    /// Whether a sticky target may take the session's next request.
+    pub fn sticky_ok(&self, instance: u32, node: u32) -> bool {
+        self.targets.iter().any(|t| {
+            t.instance == instance
+                && t.health == TargetHealth::Healthy
+                && (self.cross_zone || t.az == node)
+        })
+    }
+
+    /// Slow-start weight of a target now, in (0, 1].
+    #[inline]
+    fn weight(&self, t: &Target, now: SimTime) -> f64 {
+        match t.slow_start {
+            Some((since, until)) if now < until => {
+                ((now - since) as f64 / (until - since) as f64).max(0.01)
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// Pick a target (instance index) for a new request entering `node`, or
+    /// None: the load balancer answers 503. `load` gives an instance's
+    /// outstanding requests (for least outstanding requests).
+    #[inline]
+    pub fn route(
+        &mut self,
+        node: u32,
+        now: SimTime,
+        rng: &mut Rng,
+        load: impl Fn(u32) -> u32,
+    ) -> Option<u32> {
+        let list = &self.lists[node as usize];
+        let n = list.len();
         if n == 0 {
             return None;
         }
-        // Round robin: each routable target in turn.
-        let i = self.rr;
-        self.rr = if i + 1 == n { 0 } else { i + 1 };
-        Some(self.routable[i])
+        let pick = match (self.kind, self.routing) {
+            // NLB: a flow hash spreads connections evenly at random.
+            (LbType::Network, _) | (_, Routing::WeightedRandom) => {
+                let mut k;
+                let mut tries = 0;
+                loop {
+                    k = rng.random_range(0..n as u64) as usize;
+                    tries += 1;
+                    let t = &self.targets[list[k] as usize];
+                    if t.slow_start.is_none()
+                        || tries > 16
+                        || rng.random::<f64>() < self.weight(t, now)
+                    {
+                        break;
+                    }
+                }
+                k
+            }
+            (_, Routing::LeastOutstandingRequests) => {
+                // Fewest outstanding requests; ties go to the first after the
+                // cursor, so equal targets share the load.
+                let c = self.cursors[node as usize];
+                let mut best = c % n;
+                let mut best_load = u32::MAX;
+                for j in 0..n {
+                    let k = (c + j) % n;
+                    let l = load(self.targets[list[k] as usize].instance);
+                    if l < best_load {
+                        best = k;
+                        best_load = l;
+                    }
+                }
+                self.cursors[node as usize] = if best + 1 == n { 0 } else { best + 1 };
+                best
+            }
+            (_, Routing::RoundRobin) => {
+                // Round robin; a target in slow start takes its turn only
+                // with probability equal to its ramping weight.
+                let mut k = self.cursors[node as usize];
+                for _ in 0..n {
+                    let t = &self.targets[list[k] as usize];
+                    if t.slow_start.is_none() || rng.random::<f64>() < self.weight(t, now) {
+                        break;
+                    }
+                    k = if k + 1 == n { 0 } else { k + 1 };
+                }
+                self.cursors[node as usize] = if k + 1 == n { 0 } else { k + 1 };
+                k
+            }
+        };
+        let ti = list[pick] as usize;
+        self.targets[ti].period_requests += 1;
+        Some(self.targets[ti].instance)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::LoadBalancer;
 
-    fn lb() -> LbState {
-        LbState {
-            name: "web".into(),
-            asg: 0,
-            routing: Routing::RoundRobin,
-            idle_timeout: 60_000_000_000,
-            deregistration_delay: 0,
-            targets: vec![],
-            routable: vec![],
-            rr: 0,
-            period: LbPeriod::default(),
-            total_requests: 0,
-            deadlines: DeadlineFifo::new(),
-        }
+    fn lb(cross_zone: bool, nodes: u32) -> LbState {
+        let spec: LoadBalancer = serde_json::from_value(serde_json::json!({
+            "name": "web", "target_group": "web", "cross_zone": cross_zone
+        }))
+        .expect("valid load balancer");
+        LbState::new(&spec, 0, nodes)
     }
 
     #[test]
     fn no_targets_no_route_and_round_robin_cycles() {
-        let mut l = lb();
-        assert_eq!(l.route(), None);
-        l.register(7, TargetHealth::Healthy);
-        l.register(8, TargetHealth::Healthy);
-        l.register(9, TargetHealth::Initial);
-        let picks: Vec<u32> = (0..4).filter_map(|_| l.route()).collect();
+        let mut l = lb(true, 1);
+        let mut rng = crate::sim::stream(1, "t");
+        assert_eq!(l.route(0, 0, &mut rng, |_| 0), None);
+        l.register(7, 0, TargetHealth::Healthy, 0);
+        l.register(8, 0, TargetHealth::Healthy, 0);
+        l.register(9, 0, TargetHealth::Initial, 0);
+        let picks: Vec<u32> = (0..4)
+            .filter_map(|_| l.route(0, 0, &mut rng, |_| 0))
+            .collect();
         assert_eq!(picks, vec![7, 8, 7, 8]);
         l.deregister(7);
-        assert_eq!(l.route(), Some(8));
+        assert_eq!(l.route(0, 0, &mut rng, |_| 0), Some(8));
         assert_eq!(l.healthy_count(), 1);
+    }
+
+    /// WE-19: 2 zones, round robin, 2 targets in A and 8 in B, each node gets
+    /// half the traffic: cross-zone on → 10 % each; off → 25 % (A), 6.25 % (B).
+    #[test]
+    fn we_19_cross_zone_distribution() {
+        for (cross, a_share, b_share) in [(true, 0.10, 0.10), (false, 0.25, 0.0625)] {
+            let mut l = lb(cross, 2);
+            for i in 0..10 {
+                l.register(i, if i < 2 { 0 } else { 1 }, TargetHealth::Healthy, 0);
+            }
+            let mut rng = crate::sim::stream(1, "t");
+            let mut counts = [0u32; 10];
+            let n = 80_000;
+            for k in 0..n {
+                let node = k % 2; // DNS splits clients 50/50 between the nodes
+                let t = l.route(node, 0, &mut rng, |_| 0).expect("routed");
+                counts[t as usize] += 1;
+            }
+            for (i, &c) in counts.iter().enumerate() {
+                let want = if i < 2 { a_share } else { b_share };
+                assert!(
+                    (c as f64 / n as f64 - want).abs() < 1e-9,
+                    "cross {cross} target {i}: {c}"
+                );
+            }
+        }
+    }
+
+    /// WE-21: all registered targets unhealthy → fail open (no 503); none
+    /// registered → 503; cross-zone off and a zone with no targets → 503.
+    #[test]
+    fn we_21_fail_open_and_503() {
+        let mut rng = crate::sim::stream(1, "t");
+        let mut l = lb(true, 1);
+        l.register(1, 0, TargetHealth::Unhealthy, 0);
+        l.register(2, 0, TargetHealth::Unhealthy, 0);
+        let picks: Vec<u32> = (0..4)
+            .filter_map(|_| l.route(0, 0, &mut rng, |_| 0))
+            .collect();
+        assert_eq!(picks, vec![1, 2, 1, 2]);
+        let mut empty = lb(true, 1);
+        assert_eq!(empty.route(0, 0, &mut rng, |_| 0), None);
+        let mut off = lb(false, 2);
+        off.register(1, 0, TargetHealth::Healthy, 0);
+        assert_eq!(off.route(0, 0, &mut rng, |_| 0), Some(1));
+        assert_eq!(off.route(1, 0, &mut rng, |_| 0), None);
+    }
+
+    #[test]
+    fn least_outstanding_requests_picks_the_idlest() {
+        let mut rng = crate::sim::stream(1, "t");
+        let mut l = lb(true, 1);
+        l.routing = Routing::LeastOutstandingRequests;
+        for i in 0..3 {
+            l.register(i, 0, TargetHealth::Healthy, 0);
+        }
+        let load = |i: u32| [5, 1, 3][i as usize];
+        assert_eq!(l.route(0, 0, &mut rng, load), Some(1));
+    }
+
+    #[test]
+    fn slow_start_ramps_a_new_targets_share_linearly() {
+        let mut rng = crate::sim::stream(1, "t");
+        let mut l = lb(true, 1);
+        l.slow_start = 100;
+        l.register(0, 0, TargetHealth::Healthy, 0); // alone: no slow start
+        l.register(1, 0, TargetHealth::Healthy, 0); // ramps over [0, 100)
+        let share = |l: &mut LbState, rng: &mut Rng, now| {
+            let n = 20_000;
+            (0..n)
+                .filter(|_| l.route(0, now, rng, |_| 0) == Some(1))
+                .count() as f64
+                / n as f64
+        };
+        let early = share(&mut l, &mut rng, 10);
+        let late = share(&mut l, &mut rng, 200);
+        assert!(early < 0.15, "early share {early}");
+        assert!((late - 0.5).abs() < 0.01, "late share {late}");
     }
 }

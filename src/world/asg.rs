@@ -176,11 +176,11 @@ impl World {
         i.state = LifecycleState::InService;
         i.in_service_at = Some(self.now);
         i.reset_accounting(self.now);
-        let g = i.asg as usize;
+        let (g, az) = (i.asg as usize, i.az);
         for lb in self.asgs[g].lbs.clone() {
-            // Health checks arrive with the load balancer model; until then a
-            // new target passes at once.
-            self.lbs[lb as usize].register(inst, TargetHealth::Healthy);
+            // A new target is `initial` until it passes a health check.
+            self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
+            self.start_health_checks(lb, inst);
         }
     }
 
@@ -202,8 +202,7 @@ impl World {
         let mut delay: SimTime = 0;
         for lb in self.asgs[g].lbs.clone() {
             let l = &mut self.lbs[lb as usize];
-            if l.targets.iter().any(|t| t.instance == inst) {
-                l.deregister(inst);
+            if l.drain(inst) {
                 delay = delay.max(l.deregistration_delay);
             }
         }
@@ -249,10 +248,16 @@ impl World {
             }
         }
         for r in cut {
-            if !self.reqs[r as usize].answered {
+            // Requests still running when the deregistration delay elapses
+            // get a 502 (`ALB:load-balancer-target-groups`).
+            if !self.reqs[r as usize].answered && self.reqs[r as usize].wl != NONE {
                 self.answer(r, Outcome::Elb502);
             }
             self.free_req(r);
+        }
+        let g = self.instances[inst as usize].asg as usize;
+        for lb in self.asgs[g].lbs.clone() {
+            self.lbs[lb as usize].deregister(inst);
         }
         let i = &mut self.instances[inst as usize];
         i.release_all(now);
@@ -298,6 +303,29 @@ impl World {
         if new != old {
             self.set_desired(g, new, reason);
         }
-        let _ = NONE;
+    }
+
+    /// The load balancer marked an instance unhealthy: a group with ELB
+    /// health checks replaces it once its grace period is over — the
+    /// termination and the replacement's launch start together, and desired
+    /// capacity does not change (`ASG:ec2-auto-scaling-health-checks`).
+    pub(crate) fn elb_health_says_unhealthy(&mut self, inst: u32) {
+        let i = &self.instances[inst as usize];
+        let g = i.asg as usize;
+        let rt = &self.asg_rt[g];
+        let in_grace = i.in_service_at.is_none_or(|t| self.now < t + rt.grace);
+        if !rt.elb_health || in_grace || i.state != LifecycleState::InService {
+            return;
+        }
+        let t = self.clock_text(self.now);
+        let id = i.ec2_id.clone();
+        self.terminate_instance(
+            inst,
+            format!("At {t} an instance was taken out of service in response to an ELB system health check failure.  At {t} instance {id} was selected for termination (unhealthy)."),
+        );
+        self.launch_instance(
+            g,
+            format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
+        );
     }
 }

@@ -18,6 +18,7 @@ use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
 mod asg;
+mod elb;
 use rand::RngExt;
 
 const NONE: u32 = u32::MAX;
@@ -75,6 +76,22 @@ pub enum Ev {
         /// instance index
         inst: u32,
         /// instance generation
+        generation: u32,
+    },
+    /// Time to health-check a target.
+    HealthCheck {
+        /// load balancer index
+        lb: u32,
+        /// instance index
+        inst: u32,
+        /// instance generation
+        generation: u32,
+    },
+    /// A health check's timeout.
+    HealthCheckTimeout {
+        /// request slot
+        req: u32,
+        /// slot generation
         generation: u32,
     },
     /// A scheduled action is due.
@@ -168,6 +185,15 @@ struct Request {
 
 struct Session {
     remaining: u64,
+    /// The load balancer node the client's DNS lookup chose (NONE: not yet).
+    node: u32,
+    /// Sticky cookie: bound target instance (NONE: no cookie) and expiry.
+    cookie: u32,
+    cookie_expiry: SimTime,
+    /// The instance holding the session's state (NONE: none yet).
+    home: u32,
+    /// State already lost once.
+    lost: bool,
 }
 
 /// Where a workload's requests go.
@@ -208,6 +234,10 @@ struct AsgRuntime {
     term_rng: Rng,
     scheduled: Vec<crate::scenario::ScheduledAction>,
     scheduled_delay: Sampler,
+    /// The group replaces instances its load balancer finds unhealthy.
+    elb_health: bool,
+    grace: SimTime,
+    session_store: crate::scenario::SessionStore,
 }
 
 /// Aggregate request statistics.
@@ -257,6 +287,12 @@ pub struct World {
     first_arrival: usize,
     /// Load balancers.
     pub lbs: Vec<LbState>,
+    /// Per load balancer: its random stream (DNS node choice, random routing).
+    lb_rng: Vec<Rng>,
+    /// Per load balancer: target response times of the current period, µs.
+    lb_hist: Vec<Histogram<u64>>,
+    /// Per load balancer: its health check settings.
+    lb_hc: Vec<crate::scenario::LbHealthCheck>,
     /// Auto Scaling groups.
     pub asgs: Vec<AsgState>,
     asg_rt: Vec<AsgRuntime>,
@@ -317,6 +353,9 @@ impl World {
                 term_rng: stream(seed, &format!("asg/{}/termination", g.name)),
                 scheduled: g.scheduled_actions.clone(),
                 scheduled_delay: Sampler::new(&g.scheduled_action_delay),
+                session_store: g.session_store,
+                elb_health: g.health_check.kind == crate::scenario::HealthCheckType::Elb,
+                grace: g.health_check.grace_period.0,
             })
             .collect();
         let asg_index = |name: &str| {
@@ -328,7 +367,13 @@ impl World {
         let lbs: Vec<LbState> = sc
             .load_balancers
             .iter()
-            .map(|lb| LbState::new(lb, asg_index(&lb.target_group).unwrap_or(NONE)))
+            .map(|lb| {
+                let g = asg_index(&lb.target_group);
+                let nodes = g
+                    .map(|g| sc.auto_scaling_groups[g as usize].availability_zones.len() as u32)
+                    .unwrap_or(1);
+                LbState::new(lb, g.unwrap_or(NONE), nodes)
+            })
             .collect();
         let workloads = sc
             .workloads
@@ -383,6 +428,24 @@ impl World {
             next_arrival: vec![(SimTime::MAX, u64::MAX); sc.workloads.len()],
             first_arrival: 0,
             workloads,
+            lb_rng: sc
+                .load_balancers
+                .iter()
+                .map(|l| stream(seed, &format!("elb/{}", l.name)))
+                .collect(),
+            lb_hist: sc
+                .load_balancers
+                .iter()
+                .map(|_| {
+                    Histogram::new_with_bounds(1, 3_600_000_000 * 48, 2)
+                        .expect("valid histogram bounds")
+                })
+                .collect(),
+            lb_hc: sc
+                .load_balancers
+                .iter()
+                .map(|l| l.health_check.clone())
+                .collect(),
             lbs,
             asgs,
             asg_rt,
@@ -482,7 +545,8 @@ impl World {
             self.asgs[g].instances.push(idx);
             self.asgs[g].launches += 1;
             for &lb in &self.asgs[g].lbs.clone() {
-                self.lbs[lb as usize].register(idx, TargetHealth::Healthy);
+                self.lbs[lb as usize].register(idx, az, TargetHealth::Healthy, 0);
+                self.start_health_checks(lb, idx);
             }
             self.activities.push(Activity {
                 t: 0,
@@ -592,6 +656,14 @@ impl World {
             Ev::InstanceBooted { inst } => self.on_instance_booted(inst),
             Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
             Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
+            Ev::HealthCheck {
+                lb,
+                inst,
+                generation,
+            } => self.on_health_check(lb, inst, generation),
+            Ev::HealthCheckTimeout { req, generation } => {
+                self.on_health_check_timeout(req, generation)
+            }
         }
     }
 
@@ -609,7 +681,14 @@ impl World {
             None => NONE,
             Some(m) => {
                 let n = m.requests.sample(&mut w.session_rng).max(1);
-                let s = Session { remaining: n };
+                let s = Session {
+                    remaining: n,
+                    node: NONE,
+                    cookie: NONE,
+                    cookie_expiry: 0,
+                    home: NONE,
+                    lost: false,
+                };
                 if let Some(i) = self.free_sessions.pop() {
                     self.sessions[i as usize] = s;
                     self.session_wl[i as usize] = wl;
@@ -673,16 +752,49 @@ impl World {
     fn lb_receive(&mut self, lb: u32, req: u32) {
         let now = self.now;
         let generation = self.reqs[req as usize].generation;
+        let session = self.reqs[req as usize].session;
         let l = &mut self.lbs[lb as usize];
         l.period.requests += 1;
         l.total_requests += 1;
         self.reqs[req as usize].lb = lb;
-        let Some(inst) = l.route() else {
-            // No registered healthy target: the ALB answers 503.
+        // The client's DNS lookup picks a node; a session keeps its node.
+        let node = if session == NONE {
+            l.pick_node(&mut self.lb_rng[lb as usize])
+        } else {
+            let s = &mut self.sessions[session as usize];
+            if s.node == NONE {
+                s.node = l.pick_node(&mut self.lb_rng[lb as usize]);
+            }
+            s.node
+        };
+        let sticky = session != NONE && l.stickiness != crate::scenario::StickinessType::None;
+        let mut routed = None;
+        if sticky {
+            let s = &self.sessions[session as usize];
+            if s.cookie != NONE && s.cookie_expiry > now && l.sticky_ok(s.cookie, node) {
+                routed = Some(s.cookie);
+                if let Some(t) = l.target_of(s.cookie) {
+                    l.targets[t].period_requests += 1;
+                }
+            }
+        }
+        if routed.is_none() {
+            let insts = &self.instances;
+            routed = l.route(node, now, &mut self.lb_rng[lb as usize], |i| {
+                let x = &insts[i as usize];
+                x.busy + x.waiting.len() as u32
+            });
+        }
+        let Some(inst) = routed else {
+            // No registered target the node can reach: 503.
             self.answer(req, Outcome::Elb503);
             self.free_req(req);
             return;
         };
+        if session != NONE {
+            self.session_routed(lb, session, inst, sticky);
+        }
+        let l = &mut self.lbs[lb as usize];
         let idle = l.idle_timeout;
         if let Some(g) = l.deadlines.push(now + idle, (req, generation)) {
             self.q
@@ -704,8 +816,14 @@ impl World {
         let g = self.instances[inst as usize].asg as usize;
         let rt = &mut self.asg_rt[g];
         let mut hold = 0u64;
-        for s in &rt.service {
-            hold += s.sample(&mut rt.rng);
+        let wl = self.reqs[req as usize].wl;
+        if wl == NONE {
+            // A health check: its configured cost.
+            hold = self.lb_hc[self.reqs[req as usize].lb as usize].cost.0;
+        } else {
+            for s in &rt.service {
+                hold += s.sample(&mut rt.rng);
+            }
         }
         let generation = self.reqs[req as usize].generation;
         self.q
@@ -724,10 +842,13 @@ impl World {
         } else if self.instances[inst as usize].state == LifecycleState::Terminating {
             self.free_req_after = Some(inst);
         }
-        if !r.answered {
+        if r.wl == NONE {
+            self.health_check_done(req, true);
+        } else if !r.answered {
             let l = &mut self.lbs[r.lb as usize];
             l.period.response_time_sum += (now - r.attempt_at) as u128;
             l.period.responses += 1;
+            self.lb_hist[r.lb as usize].saturating_record(((now - r.attempt_at) / 1_000).max(1));
             self.answer(req, Outcome::Ok);
         }
         self.free_req(req);
@@ -860,9 +981,19 @@ impl World {
     fn on_metrics_tick(&mut self) {
         let now = self.now;
         let t0 = now - self.period;
-        for (i, l) in self.lbs.iter_mut().enumerate() {
-            let p = std::mem::take(&mut l.period);
+        for i in 0..self.lbs.len() {
             let res = self.lb_res[i];
+            let active: u64 = self.lbs[i]
+                .targets
+                .iter()
+                .map(|t| {
+                    let x = &self.instances[t.instance as usize];
+                    (x.busy + x.waiting.len() as u32) as u64
+                })
+                .sum();
+            let l = &mut self.lbs[i];
+            let p = std::mem::take(&mut l.period);
+            let h = &mut self.lb_hist[i];
             let s = &mut self.series;
             s.push(t0, res, "RequestCount", p.requests as f64);
             let trt = if p.responses > 0 {
@@ -871,6 +1002,21 @@ impl World {
                 0.0
             };
             s.push(t0, res, "TargetResponseTime", trt);
+            if p.responses > 0 {
+                s.push(
+                    t0,
+                    res,
+                    "TargetResponseTime_p50",
+                    h.value_at_quantile(0.5) as f64 / 1e6,
+                );
+                s.push(
+                    t0,
+                    res,
+                    "TargetResponseTime_p99",
+                    h.value_at_quantile(0.99) as f64 / 1e6,
+                );
+            }
+            h.reset();
             s.push(
                 t0,
                 res,
@@ -881,8 +1027,30 @@ impl World {
             s.push(t0, res, "HTTPCode_ELB_503_Count", p.elb_503 as f64);
             s.push(t0, res, "HTTPCode_ELB_504_Count", p.elb_504 as f64);
             s.push(t0, res, "HTTPCode_Target_5XX_Count", p.target_5xx as f64);
-            s.push(t0, res, "HealthyHostCount", l.healthy_count() as f64);
+            let healthy = l.healthy_count();
+            s.push(t0, res, "HealthyHostCount", healthy as f64);
             s.push(t0, res, "UnHealthyHostCount", l.unhealthy_count() as f64);
+            // RequestCountPerTarget: requests / healthy targets (CloudWatch's
+            // definition for the target group dimension).
+            s.push(
+                t0,
+                res,
+                "RequestCountPerTarget",
+                if healthy > 0 {
+                    p.requests as f64 / healthy as f64
+                } else {
+                    p.requests as f64
+                },
+            );
+            s.push(t0, res, "ActiveConnectionCount", active as f64);
+            // Per-target request counts, so imbalance can be charted.
+            for t in 0..l.targets.len() {
+                let n = std::mem::take(&mut l.targets[t].period_requests);
+                let inst = l.targets[t].instance as usize;
+                let name = format!("{}/{}", l.name, self.instances[inst].ec2_id);
+                let r = self.series.resource(&name);
+                self.series.push(t0, r, "RequestCount", n as f64);
+            }
         }
         for g in 0..self.asgs.len() {
             let res = self.asg_res[g];

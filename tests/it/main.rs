@@ -7,3 +7,5 @@ mod queueing;
 mod scenario_load;
 mod util;
 mod autoscaling;
+mod elb;
+mod charts;
