@@ -76,6 +76,8 @@ pub struct Instance {
     pub waiting: VecDeque<u32>,
     /// Busy-worker nanoseconds accumulated in the current metrics period.
     busy_area: u128,
+    /// The same for the current CloudWatch minute.
+    cw_area: u128,
     last_change: SimTime,
     /// Requests served to completion, all time.
     pub served: u64,
@@ -105,6 +107,7 @@ impl Instance {
             busy: 0,
             waiting: VecDeque::new(),
             busy_area: 0,
+            cw_area: 0,
             last_change: now,
             served: 0,
         }
@@ -112,7 +115,9 @@ impl Instance {
 
     #[inline]
     fn account(&mut self, now: SimTime) {
-        self.busy_area += self.busy as u128 * (now - self.last_change) as u128;
+        let a = self.busy as u128 * (now - self.last_change) as u128;
+        self.busy_area += a;
+        self.cw_area += a;
         self.last_change = now;
     }
 
@@ -146,9 +151,21 @@ impl Instance {
         }
     }
 
+    /// CPUUtilization for CloudWatch's minute (its own accumulator, so the
+    /// output's metrics period can differ from alarms' one minute).
+    pub fn take_cw_cpu(&mut self, now: SimTime, period: SimTime) -> f64 {
+        self.account(now);
+        let area = std::mem::take(&mut self.cw_area);
+        if period == 0 {
+            return 0.0;
+        }
+        100.0 * area as f64 / (self.workers as f64 * period as f64)
+    }
+
     /// Start CPU accounting afresh (when the instance enters service).
     pub fn reset_accounting(&mut self, now: SimTime) {
         self.busy_area = 0;
+        self.cw_area = 0;
         self.last_change = now;
     }
 

@@ -109,6 +109,8 @@ pub struct LbState {
     dns_nodes: Vec<u32>,
     /// Counters of the current metrics period.
     pub period: LbPeriod,
+    /// Counters of the current CloudWatch minute (alarms).
+    pub cw: LbPeriod,
     /// Requests received, all time.
     pub total_requests: u64,
     /// Sticky sessions moved to a new target.
@@ -151,6 +153,7 @@ impl LbState {
             cursors: vec![0; nodes as usize],
             dns_nodes: (0..nodes).collect(),
             period: LbPeriod::default(),
+            cw: LbPeriod::default(),
             total_requests: 0,
             sticky_rebinds: 0,
             sessions_lost: 0,

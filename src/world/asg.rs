@@ -177,6 +177,7 @@ impl World {
         i.in_service_at = Some(self.now);
         i.reset_accounting(self.now);
         let (g, az) = (i.asg as usize, i.az);
+        self.scaling_activity_done(g, inst);
         for lb in self.asgs[g].lbs.clone() {
             // A new target is `initial` until it passes a health check.
             self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
@@ -265,6 +266,7 @@ impl World {
         i.terminated_at = Some(now);
         let g = i.asg as usize;
         self.asgs[g].terminations += 1;
+        self.scaling_activity_done(g, inst);
     }
 
     /// A scheduled action runs: new min, max and desired capacity.

@@ -19,6 +19,7 @@ use hdrhistogram::Histogram;
 
 mod asg;
 mod elb;
+mod scaling;
 use rand::RngExt;
 
 const NONE: u32 = u32::MAX;
@@ -94,6 +95,8 @@ pub enum Ev {
         /// slot generation
         generation: u32,
     },
+    /// A CloudWatch minute ends: datapoints, alarms, scaling policies.
+    CloudWatchMinute,
     /// A scheduled action is due.
     ScheduledAction {
         /// group index
@@ -317,6 +320,14 @@ pub struct World {
     pub events: u64,
     /// A terminating instance to check for drained after the current request.
     free_req_after: Option<u32>,
+    /// Dynamic scaling state per group.
+    scaling: Vec<scaling::GroupScaling>,
+    /// CloudWatch publication delay.
+    publication_delay: SimTime,
+    /// Each group's default cooldown.
+    default_cooldown: Vec<crate::scenario::Duration>,
+    /// Last `not_scaled` reason per group (one row per new reason).
+    last_not_scaled_group: Vec<String>,
 }
 
 impl World {
@@ -470,6 +481,18 @@ impl World {
             activities: Vec::new(),
             events: 0,
             free_req_after: None,
+            scaling: sc
+                .auto_scaling_groups
+                .iter()
+                .map(|g| scaling::GroupScaling::new(sc, g, start_epoch))
+                .collect(),
+            publication_delay: sc.cloudwatch.publication_delay.0,
+            default_cooldown: sc
+                .auto_scaling_groups
+                .iter()
+                .map(|g| g.default_cooldown)
+                .collect(),
+            last_not_scaled_group: vec![String::new(); sc.auto_scaling_groups.len()],
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -502,6 +525,7 @@ impl World {
         if w.period <= w.end {
             w.q.push(w.period, Ev::MetricsTick);
         }
+        w.start_cloudwatch();
         w
     }
 
@@ -656,6 +680,7 @@ impl World {
             Ev::InstanceBooted { inst } => self.on_instance_booted(inst),
             Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
             Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
+            Ev::CloudWatchMinute => self.on_cloudwatch_minute(),
             Ev::HealthCheck {
                 lb,
                 inst,
@@ -755,6 +780,7 @@ impl World {
         let session = self.reqs[req as usize].session;
         let l = &mut self.lbs[lb as usize];
         l.period.requests += 1;
+        l.cw.requests += 1;
         l.total_requests += 1;
         self.reqs[req as usize].lb = lb;
         // The client's DNS lookup picks a node; a session keeps its node.
@@ -848,6 +874,8 @@ impl World {
             let l = &mut self.lbs[r.lb as usize];
             l.period.response_time_sum += (now - r.attempt_at) as u128;
             l.period.responses += 1;
+            l.cw.response_time_sum += (now - r.attempt_at) as u128;
+            l.cw.responses += 1;
             self.lb_hist[r.lb as usize].saturating_record(((now - r.attempt_at) / 1_000).max(1));
             self.answer(req, Outcome::Ok);
         }
@@ -923,6 +951,14 @@ impl World {
         };
         if r.lb != NONE {
             let p = &mut self.lbs[r.lb as usize].period;
+            match outcome {
+                Outcome::Elb502 | Outcome::InstanceRefused => p.elb_502 += 1,
+                Outcome::Elb503 => p.elb_503 += 1,
+                Outcome::Elb504 => p.elb_504 += 1,
+                Outcome::Target5xx => p.target_5xx += 1,
+                _ => {}
+            }
+            let p = &mut self.lbs[r.lb as usize].cw;
             match outcome {
                 Outcome::Elb502 | Outcome::InstanceRefused => p.elb_502 += 1,
                 Outcome::Elb503 => p.elb_503 += 1,

@@ -9,3 +9,4 @@ mod util;
 mod autoscaling;
 mod elb;
 mod charts;
+mod scaling;

@@ -1,0 +1,590 @@
+//! Dynamic scaling in the world: CloudWatch datapoints each minute (published
+//! after `cloudwatch.publication_delay`), the alarms of simple, step and
+//! target tracking policies, and the decisions they lead to — including the
+//! decisions not taken, which go to the activity history as `not_scaled`.
+//!
+//! The rules themselves live in [`crate::aws::cloudwatch`] (alarm
+//! evaluation) and [`crate::aws::scaling`] (adjustments, warm-up, cooldown,
+//! combining policies); this file only feeds them and acts on the result.
+
+use super::{Activity, Ev, World};
+use crate::aws::cloudwatch::{self, AlarmEvaluator, AlarmState, TargetTrackingAlarm};
+use crate::aws::ec2::LifecycleState;
+use crate::aws::scaling::{self as rules, Capacity, TargetAlarm, TargetVote};
+use crate::scenario::{AutoScalingGroup, Duration, PolicyType, ScalingPolicy, Scenario, Statistic};
+use crate::sim::SimTime;
+use std::collections::VecDeque;
+
+const MINUTE: SimTime = 60_000_000_000;
+
+/// Where a policy's metric comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Source {
+    /// The group's average CPUUtilization (instances past warm-up for step
+    /// and target tracking policies, all reporting instances otherwise).
+    GroupCpu,
+    /// A load balancer's RequestCount.
+    LbRequests(u32),
+    /// ALBRequestCountPerTarget: requests per healthy target.
+    LbRequestsPerTarget(u32),
+    /// TargetResponseTime (average, seconds).
+    LbResponseTime(u32),
+    /// HTTPCode_ELB_5XX_Count.
+    Lb5xx(u32),
+    /// GroupInServiceInstances.
+    InService,
+    /// A metric stratus does not model yet: always missing.
+    Unknown,
+}
+
+/// One minute's datapoints of a group.
+#[derive(Clone, Copy, Debug, Default)]
+struct Minute {
+    end: SimTime,
+    cpu_all: Option<f64>,
+    cpu_warm: Option<f64>,
+    in_service: f64,
+}
+
+/// A policy's runtime state.
+pub(crate) struct PolicyRt {
+    spec: ScalingPolicy,
+    source: Source,
+    alarm: Option<AlarmEvaluator>,
+    high: Option<AlarmEvaluator>,
+    low: Option<AlarmEvaluator>,
+    warmup: Duration,
+    period: SimTime,
+    statistic: Statistic,
+    acc: Vec<f64>,
+    last_value: Option<f64>,
+    last_not_scaled: String,
+}
+
+/// A group's scaling state.
+#[derive(Default)]
+pub(crate) struct GroupScaling {
+    policies: Vec<PolicyRt>,
+    pending: VecDeque<Minute>,
+    /// Simple scaling: instances of the activity in progress, and the
+    /// cooldown that starts when the last of them is done.
+    activity: Vec<u32>,
+    activity_cooldown: Duration,
+    cooldown_until: Option<SimTime>,
+    /// Warm-up used for the group's aggregated metric.
+    metric_warmup: Duration,
+}
+
+fn source_of(sc: &Scenario, g: &AutoScalingGroup, metric: &str, lb_name: Option<&str>) -> Source {
+    let lb = lb_name
+        .and_then(|n| sc.load_balancers.iter().position(|l| l.name == n))
+        .or_else(|| {
+            sc.load_balancers
+                .iter()
+                .position(|l| l.target_group == g.name)
+        })
+        .map(|i| i as u32);
+    match (metric, lb) {
+        ("CPUUtilization" | "ASGAverageCPUUtilization", _) => Source::GroupCpu,
+        ("ALBRequestCountPerTarget" | "RequestCountPerTarget", Some(l)) => {
+            Source::LbRequestsPerTarget(l)
+        }
+        ("RequestCount", Some(l)) => Source::LbRequests(l),
+        ("TargetResponseTime", Some(l)) => Source::LbResponseTime(l),
+        ("HTTPCode_ELB_5XX_Count", Some(l)) => Source::Lb5xx(l),
+        ("GroupInServiceInstances", _) => Source::InService,
+        _ => Source::Unknown,
+    }
+}
+
+impl GroupScaling {
+    /// Prepare a group's policies.
+    pub(crate) fn new(sc: &Scenario, g: &AutoScalingGroup, origin_s: i64) -> GroupScaling {
+        let mut policies = Vec::new();
+        for (k, p) in g.scaling_policies.iter().enumerate() {
+            if !p.enabled {
+                continue;
+            }
+            let warmup = rules::effective_instance_warmup(
+                p.estimated_instance_warmup,
+                g.default_instance_warmup,
+                g.default_cooldown,
+            );
+            let mut rt = PolicyRt {
+                spec: p.clone(),
+                source: Source::Unknown,
+                alarm: None,
+                high: None,
+                low: None,
+                warmup,
+                period: MINUTE,
+                statistic: Statistic::Average,
+                acc: Vec::new(),
+                last_value: None,
+                last_not_scaled: String::new(),
+            };
+            match p.kind {
+                PolicyType::Simple | PolicyType::Step => {
+                    if let Some(a) = &p.alarm {
+                        let name = a
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{}-{}", g.name, p.name));
+                        rt.source = source_of(sc, g, &a.metric, a.load_balancer.as_deref());
+                        rt.period = a.period.0.max(MINUTE) / MINUTE * MINUTE;
+                        rt.statistic = a.statistic;
+                        rt.alarm =
+                            Some(AlarmEvaluator::from_alarm(name, a).with_clock_origin(origin_s));
+                    }
+                }
+                PolicyType::TargetTracking => {
+                    let metric = p.metric.as_deref().unwrap_or("ASGAverageCPUUtilization");
+                    rt.source = source_of(sc, g, metric, None);
+                    let target = p.target.unwrap_or(50.0);
+                    let id = crate::sim::rng::fnv1a(&format!("{}/{}", g.name, p.name)) ^ k as u64;
+                    rt.statistic = if matches!(rt.source, Source::LbRequestsPerTarget(_)) {
+                        Statistic::Sum
+                    } else {
+                        Statistic::Average
+                    };
+                    rt.high = Some(
+                        AlarmEvaluator::target_tracking_high(target)
+                            .with_name(cloudwatch::target_tracking_alarm_name(
+                                &g.name,
+                                TargetTrackingAlarm::High,
+                                id,
+                            ))
+                            .with_clock_origin(origin_s),
+                    );
+                    if !p.disable_scale_in {
+                        let thr = p
+                            .scale_in_threshold
+                            .unwrap_or(cloudwatch::TT_DEFAULT_SCALE_IN_THRESHOLD);
+                        rt.low = Some(
+                            AlarmEvaluator::target_tracking_low(target, thr)
+                                .with_name(cloudwatch::target_tracking_alarm_name(
+                                    &g.name,
+                                    TargetTrackingAlarm::Low,
+                                    id,
+                                ))
+                                .with_clock_origin(origin_s),
+                        );
+                    }
+                }
+                PolicyType::Predictive => {}
+            }
+            policies.push(rt);
+        }
+        GroupScaling {
+            policies,
+            metric_warmup: rules::effective_instance_warmup(
+                None,
+                g.default_instance_warmup,
+                g.default_cooldown,
+            ),
+            ..GroupScaling::default()
+        }
+    }
+
+    /// Whether the group has anything to evaluate each minute.
+    pub(crate) fn is_active(&self) -> bool {
+        !self.policies.is_empty()
+    }
+}
+
+impl World {
+    /// Schedule the first CloudWatch minute if any group scales dynamically.
+    pub(super) fn start_cloudwatch(&mut self) {
+        if self.scaling.iter().any(|s| s.is_active()) && MINUTE <= self.end {
+            self.q.push(MINUTE, Ev::CloudWatchMinute);
+        }
+    }
+
+    /// The group's capacity as the policy rules see it.
+    fn capacity(&self, g: usize, warmup: Duration) -> Capacity {
+        let a = &self.asgs[g];
+        let mut cap = Capacity {
+            desired: a.desired,
+            past_warmup: 0,
+            warming: 0,
+            terminating: 0,
+            min: a.min,
+            max: a.max,
+        };
+        for &i in &a.instances {
+            let inst = &self.instances[i as usize];
+            match inst.state {
+                LifecycleState::InService => {
+                    let since = inst.in_service_at.unwrap_or(0);
+                    // The initial fleet starts past warm-up.
+                    if since == 0 || rules::warm_up_expired(self.now, since, warmup) {
+                        cap.past_warmup += 1;
+                    } else {
+                        cap.warming += 1;
+                    }
+                }
+                LifecycleState::Pending | LifecycleState::PendingWait => cap.warming += 1,
+                LifecycleState::Terminating | LifecycleState::TerminatingWait => {
+                    cap.terminating += 1
+                }
+                LifecycleState::Terminated => {}
+            }
+        }
+        cap
+    }
+
+    /// Every minute: take the groups' datapoints, publish those whose delay
+    /// has passed, evaluate the alarms and act.
+    pub(super) fn on_cloudwatch_minute(&mut self) {
+        let now = self.now;
+        let delay = self.publication_delay;
+        for g in 0..self.asgs.len() {
+            if !self.scaling[g].is_active() {
+                continue;
+            }
+            let warmup = self.scaling[g].metric_warmup;
+            let (mut all, mut n_all, mut warm, mut n_warm) = (0.0, 0u32, 0.0, 0u32);
+            for k in 0..self.asgs[g].instances.len() {
+                let i = self.asgs[g].instances[k] as usize;
+                let inst = &mut self.instances[i];
+                if inst.state != LifecycleState::InService {
+                    continue;
+                }
+                let cpu = inst.take_cw_cpu(now, MINUTE);
+                all += cpu;
+                n_all += 1;
+                let since = inst.in_service_at.unwrap_or(0);
+                if since == 0 || rules::warm_up_expired(now, since, warmup) {
+                    warm += cpu;
+                    n_warm += 1;
+                }
+            }
+            let in_service = n_all as f64;
+            self.scaling[g].pending.push_back(Minute {
+                end: now,
+                cpu_all: (n_all > 0).then(|| all / n_all as f64),
+                cpu_warm: (n_warm > 0).then(|| warm / n_warm as f64),
+                in_service,
+            });
+        }
+        // Load balancer minutes are shared by the groups' policies.
+        let lb_minute: Vec<(f64, f64, f64, f64)> = self
+            .lbs
+            .iter_mut()
+            .map(|l| {
+                let m = std::mem::take(&mut l.cw);
+                let healthy = l.healthy_count().max(1) as f64;
+                let rt = if m.responses > 0 {
+                    m.response_time_sum as f64 / m.responses as f64 / 1e9
+                } else {
+                    f64::NAN
+                };
+                (
+                    m.requests as f64,
+                    m.requests as f64 / healthy,
+                    rt,
+                    (m.elb_502 + m.elb_503 + m.elb_504) as f64,
+                )
+            })
+            .collect();
+        for g in 0..self.asgs.len() {
+            if !self.scaling[g].is_active() {
+                continue;
+            }
+            // Load balancer datapoints are computed now and published with
+            // the same delay as the group's.
+            let lbm = lb_minute.clone();
+            while let Some(m) = self.scaling[g].pending.front().copied() {
+                if m.end + delay > now {
+                    break;
+                }
+                self.scaling[g].pending.pop_front();
+                self.evaluate_group(g, m, &lbm);
+            }
+        }
+        if now + MINUTE <= self.end {
+            self.q.push(now + MINUTE, Ev::CloudWatchMinute);
+        }
+    }
+
+    fn evaluate_group(&mut self, g: usize, m: Minute, lbm: &[(f64, f64, f64, f64)]) {
+        let now = self.now;
+        let t = self.clock_text(now);
+        let mut candidates: Vec<(u32, String)> = Vec::new();
+        let mut votes: Vec<(TargetVote, String)> = Vec::new();
+        let mut fired: Vec<String> = Vec::new();
+        for p in 0..self.scaling[g].policies.len() {
+            let (value, kind) = {
+                let rt = &self.scaling[g].policies[p];
+                let v = match rt.source {
+                    Source::GroupCpu => {
+                        if rt.spec.kind == PolicyType::Simple {
+                            m.cpu_all
+                        } else {
+                            m.cpu_warm
+                        }
+                    }
+                    Source::LbRequests(l) => Some(lbm[l as usize].0),
+                    Source::LbRequestsPerTarget(l) => Some(lbm[l as usize].1),
+                    Source::LbResponseTime(l) => Some(lbm[l as usize].2).filter(|x| x.is_finite()),
+                    Source::Lb5xx(l) => Some(lbm[l as usize].3),
+                    Source::InService => Some(m.in_service),
+                    Source::Unknown => None,
+                };
+                (v, rt.spec.kind)
+            };
+            // Combine minutes into the alarm's period.
+            let rt = &mut self.scaling[g].policies[p];
+            if let Some(v) = value {
+                rt.acc.push(v);
+            }
+            if m.end % rt.period != 0 {
+                continue;
+            }
+            let acc = std::mem::take(&mut rt.acc);
+            let dp = if acc.is_empty() {
+                None
+            } else {
+                Some(match rt.statistic {
+                    Statistic::Sum | Statistic::SampleCount => acc.iter().sum(),
+                    Statistic::Maximum => acc.iter().cloned().fold(f64::MIN, f64::max),
+                    Statistic::Minimum => acc.iter().cloned().fold(f64::MAX, f64::min),
+                    _ => acc.iter().sum::<f64>() / acc.len() as f64,
+                })
+            };
+            rt.last_value = dp.or(rt.last_value);
+            let mut changes = Vec::new();
+            for ev in [rt.alarm.as_mut(), rt.high.as_mut(), rt.low.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(c) = ev.evaluate(m.end, dp) {
+                    changes.push((ev.name().to_string(), c));
+                }
+            }
+            for (name, c) in changes {
+                self.activities.push(Activity {
+                    t: now,
+                    resource: self.asgs[g].name.clone(),
+                    kind: "alarm",
+                    description: format!("Alarm {name} state changed from {} to {}", c.old, c.new),
+                    cause: c.reason,
+                });
+            }
+            let rt = &self.scaling[g].policies[p];
+            let pname = rt.spec.name.clone();
+            match kind {
+                PolicyType::Simple | PolicyType::Step => {
+                    let Some(alarm) = &rt.alarm else { continue };
+                    if !alarm.actions_due() {
+                        continue;
+                    }
+                    let aname = alarm.name().to_string();
+                    let cap = self.capacity(g, rt.warmup);
+                    let adj_type = rt.spec.adjustment_type;
+                    let mam = rt.spec.min_adjustment_magnitude;
+                    let new = if kind == PolicyType::Simple {
+                        let cd = &self.scaling[g];
+                        if !rules::simple_policy_may_respond(
+                            now,
+                            !cd.activity.is_empty(),
+                            cd.cooldown_until,
+                        ) {
+                            let why = if !cd.activity.is_empty() {
+                                "a scaling activity is still in progress".to_string()
+                            } else {
+                                format!(
+                                    "the group is in cooldown until {}",
+                                    self.clock_text(cd.cooldown_until.unwrap_or(now))
+                                )
+                            };
+                            self.not_scaled(g, p, &aname, &pname, &why);
+                            continue;
+                        }
+                        rules::simple_scaling_new_desired(
+                            &cap,
+                            adj_type,
+                            rt.spec.adjustment.unwrap_or(0),
+                            mam,
+                        )
+                    } else {
+                        let threshold = rt.spec.alarm.as_ref().map(|a| a.threshold).unwrap_or(0.0);
+                        let Some(v) = dp else { continue };
+                        match rules::select_step_adjustment(&rt.spec.steps, v, threshold) {
+                            Some(step) => rules::step_scaling_new_desired(
+                                &cap,
+                                adj_type,
+                                step.adjustment,
+                                mam,
+                            ),
+                            None => cap.desired,
+                        }
+                    };
+                    fired.push(aname.clone());
+                    candidates.push((new, format!(
+                        "At {t} a monitor alarm {aname} in state ALARM triggered policy {pname} changing the desired capacity from {} to {new}.",
+                        cap.desired
+                    )));
+                    let _ = p;
+                }
+                PolicyType::TargetTracking => {
+                    let high = rt.high.as_ref().is_some_and(|a| a.actions_due());
+                    let low = rt.low.as_ref().is_some_and(|a| a.actions_due());
+                    let which = if high {
+                        Some(TargetAlarm::High)
+                    } else if low {
+                        Some(TargetAlarm::Low)
+                    } else {
+                        None
+                    };
+                    let metric = rt.last_value.unwrap_or(0.0);
+                    let cap = self.capacity(g, rt.warmup);
+                    let target = rt.spec.target.unwrap_or(50.0);
+                    let vote = rules::target_tracking_vote(
+                        &cap,
+                        which,
+                        metric,
+                        target,
+                        rt.spec.disable_scale_in,
+                    );
+                    let aname = match which {
+                        Some(TargetAlarm::High) => rt.high.as_ref().map(|a| a.name().to_string()),
+                        Some(TargetAlarm::Low) => rt.low.as_ref().map(|a| a.name().to_string()),
+                        None => None,
+                    };
+                    if let Some(a) = &aname {
+                        fired.push(a.clone());
+                    }
+                    votes.push((vote, aname.map(|a| format!("At {t} a monitor alarm {a} in state ALARM triggered policy {pname}")).unwrap_or_default()));
+                }
+                PolicyType::Predictive => {}
+            }
+        }
+        let tt: Vec<TargetVote> = votes.iter().map(|v| v.0).collect();
+        if let Some(c) = rules::combine_target_tracking(&tt) {
+            let why = votes
+                .iter()
+                .find(|v| matches!(v.0, TargetVote::Out(x) | TargetVote::In(x) if x == c))
+                .map(|v| v.1.clone())
+                .unwrap_or_default();
+            candidates.push((
+                c,
+                format!(
+                    "{why} changing the desired capacity from {} to {c}.",
+                    self.asgs[g].desired
+                ),
+            ));
+        }
+        let Some(best) = rules::largest_capacity_wins(candidates.iter().map(|c| c.0)) else {
+            return;
+        };
+        let old = self.asgs[g].desired;
+        if best == old {
+            if !fired.is_empty() {
+                let why = if best == self.asgs[g].max {
+                    format!("the desired capacity is already at the group's maximum ({best})")
+                } else if best == self.asgs[g].min {
+                    format!("the desired capacity is already at the group's minimum ({best})")
+                } else {
+                    format!(
+                        "the new desired capacity equals the current one ({best}); instances still warming up count toward it"
+                    )
+                };
+                let a = fired.join(", ");
+                self.not_scaled(g, usize::MAX, &a, "", &why);
+            }
+            return;
+        }
+        let reason = candidates
+            .iter()
+            .find(|c| c.0 == best)
+            .map(|c| c.1.clone())
+            .unwrap_or_default();
+        let simple = self.scaling[g]
+            .policies
+            .iter()
+            .find(|p| {
+                reason.contains(&format!("policy {} ", p.spec.name))
+                    && p.spec.kind == PolicyType::Simple
+            })
+            .map(|p| rules::effective_cooldown(p.spec.cooldown, self.default_cooldown[g]));
+        let before: Vec<u32> = self.asgs[g].instances.clone();
+        let was_active = self.active_instances(g);
+        self.set_desired(g, best, reason);
+        for p in &mut self.scaling[g].policies {
+            p.last_not_scaled.clear();
+        }
+        if let Some(cooldown) = simple {
+            // The cooldown starts when the last instance of this activity is
+            // done launching (InService) or terminating (drained).
+            let launched: Vec<u32> = self.asgs[g]
+                .instances
+                .iter()
+                .copied()
+                .filter(|i| !before.contains(i))
+                .collect();
+            let gone: Vec<u32> = was_active
+                .into_iter()
+                .filter(|&i| self.instances[i as usize].state == LifecycleState::Terminating)
+                .collect();
+            let s = &mut self.scaling[g];
+            s.activity = launched.into_iter().chain(gone).collect();
+            s.activity_cooldown = cooldown;
+            if s.activity.is_empty() {
+                s.cooldown_until = Some(rules::cooldown_until(now, cooldown));
+            }
+        }
+    }
+
+    fn not_scaled(&mut self, g: usize, p: usize, alarm: &str, policy: &str, why: &str) {
+        // One row per new reason, not one per minute.
+        let key = format!("{alarm}|{why}");
+        if p != usize::MAX {
+            if self.scaling[g].policies[p].last_not_scaled == key {
+                return;
+            }
+            self.scaling[g].policies[p].last_not_scaled = key;
+        } else if self.last_not_scaled_group[g] == key {
+            return;
+        } else {
+            self.last_not_scaled_group[g] = key;
+        }
+        let t = self.clock_text(self.now);
+        let pol = if policy.is_empty() {
+            String::new()
+        } else {
+            format!(" triggered policy {policy}, but")
+        };
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "not_scaled",
+            description: format!("No scaling: {why}"),
+            cause: format!("At {t} a monitor alarm {alarm} in state ALARM{pol} the desired capacity was not changed: {why}."),
+        });
+    }
+
+    /// An instance of a simple policy's activity is done (InService or
+    /// terminated): when it is the last, the cooldown starts.
+    pub(super) fn scaling_activity_done(&mut self, g: usize, inst: u32) {
+        let now = self.now;
+        let s = &mut self.scaling[g];
+        if let Some(k) = s.activity.iter().position(|&i| i == inst) {
+            s.activity.swap_remove(k);
+            if s.activity.is_empty() {
+                s.cooldown_until = Some(rules::cooldown_until(now, s.activity_cooldown));
+            }
+        }
+    }
+
+    /// The state of a group's alarms (for tests and reports).
+    pub fn alarm_states(&self, g: usize) -> Vec<(String, AlarmState)> {
+        self.scaling[g]
+            .policies
+            .iter()
+            .flat_map(|p| [p.alarm.as_ref(), p.high.as_ref(), p.low.as_ref()])
+            .flatten()
+            .map(|a| (a.name().to_string(), a.state()))
+            .collect()
+    }
+}
