@@ -29,7 +29,8 @@
 //! group, i.e. whose `resource` is the group's name, unless said otherwise):
 //! - `scaling`: a dashed vertical marker labelled `A→B`, taken from the last
 //!   "from A to B" in the description or else the cause;
-//! - `launch` / `terminate`: small ticks along the bottom of the plot;
+//! - `launch` / `terminate`: small triangles along the bottom of the plot
+//!   (▲ launch, ▼ termination);
 //! - `alarm`: the alarm's `resource` is the alarm name (or the group's). A
 //!   description containing `to ALARM` opens a shaded period; one containing
 //!   `to OK` or `to INSUFFICIENT_DATA` closes it (an open period runs to the
@@ -49,6 +50,7 @@ use crate::world::Activity;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -96,6 +98,213 @@ mod pal {
     pub const MARKER: RGBColor = RGBColor(0x5b, 0x3a, 0x8c);
     pub const LOAD: RGBColor = RGBColor(0x9a, 0x9a, 0x9a);
 }
+
+// ---------------------------------------------------------------------------
+// Text on bitmaps
+// ---------------------------------------------------------------------------
+
+mod typeset {
+    use super::DEJAVU_SANS;
+    use plotters_backend::{
+        BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend,
+        DrawingErrorKind,
+    };
+
+    /// A bitmap backend whose text is laid out with the embedded font directly.
+    ///
+    /// plotters' own ab_glyph path drops the glyphs' side bearings and rounds
+    /// every advance, which spaces letters unevenly ("ti me"). This wrapper
+    /// delegates every shape to the inner backend and typesets text itself:
+    /// fractional advances, kerning, and the SVG backend's conventions (the em is
+    /// `size / 1.24` px; the baseline sits 0.76 em below a top anchor, 0.5 ex
+    /// below a centre anchor, 0.5 ex above a bottom anchor; rotation about the
+    /// anchor), so a PNG and its SVG place text alike.
+    pub(super) struct Typeset<DB> {
+        inner: DB,
+        font: ab_glyph::FontRef<'static>,
+    }
+
+    impl<DB: DrawingBackend> Typeset<DB> {
+        pub(super) fn new(inner: DB) -> Result<Typeset<DB>, String> {
+            let font = ab_glyph::FontRef::try_from_slice(DEJAVU_SANS)
+                .map_err(|_| "the embedded DejaVu Sans font is invalid".to_string())?;
+            Ok(Typeset { inner, font })
+        }
+
+        /// Em size in px, and the ab_glyph scale giving that em.
+        fn scale(&self, size: f64) -> (f32, ab_glyph::PxScale) {
+            use ab_glyph::Font;
+            let em = (size / 1.24) as f32;
+            let upem = self.font.units_per_em().unwrap_or(2048.0);
+            (
+                em,
+                ab_glyph::PxScale::from(em * self.font.height_unscaled() / upem),
+            )
+        }
+
+        /// Width in px of a line of text.
+        fn width(&self, text: &str, scale: ab_glyph::PxScale) -> f32 {
+            use ab_glyph::{Font, ScaleFont};
+            let f = self.font.as_scaled(scale);
+            let mut w = 0.0;
+            let mut prev = None;
+            for c in text.chars() {
+                let id = f.glyph_id(c);
+                if let Some(p) = prev {
+                    w += f.kern(p, id);
+                }
+                w += f.h_advance(id);
+                prev = Some(id);
+            }
+            w
+        }
+    }
+
+    impl<DB: DrawingBackend> DrawingBackend for Typeset<DB> {
+        type ErrorType = DB::ErrorType;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.inner.get_size()
+        }
+        fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.ensure_prepared()
+        }
+        fn present(&mut self) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.present()
+        }
+        fn draw_pixel(
+            &mut self,
+            p: BackendCoord,
+            c: BackendColor,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.draw_pixel(p, c)
+        }
+        fn draw_line<S: BackendStyle>(
+            &mut self,
+            from: BackendCoord,
+            to: BackendCoord,
+            style: &S,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.draw_line(from, to, style)
+        }
+        fn draw_rect<S: BackendStyle>(
+            &mut self,
+            a: BackendCoord,
+            b: BackendCoord,
+            style: &S,
+            fill: bool,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.draw_rect(a, b, style, fill)
+        }
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            path: I,
+            style: &S,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.draw_path(path, style)
+        }
+        fn draw_circle<S: BackendStyle>(
+            &mut self,
+            center: BackendCoord,
+            radius: u32,
+            style: &S,
+            fill: bool,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.draw_circle(center, radius, style, fill)
+        }
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            vert: I,
+            style: &S,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.fill_polygon(vert, style)
+        }
+        fn blit_bitmap(
+            &mut self,
+            pos: BackendCoord,
+            size: (u32, u32),
+            src: &[u8],
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            self.inner.blit_bitmap(pos, size, src)
+        }
+
+        fn estimate_text_size<S: BackendTextStyle>(
+            &self,
+            text: &str,
+            style: &S,
+        ) -> Result<(u32, u32), DrawingErrorKind<DB::ErrorType>> {
+            let (em, scale) = self.scale(style.size());
+            Ok((self.width(text, scale).ceil() as u32, em.ceil() as u32))
+        }
+
+        fn draw_text<S: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            style: &S,
+            pos: BackendCoord,
+        ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+            use ab_glyph::{Font, ScaleFont};
+            use plotters_backend::text_anchor::{HPos, VPos};
+            let color = style.color();
+            if color.alpha == 0.0 || text.is_empty() {
+                return Ok(());
+            }
+            let (em, scale) = self.scale(style.size());
+            let width = self.width(text, scale);
+            let half_ex = 0.5 * 0.547 * em; // DejaVu Sans x-height is 0.547 em
+            let anchor = style.anchor();
+            let mut x = match anchor.h_pos {
+                HPos::Left => 0.0,
+                HPos::Center => -width / 2.0,
+                HPos::Right => -width,
+            };
+            let baseline = match anchor.v_pos {
+                VPos::Top => 0.76 * em,
+                VPos::Center => half_ex,
+                VPos::Bottom => -half_ex,
+            };
+            let trans = style.transform();
+            let (w, h) = self.inner.get_size();
+            let font = self.font.clone();
+            let f = font.as_scaled(scale);
+            let mut prev = None;
+            let mut pixels: Vec<(i32, i32, f32)> = Vec::new();
+            for c in text.chars() {
+                let id = f.glyph_id(c);
+                if let Some(p) = prev {
+                    x += f.kern(p, id);
+                }
+                prev = Some(id);
+                let glyph = id.with_scale_and_position(scale, ab_glyph::point(x, baseline));
+                x += f.h_advance(id);
+                if let Some(outline) = font.outline_glyph(glyph) {
+                    let b = outline.px_bounds();
+                    let (bx, by) = (b.min.x as i32, b.min.y as i32);
+                    outline.draw(|gx, gy, cov| {
+                        if cov > 0.0 {
+                            pixels.push((bx + gx as i32, by + gy as i32, cov.min(1.0)));
+                        }
+                    });
+                }
+            }
+            for (rx, ry, cov) in pixels {
+                let (tx, ty) = trans.transform(rx, ry);
+                let (px, py) = (pos.0 + tx, pos.1 + ty);
+                if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
+                    self.inner.draw_pixel(
+                        (px, py),
+                        BackendColor {
+                            alpha: color.alpha * cov as f64,
+                            rgb: color.rgb,
+                        },
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+use typeset::Typeset;
 
 // ---------------------------------------------------------------------------
 // The generic time-series chart
@@ -152,7 +361,34 @@ struct Marker {
 struct Tick {
     label: String,
     color: RGBColor,
+    /// ▲ (else ▼).
+    up: bool,
     x: f64,
+}
+
+/// Draw a small triangle standing on `base` (pixels), pointing up or down,
+/// outlined in white so it shows over lines.
+fn triangle<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    base: (i32, i32),
+    up: bool,
+    color: RGBColor,
+    k: i32,
+) -> DrawResult<(), DB> {
+    let (x, y) = base;
+    let (h, v) = (5 * k, 9 * k);
+    let pts = if up {
+        vec![(x - h, y), (x + h, y), (x, y - v)]
+    } else {
+        vec![(x - h, y - v), (x + h, y - v), (x, y)]
+    };
+    area.draw(&Polygon::new(pts.clone(), color.filled()))?;
+    let mut outline = pts;
+    outline.push(outline[0]);
+    area.draw(&PathElement::new(
+        outline,
+        WHITE.mix(0.9).stroke_width(k as u32),
+    ))
 }
 
 /// A time-series chart: everything the generic renderer needs.
@@ -225,7 +461,11 @@ struct TimeAxis {
 
 impl TimeAxis {
     fn for_run(duration_s: f64) -> TimeAxis {
-        let div = if duration_s > 3.0 * 3600.0 { 3600.0 } else { 60.0 };
+        let div = if duration_s > 3.0 * 3600.0 {
+            3600.0
+        } else {
+            60.0
+        };
         let end = (duration_s / div).max(1.0 / div);
         TimeAxis { div, end }
     }
@@ -248,7 +488,7 @@ enum LegendKey {
     Line(RGBColor, Shape),
     Fill(RGBColor, f64),
     Marker,
-    Tick(RGBColor),
+    Tick(RGBColor, bool),
 }
 
 fn legend(c: &TimeChart) -> Vec<(String, LegendKey)> {
@@ -272,14 +512,14 @@ fn legend(c: &TimeChart) -> Vec<(String, LegendKey)> {
         add(&c.marker_label, LegendKey::Marker);
     }
     for t in &c.ticks {
-        add(&t.label, LegendKey::Tick(t.color));
+        add(&t.label, LegendKey::Tick(t.color, t.up));
     }
     out
 }
 
 /// A rounded value at or above `v` (1, 2, 2.5, 5 × 10ⁿ).
 fn nice_ceil(v: f64) -> f64 {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || !v.is_finite() {
         return 1.0;
     }
     let p = 10f64.powf(v.log10().floor());
@@ -324,114 +564,153 @@ fn fmt_tick(v: f64) -> String {
 
 type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-/// Draw a chart onto any backend (bitmap or SVG).
+/// Draw a chart onto any backend (bitmap or SVG) of `WIDTH·k × HEIGHT·k`
+/// pixels: every length is in 1000×560 units times `k` (the PNG is drawn at
+/// k = 2 and averaged down, which anti-aliases lines and text).
 fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &TimeChart,
     ax: TimeAxis,
     subtitle: &str,
+    k: i32,
 ) -> DrawResult<(), DB> {
+    let px = |v: i32| v * k;
+    let w = |v: u32| v * k as u32;
+    let width = px(WIDTH as i32);
     root.fill(&WHITE)?;
-    let font = |size: f64, color: RGBColor| (FAMILY, size).into_font().color(&color);
+    let font = |size: f64, color: RGBColor| (FAMILY, size * k as f64).into_font().color(&color);
+    let left =
+        |size: f64, color: RGBColor| font(size, color).pos(Pos::new(HPos::Left, VPos::Center));
 
-    // Title and subtitle.
-    let title_style = font(21.0, pal::TEXT);
-    root.draw(&Text::new(c.title.clone(), (18, 12), title_style))?;
-    let sub_style = font(13.0, pal::MUTED);
-    let (sw, _) = root.estimate_text_size(subtitle, &sub_style)?;
+    // Title, and the run at the right.
+    root.draw(&Text::new(
+        c.title.clone(),
+        (px(18), px(22)),
+        left(24.0, pal::TEXT),
+    ))?;
     root.draw(&Text::new(
         subtitle.to_string(),
-        (WIDTH as i32 - 18 - sw as i32, 18),
-        sub_style,
+        (width - px(18), px(22)),
+        font(15.0, pal::MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
     ))?;
 
-    // Legend: a row (or several) of keys under the title, never over data.
+    // Legend: rows of keys under the title, never over the data.
     let items = legend(c);
-    let legend_style = font(13.0, pal::TEXT);
-    let (mut lx, mut ly) = (18i32, 44i32);
+    let legend_style = left(15.0, pal::TEXT);
+    let (mut lx, mut ly) = (px(18), px(52));
     let mut placed = Vec::new();
     for (label, key) in &items {
         let (tw, _) = root.estimate_text_size(label, &legend_style)?;
-        let w = 26 + tw as i32 + 18;
-        if lx + w > WIDTH as i32 - 18 && lx > 18 {
-            lx = 18;
-            ly += 20;
+        let item_w = px(28) + tw as i32 + px(20);
+        if lx + item_w > width - px(18) && lx > px(18) {
+            lx = px(18);
+            ly += px(22);
         }
         placed.push((lx, ly, label, key));
-        lx += w;
+        lx += item_w;
     }
-    for (x, y, label, key) in placed {
-        let mid = y + 8;
+    for (x, mid, label, key) in placed {
         match key {
-            LegendKey::Line(color, Shape::Line) => {
-                root.draw(&PathElement::new(
-                    vec![(x, mid), (x + 20, mid)],
-                    color.stroke_width(3),
-                ))?;
-            }
-            LegendKey::Line(color, Shape::Dashed) => {
-                for (a, b) in [(0, 6), (9, 14), (17, 20)] {
+            LegendKey::Line(color, shape) => {
+                let dashes: &[(i32, i32)] = match shape {
+                    Shape::Line => &[(0, 22)],
+                    Shape::Dashed => &[(0, 6), (9, 14), (17, 22)],
+                };
+                for &(a, b) in dashes {
                     root.draw(&PathElement::new(
-                        vec![(x + a, mid), (x + b, mid)],
-                        color.stroke_width(3),
+                        vec![(x + px(a), mid), (x + px(b), mid)],
+                        color.stroke_width(w(3)),
                     ))?;
                 }
             }
             LegendKey::Fill(color, alpha) => {
                 root.draw(&Rectangle::new(
-                    [(x, mid - 6), (x + 20, mid + 6)],
+                    [(x, mid - px(7)), (x + px(22), mid + px(7))],
                     color.mix((alpha * 1.6).min(1.0)).filled(),
                 ))?;
             }
             LegendKey::Marker => {
-                root.draw(&PathElement::new(
-                    vec![(x + 10, mid - 8), (x + 10, mid + 8)],
-                    pal::MARKER.stroke_width(2),
-                ))?;
+                for (a, b) in [(-9, -4), (-1, 4), (7, 10)] {
+                    root.draw(&PathElement::new(
+                        vec![(x + px(11), mid + px(a)), (x + px(11), mid + px(b))],
+                        pal::MARKER.stroke_width(w(2)),
+                    ))?;
+                }
             }
-            LegendKey::Tick(color) => {
-                root.draw(&PathElement::new(
-                    vec![(x + 10, mid + 1), (x + 10, mid + 9)],
-                    color.stroke_width(3),
-                ))?;
+            LegendKey::Tick(color, up) => {
+                triangle(root, (x + px(11), mid + px(5)), *up, *color, k)?;
             }
         }
-        root.draw(&Text::new(label.to_string(), (x + 26, y), legend_style.clone()))?;
+        root.draw(&Text::new(
+            label.to_string(),
+            (x + px(28), mid),
+            legend_style.clone(),
+        ))?;
     }
-    let header = if items.is_empty() { 44 } else { ly + 26 };
+    let header = if items.is_empty() {
+        px(40)
+    } else {
+        ly + px(16)
+    };
     let (_, body) = root.split_vertically(header);
 
-    // Ranges.
-    let ys = |secondary: bool| {
+    // Ranges: from 0 to a round value above the data.
+    let top = |secondary: bool| {
         let mut m: f64 = 0.0;
         for l in c.lines.iter().filter(|l| l.secondary == secondary) {
-            for p in &l.points {
-                if p.1.is_finite() {
-                    m = m.max(p.1);
-                }
+            for p in l.points.iter().filter(|p| p.1.is_finite()) {
+                m = m.max(p.1);
             }
         }
         if !secondary {
-            for b in &c.bands {
-                for p in &b.upper {
-                    m = m.max(p.1);
-                }
+            for p in c.bands.iter().flat_map(|b| &b.upper) {
+                m = m.max(p.1);
             }
         }
         (0.0, nice_ceil(m * 1.05))
     };
-    let (y0, y1) = c.y_range.unwrap_or_else(|| ys(false));
-    let (s0, s1) = ys(true);
+    let (y0, y1) = c.y_range.unwrap_or_else(|| top(false));
+    let (s0, s1) = top(true);
     let secondary = c.has_secondary();
 
+    // Room above the plot for the scaling markers' labels: place them first
+    // (on the first of `MARKER_ROWS` rows with room, else not at all) with
+    // the plot's x extent, which the margins and label areas below fix.
+    let label_style = font(13.0, pal::MARKER);
+    let (_, lh) = root.estimate_text_size("0→0", &label_style)?;
+    let row_h = lh as i32 + px(5);
+    let (plot_l, plot_r) = (
+        px(10 + 72),
+        width - px(if secondary { 10 + 72 } else { 30 }),
+    );
+    let mut rows: Vec<Option<(usize, i32)>> = Vec::new(); // (row, label x)
+    let mut row_end = [i32::MIN; MARKER_ROWS];
+    for m in &c.markers {
+        let x = ax.x(m.x);
+        if !(0.0..=ax.end).contains(&x) {
+            rows.push(None);
+            continue;
+        }
+        let mx = plot_l + ((plot_r - plot_l) as f64 * x / ax.end).round() as i32;
+        let (tw, _) = root.estimate_text_size(&m.label, &label_style)?;
+        let lx = (mx - px(2)).min(width - px(4) - tw as i32);
+        let row = (0..MARKER_ROWS).find(|&r| lx > row_end[r] + px(6));
+        if let Some(r) = row {
+            row_end[r] = lx + tw as i32;
+        }
+        rows.push(row.map(|r| (r, lx - mx)));
+    }
+    let used = rows.iter().flatten().map(|r| r.0 + 1).max().unwrap_or(0);
+    let strip = used as i32 * row_h;
+
     let mut chart = ChartBuilder::on(&body)
-        .margin_left(10)
-        .margin_right(if secondary { 10 } else { 30 })
-        .margin_top(6)
-        .margin_bottom(8)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
-        .right_y_label_area_size(if secondary { 72 } else { 0 })
+        .margin_left(px(10))
+        .margin_right(px(if secondary { 10 } else { 30 }))
+        .margin_top(px(8) + strip)
+        .margin_bottom(px(8))
+        .x_label_area_size(px(48))
+        .y_label_area_size(px(72))
+        .right_y_label_area_size(if secondary { px(72) } else { 0 })
         .build_cartesian_2d(0.0..ax.end, y0..y1)?
         .set_secondary_coord(0.0..ax.end, s0..s1);
 
@@ -444,11 +723,12 @@ fn draw_chart<DB: DrawingBackend>(
         .y_labels(8)
         .x_label_formatter(&fmt)
         .y_label_formatter(&fmt)
-        .label_style(font(13.0, pal::TEXT))
-        .axis_desc_style(font(14.0, pal::TEXT))
-        .axis_style(pal::AXIS)
-        .bold_line_style(pal::GRID_BOLD)
-        .light_line_style(pal::GRID_LIGHT)
+        .label_style(font(15.0, pal::TEXT))
+        .axis_desc_style(font(16.0, pal::TEXT))
+        .axis_style(pal::AXIS.stroke_width(w(1)))
+        .bold_line_style(pal::GRID_BOLD.stroke_width(w(1)))
+        .light_line_style(pal::GRID_LIGHT.stroke_width(w(1)))
+        .set_all_tick_mark_size(px(5))
         .max_light_lines(4)
         .draw()?;
     if secondary {
@@ -457,9 +737,10 @@ fn draw_chart<DB: DrawingBackend>(
             .y_desc(c.y2_desc.as_str())
             .y_labels(8)
             .y_label_formatter(&fmt)
-            .label_style(font(13.0, pal::MUTED))
-            .axis_desc_style(font(14.0, pal::MUTED))
-            .axis_style(pal::AXIS)
+            .label_style(font(15.0, pal::MUTED))
+            .axis_desc_style(font(16.0, pal::MUTED))
+            .axis_style(pal::AXIS.stroke_width(w(1)))
+            .set_all_tick_mark_size(px(5))
             .draw()?;
     }
 
@@ -473,11 +754,8 @@ fn draw_chart<DB: DrawingBackend>(
             )))?;
         }
     }
-    // Bands.
-    for b in &c.bands {
-        if b.upper.is_empty() {
-            continue;
-        }
+    // Bands, with a thin edge so a zero-height band still shows.
+    for b in c.bands.iter().filter(|b| !b.upper.is_empty()) {
         let mut poly: Vec<(f64, f64)> = b.upper.iter().map(|p| (ax.x(p.0), p.1)).collect();
         poly.extend(b.lower.iter().rev().map(|p| (ax.x(p.0), p.1)));
         chart.draw_series(std::iter::once(Polygon::new(
@@ -487,64 +765,73 @@ fn draw_chart<DB: DrawingBackend>(
         for edge in [&b.upper, &b.lower] {
             chart.draw_series(LineSeries::new(
                 edge.iter().map(|p| (ax.x(p.0), p.1)),
-                b.color.mix(0.6).stroke_width(1),
+                b.color.mix(0.7).stroke_width(w(1)),
             ))?;
         }
     }
-    // Secondary lines first (they are context), then the primary ones.
-    for l in c.lines.iter().filter(|l| l.secondary) {
+    // Secondary lines first (they are context), then the primary solid ones,
+    // then the dashed ones, so a dashed line shows over an equal solid one.
+    let ordered = c
+        .lines
+        .iter()
+        .filter(|l| l.secondary)
+        .chain(
+            c.lines
+                .iter()
+                .filter(|l| !l.secondary && l.shape == Shape::Line),
+        )
+        .chain(
+            c.lines
+                .iter()
+                .filter(|l| !l.secondary && l.shape == Shape::Dashed),
+        );
+    for l in ordered {
         let pts: Vec<(f64, f64)> = l.points.iter().map(|p| (ax.x(p.0), p.1)).collect();
-        match l.shape {
-            Shape::Line => {
-                chart.draw_secondary_series(LineSeries::new(pts, l.color.stroke_width(2)))?;
+        let style = l.color.stroke_width(w(2));
+        match (l.shape, l.secondary) {
+            (Shape::Line, false) => {
+                chart.draw_series(LineSeries::new(pts, style))?;
             }
-            Shape::Dashed => {
-                chart.draw_secondary_series(DashedLineSeries::new(
-                    pts,
-                    7,
-                    5,
-                    l.color.stroke_width(2),
-                ))?;
+            (Shape::Line, true) => {
+                chart.draw_secondary_series(LineSeries::new(pts, style))?;
+            }
+            (Shape::Dashed, false) => {
+                chart.draw_series(DashedLineSeries::new(pts, w(7), w(5), style))?;
+            }
+            (Shape::Dashed, true) => {
+                chart.draw_secondary_series(DashedLineSeries::new(pts, w(7), w(5), style))?;
             }
         }
     }
-    for l in c.lines.iter().filter(|l| !l.secondary) {
-        let pts: Vec<(f64, f64)> = l.points.iter().map(|p| (ax.x(p.0), p.1)).collect();
-        match l.shape {
-            Shape::Line => {
-                chart.draw_series(LineSeries::new(pts, l.color.stroke_width(2)))?;
-            }
-            Shape::Dashed => {
-                chart.draw_series(DashedLineSeries::new(pts, 7, 5, l.color.stroke_width(2)))?;
-            }
-        }
-    }
-    // Scaling markers: dashed verticals; labels staggered on up to 3 rows at
-    // the top of the plot, dropped when there is no room.
-    let label_style = font(12.0, pal::MARKER);
-    let mut row_end = [i32::MIN; 3];
-    for m in &c.markers {
+    // Scaling markers: dashed verticals, lighter when dense, and the labels
+    // placed above.
+    let plot_px = chart.plotting_area().dim_in_pixel().0 as f64;
+    let dense = c.markers.len() as f64 > plot_px / px(40) as f64;
+    for (m, row) in c.markers.iter().zip(&rows) {
         let x = ax.x(m.x);
         if !(0.0..=ax.end).contains(&x) {
             continue;
         }
         chart.draw_series(DashedLineSeries::new(
             [(x, y0), (x, y1)],
-            4,
-            4,
-            pal::MARKER.mix(0.75).stroke_width(1),
+            w(4),
+            w(4),
+            pal::MARKER
+                .mix(if dense { 0.35 } else { 0.75 })
+                .stroke_width(w(1)),
         ))?;
-        let (px, py) = chart.backend_coord(&(x, y1));
-        let (tw, th) = body.estimate_text_size(&m.label, &label_style)?;
-        let left = px + 3;
-        if let Some(row) = (0..3).find(|&r| left > row_end[r] + 4) {
-            row_end[row] = left + tw as i32 + 2;
-            let top = py + 3 + row as i32 * (th as i32 + 5);
-            root.draw(&Rectangle::new(
-                [(left - 1, top - 1), (left + tw as i32 + 2, top + th as i32 + 2)],
-                WHITE.mix(0.85).filled(),
+        if let Some((row, dx)) = *row {
+            let (mx, my) = chart.backend_coord(&(x, y1));
+            let ty = my - (row as i32 + 1) * row_h + px(2);
+            root.draw(&PathElement::new(
+                vec![(mx, ty + lh as i32), (mx, my)],
+                pal::MARKER.mix(0.5).stroke_width(w(1)),
             ))?;
-            root.draw(&Text::new(m.label.clone(), (left, top), label_style.clone()))?;
+            root.draw(&Text::new(
+                m.label.clone(),
+                (mx + dx, ty),
+                label_style.clone(),
+            ))?;
         }
     }
     // Launch / termination ticks along the bottom.
@@ -553,22 +840,44 @@ fn draw_chart<DB: DrawingBackend>(
         if !(0.0..=ax.end).contains(&x) {
             continue;
         }
-        let (px, py) = chart.backend_coord(&(x, y0));
-        root.draw(&PathElement::new(
-            vec![(px, py - 1), (px, py - 9)],
-            t.color.stroke_width(2),
-        ))?;
+        let (tx, ty) = chart.backend_coord(&(x, y0));
+        triangle(root, (tx, ty - px(1)), t.up, t.color, k)?;
     }
     root.present()?;
     Ok(())
 }
 
-/// PNG bytes of a chart.
+/// Rows of scaling-marker labels above the plot.
+const MARKER_ROWS: usize = 2;
+
+/// Supersampling factor of the PNGs.
+const SS: u32 = 2;
+
+/// PNG bytes of a chart: drawn at `SS`× and averaged down.
 fn render_png(c: &TimeChart, ax: TimeAxis, subtitle: &str) -> Result<Vec<u8>, String> {
-    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let err = |e: &dyn std::fmt::Display| format!("chart {}: {e}", c.name);
+    let (bw, bh) = (WIDTH * SS, HEIGHT * SS);
+    let mut big = vec![0u8; (bw * bh * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_chart(&root, c, ax, subtitle).map_err(|e| format!("chart {}: {e}", c.name))?;
+        let bitmap = BitMapBackend::with_buffer(&mut big, (bw, bh));
+        let root = Typeset::new(bitmap)?.into_drawing_area();
+        draw_chart(&root, c, ax, subtitle, SS as i32).map_err(|e| err(&e))?;
+    }
+    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let n = SS * SS;
+    for y in 0..HEIGHT {
+        for x in 0..WIDTH {
+            for ch in 0..3 {
+                let mut sum = 0u32;
+                for dy in 0..SS {
+                    for dx in 0..SS {
+                        let i = (((y * SS + dy) * bw + x * SS + dx) * 3 + ch) as usize;
+                        sum += big[i] as u32;
+                    }
+                }
+                rgb[((y * WIDTH + x) * 3 + ch) as usize] = ((sum + n / 2) / n) as u8;
+            }
+        }
     }
     let mut out = Vec::new();
     {
@@ -576,12 +885,9 @@ fn render_png(c: &TimeChart, ax: TimeAxis, subtitle: &str) -> Result<Vec<u8>, St
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Default);
-        let mut w = enc
-            .write_header()
-            .map_err(|e| format!("chart {}: {e}", c.name))?;
-        w.write_image_data(&rgb)
-            .map_err(|e| format!("chart {}: {e}", c.name))?;
-        w.finish().map_err(|e| format!("chart {}: {e}", c.name))?;
+        let mut wr = enc.write_header().map_err(|e| err(&e))?;
+        wr.write_image_data(&rgb).map_err(|e| err(&e))?;
+        wr.finish().map_err(|e| err(&e))?;
     }
     Ok(out)
 }
@@ -591,7 +897,7 @@ fn render_svg(c: &TimeChart, ax: TimeAxis, subtitle: &str) -> Result<String, Str
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_chart(&root, c, ax, subtitle).map_err(|e| format!("chart {}: {e}", c.name))?;
+        draw_chart(&root, c, ax, subtitle, 1).map_err(|e| format!("chart {}: {e}", c.name))?;
     }
     Ok(s)
 }
@@ -700,7 +1006,11 @@ fn until_secs(text: &str) -> Option<f64> {
 
 fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &str) -> TimeChart {
     let g = group.name.as_str();
-    let mut c = TimeChart::new(name, format!("Capacity of group {g} against load"), "instances");
+    let mut c = TimeChart::new(
+        name,
+        format!("Capacity of group {g} against load"),
+        "instances",
+    );
     c.bands.push(Band {
         label: "min–max size".into(),
         color: pal::GREY,
@@ -710,9 +1020,23 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
     if c.bands[0].lower.len() != c.bands[0].upper.len() {
         c.bands.clear();
     }
-    c.line("desired".into(), pal::BLUE, cx.step(g, "GroupDesiredCapacity"));
-    c.line("in service".into(), pal::GREEN, cx.step(g, "GroupInServiceInstances"));
-    c.line("pending".into(), pal::ORANGE, cx.step(g, "GroupPendingInstances"));
+    c.lines.push(Line {
+        label: "desired".into(),
+        color: pal::BLUE,
+        shape: Shape::Dashed,
+        secondary: false,
+        points: cx.step(g, "GroupDesiredCapacity"),
+    });
+    c.line(
+        "in service".into(),
+        pal::GREEN,
+        cx.step(g, "GroupInServiceInstances"),
+    );
+    c.line(
+        "pending".into(),
+        pal::ORANGE,
+        cx.step(g, "GroupPendingInstances"),
+    );
     if !c.has_data() {
         return c;
     }
@@ -735,7 +1059,11 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
             } else {
                 format!("load {lb} (right axis)")
             },
-            color: if i == 0 { pal::LOAD } else { pal::CYCLE[(5 + i) % 10] },
+            color: if i == 0 {
+                pal::LOAD
+            } else {
+                pal::CYCLE[(5 + i) % 10]
+            },
             shape: Shape::Dashed,
             secondary: true,
             points: pts,
@@ -754,13 +1082,15 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
                     .unwrap_or_else(|| "scaling".into()),
             }),
             "launch" => c.ticks.push(Tick {
-                label: "launch".into(),
+                label: "instance launch".into(),
                 color: pal::GREEN,
+                up: true,
                 x: t,
             }),
             "terminate" => c.ticks.push(Tick {
-                label: "termination".into(),
+                label: "instance termination".into(),
                 color: pal::RED,
+                up: false,
                 x: t,
             }),
             "cooldown" | "warmup" => {
@@ -799,10 +1129,11 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
         let t = a.t as f64 / 1e9;
         if a.description.contains("to ALARM") {
             open.entry(res).or_insert(t);
-        } else if a.description.contains("to OK") || a.description.contains("to INSUFFICIENT_DATA") {
-            if let Some(t0) = open.remove(res) {
-                c.spans.push(alarm_span(t0, t));
-            }
+        } else if (a.description.contains("to OK")
+            || a.description.contains("to INSUFFICIENT_DATA"))
+            && let Some(t0) = open.remove(res)
+        {
+            c.spans.push(alarm_span(t0, t));
         }
     }
     for (_, t0) in open {
@@ -822,11 +1153,21 @@ fn alarm_span(x0: f64, x1: f64) -> Span {
 }
 
 fn latency_chart(cx: &Ctx) -> TimeChart {
-    let mut c = TimeChart::new("latency", "Target response time".into(), "response time (ms)");
+    let mut c = TimeChart::new(
+        "latency",
+        "Target response time".into(),
+        "response time (ms)",
+    );
     let many = cx.sc.load_balancers.len() > 1;
     for (i, lb) in cx.sc.load_balancers.iter().enumerate() {
         let n = lb.name.as_str();
-        let label = |what: &str| if many { format!("{n} {what}") } else { what.to_string() };
+        let label = |what: &str| {
+            if many {
+                format!("{n} {what}")
+            } else {
+                what.to_string()
+            }
+        };
         let base = if many { i * 3 } else { 0 };
         let color = |k: usize| {
             if many {
@@ -835,9 +1176,21 @@ fn latency_chart(cx: &Ctx) -> TimeChart {
                 [pal::BLUE, pal::GREEN, pal::RED][k]
             }
         };
-        c.line(label("average"), color(0), cx.mid(n, "TargetResponseTime", 1e3));
-        c.line(label("p50"), color(1), cx.mid(n, "TargetResponseTime_p50", 1e3));
-        c.line(label("p99"), color(2), cx.mid(n, "TargetResponseTime_p99", 1e3));
+        c.line(
+            label("average"),
+            color(0),
+            cx.mid(n, "TargetResponseTime", 1e3),
+        );
+        c.line(
+            label("p50"),
+            color(1),
+            cx.mid(n, "TargetResponseTime_p50", 1e3),
+        );
+        c.line(
+            label("p99"),
+            color(2),
+            cx.mid(n, "TargetResponseTime_p99", 1e3),
+        );
     }
     if many {
         c.title.push_str(" per load balancer");
@@ -860,8 +1213,16 @@ fn errors_chart(cx: &Ctx) -> TimeChart {
     for (i, lb) in cx.sc.load_balancers.iter().enumerate() {
         let n = lb.name.as_str();
         for (k, (metric, what, color)) in kinds.iter().enumerate() {
-            let label = if many { format!("{n} {what}") } else { what.to_string() };
-            let color = if many { pal::CYCLE[(i * 4 + k) % 10] } else { *color };
+            let label = if many {
+                format!("{n} {what}")
+            } else {
+                what.to_string()
+            };
+            let color = if many {
+                pal::CYCLE[(i * 4 + k) % 10]
+            } else {
+                *color
+            };
             c.line(label, color, cx.mid(n, metric, 1.0));
         }
     }
@@ -923,7 +1284,11 @@ fn table_chart(cx: &Ctx, t: &str) -> TimeChart {
         "capacity units per second",
     );
     let per_s = 1.0 / cx.period;
-    c.line("consumed RCU/s".into(), pal::BLUE, cx.mid(t, "ConsumedReadCapacityUnits", per_s));
+    c.line(
+        "consumed RCU/s".into(),
+        pal::BLUE,
+        cx.mid(t, "ConsumedReadCapacityUnits", per_s),
+    );
     c.lines.push(Line {
         label: "provisioned RCU/s".into(),
         color: pal::BLUE,
@@ -931,7 +1296,11 @@ fn table_chart(cx: &Ctx, t: &str) -> TimeChart {
         secondary: false,
         points: cx.step(t, "ProvisionedReadCapacityUnits"),
     });
-    c.line("consumed WCU/s".into(), pal::GREEN, cx.mid(t, "ConsumedWriteCapacityUnits", per_s));
+    c.line(
+        "consumed WCU/s".into(),
+        pal::GREEN,
+        cx.mid(t, "ConsumedWriteCapacityUnits", per_s),
+    );
     c.lines.push(Line {
         label: "provisioned WCU/s".into(),
         color: pal::GREEN,
@@ -940,8 +1309,16 @@ fn table_chart(cx: &Ctx, t: &str) -> TimeChart {
         points: cx.step(t, "ProvisionedWriteCapacityUnits"),
     });
     for (metric, label, color) in [
-        ("ReadThrottleEvents", "read throttles (right axis)", pal::RED),
-        ("WriteThrottleEvents", "write throttles (right axis)", pal::ORANGE),
+        (
+            "ReadThrottleEvents",
+            "read throttles (right axis)",
+            pal::RED,
+        ),
+        (
+            "WriteThrottleEvents",
+            "write throttles (right axis)",
+            pal::ORANGE,
+        ),
     ] {
         c.lines.push(Line {
             label: label.into(),
@@ -959,23 +1336,55 @@ fn table_chart(cx: &Ctx, t: &str) -> TimeChart {
 fn cost_chart(cx: &Ctx) -> TimeChart {
     let mut c = TimeChart::new("cost", "Cost so far".into(), "cumulative cost (USD)");
     let sc = cx.sc;
-    let resources = sc
+    // Metrics are keyed by resource name only: resources of different kinds
+    // sharing a name share one series, labelled by the name alone.
+    let mut names: Vec<(&str, Vec<&str>)> = Vec::new();
+    let kinds = (sc
         .auto_scaling_groups
         .iter()
-        .map(|g| ("group", g.name.as_str()))
-        .chain(sc.load_balancers.iter().map(|l| ("load balancer", l.name.as_str())))
-        .chain(sc.queues.iter().map(|q| ("queue", q.name.as_str())))
-        .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())));
-    let mut i = 0;
-    for (kind, name) in resources {
-        let pts = cx.at_end(name, "CostUSD");
+        .map(|g| ("group", g.name.as_str())))
+    .chain(
+        sc.load_balancers
+            .iter()
+            .map(|l| ("load balancer", l.name.as_str())),
+    )
+    .chain(sc.queues.iter().map(|q| ("queue", q.name.as_str())))
+    .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())));
+    for (kind, name) in kinds {
+        match names.iter_mut().find(|n| n.0 == name) {
+            Some(n) => n.1.push(kind),
+            None => names.push((name, vec![kind])),
+        }
+    }
+    // Total per timestamp (ns, exact), for the "total" line.
+    let mut total: BTreeMap<u64, f64> = BTreeMap::new();
+    for (name, kinds) in names {
+        let mut pts = cx.at_end(name, "CostUSD");
         if pts.is_empty() {
             continue;
         }
-        let mut pts = pts;
+        for p in &pts {
+            *total.entry((p.0 * 1e9).round() as u64).or_insert(0.0) += p.1;
+        }
         pts.insert(0, (0.0, 0.0));
-        c.line(format!("{kind} {name}"), pal::CYCLE[i % 10], pts);
-        i += 1;
+        let label = if kinds.len() == 1 {
+            format!("{} {name}", kinds[0])
+        } else {
+            name.to_string()
+        };
+        let color = pal::CYCLE[c.lines.len() % 10];
+        c.line(label, color, pts);
+    }
+    if c.lines.len() > 1 {
+        let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+        pts.extend(total.into_iter().map(|(t, v)| (t as f64 / 1e9, v)));
+        c.lines.push(Line {
+            label: "total".into(),
+            color: pal::TEXT,
+            shape: Shape::Dashed,
+            secondary: false,
+            points: pts,
+        });
     }
     c
 }
@@ -1074,6 +1483,13 @@ auto_scaling_groups:
     instance: { type: c5.large, workers: 4, queue_limit: 50, price_per_hour: 0.085 }
     app:
       - compute: { dist: lognormal, mean: 40ms, cv: 0.5 }
+    scaling_policies:
+      - name: add-on-high-cpu
+        type: step
+        adjustment_type: ChangeInCapacity
+        alarm: { name: web-cpu-high, metric: CPUUtilization, comparison: ">=", threshold: 60 }
+        steps:
+          - { lower: 0, adjustment: 3 }
 "#;
 
     fn scenario(src: &str) -> Scenario {
@@ -1091,15 +1507,35 @@ auto_scaling_groups:
             let desired = if m < 10 { 2.0 } else { 5.0 };
             let load = if (8..20).contains(&m) { 300.0 } else { 100.0 };
             s.push(t, lb, "RequestCount", load * 60.0);
-            s.push(t, lb, "TargetResponseTime", 0.04 + if m == 10 { 0.2 } else { 0.0 });
-            s.push(t, lb, "HTTPCode_ELB_502_Count", if m == 9 { 40.0 } else { 0.0 });
+            s.push(
+                t,
+                lb,
+                "TargetResponseTime",
+                0.04 + if m == 10 { 0.2 } else { 0.0 },
+            );
+            s.push(
+                t,
+                lb,
+                "HTTPCode_ELB_502_Count",
+                if m == 9 { 40.0 } else { 0.0 },
+            );
             s.push(t, lb, "HTTPCode_ELB_503_Count", 0.0);
             s.push(t, lb, "HTTPCode_ELB_504_Count", 0.0);
             s.push(t, lb, "HTTPCode_Target_5XX_Count", 0.0);
             if with_group {
                 s.push(t, g, "GroupDesiredCapacity", desired);
-                s.push(t, g, "GroupInServiceInstances", if m < 12 { 2.0 } else { 5.0 });
-                s.push(t, g, "GroupPendingInstances", if (10..12).contains(&m) { 3.0 } else { 0.0 });
+                s.push(
+                    t,
+                    g,
+                    "GroupInServiceInstances",
+                    if m < 12 { 2.0 } else { 5.0 },
+                );
+                s.push(
+                    t,
+                    g,
+                    "GroupPendingInstances",
+                    if (10..12).contains(&m) { 3.0 } else { 0.0 },
+                );
                 s.push(t, g, "GroupMinSize", 2.0);
                 s.push(t, g, "GroupMaxSize", 6.0);
                 s.push(t, g, "CPUUtilization", 30.0 + m as f64);
@@ -1120,7 +1556,11 @@ auto_scaling_groups:
                 },
                 act(600, "scaling", "Changing the desired capacity from 2 to 5"),
                 act(600, "launch", "Launching a new EC2 instance: i-1"),
-                act(600, "cooldown", "Cooldown of policy add-on-high-cpu until 900s"),
+                act(
+                    600,
+                    "cooldown",
+                    "Cooldown of policy add-on-high-cpu until 900s",
+                ),
                 Activity {
                     resource: "web-cpu-high".into(),
                     ..act(840, "alarm", "Alarm web-cpu-high updated from ALARM to OK")
@@ -1195,7 +1635,11 @@ auto_scaling_groups:
 
     #[test]
     fn no_group_means_no_capacity_or_cpu_chart() {
-        let src = YAML.split("auto_scaling_groups:").next().unwrap().replace("target_group: web", "target_group: none");
+        let src = YAML
+            .split("auto_scaling_groups:")
+            .next()
+            .unwrap()
+            .replace("target_group: web", "target_group: none");
         let sc = load_str(&src, "t.yaml", Path::new("."), &LoadOptions::default());
         // A load balancer without a group may not validate; build from the
         // full scenario and drop the group instead.
@@ -1209,17 +1653,152 @@ auto_scaling_groups:
         };
         let files = dashboard(&sc, &run(&sc, false)).unwrap();
         let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
-        assert!(!names.iter().any(|n| n.starts_with("charts/capacity")), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n.starts_with("charts/capacity")),
+            "{names:?}"
+        );
         assert!(!names.contains(&"charts/cpu.png"), "{names:?}");
         assert!(names.contains(&"charts/latency.png"));
         assert!(names.contains(&"report.html"));
     }
 
+    /// `STRATUS_CHART_DUMP=DIR cargo test --lib charts::tests::dump` writes
+    /// the synthetic dashboard to DIR to look at.
+    #[test]
+    fn dump() {
+        let Some(dir) = std::env::var_os("STRATUS_CHART_DUMP") else {
+            return;
+        };
+        let sc = scenario(YAML);
+        for (name, bytes) in dashboard(&sc, &run(&sc, true)).unwrap() {
+            let p = Path::new(&dir).join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+    }
+
+    /// A 6-hour run with a scaling activity every 4 minutes and a flapping
+    /// alarm: hours on the x axis, staggered marker labels.
+    fn long_run() -> (Scenario, RunResult) {
+        let mut sc = scenario(YAML);
+        sc.duration = crate::scenario::Duration(6 * 3600 * 1_000_000_000);
+        let mut r = run(&sc, true);
+        let mut s = Series::default();
+        let g = s.resource("web");
+        let mut desired = 2.0;
+        r.activities.clear();
+        for m in 0..360u64 {
+            let t = m * 60_000_000_000;
+            if m % 4 == 0 && m > 0 {
+                let next: f64 = if (m / 4) % 10 < 5 {
+                    desired + 1.0
+                } else {
+                    desired - 1.0
+                };
+                let next = next.clamp(2.0, 6.0);
+                r.activities.push(Activity {
+                    t,
+                    resource: "web".into(),
+                    kind: "scaling",
+                    description: String::new(),
+                    cause: format!("changing the desired capacity from {desired} to {next}."),
+                });
+                if m % 40 == 0 {
+                    r.activities.push(Activity {
+                        t,
+                        resource: "web-cpu-high".into(),
+                        kind: "alarm",
+                        description: if m % 80 == 0 { "to ALARM" } else { "to OK" }.into(),
+                        cause: String::new(),
+                    });
+                }
+                desired = next;
+            }
+            s.push(t, g, "GroupDesiredCapacity", desired);
+            s.push(t, g, "GroupInServiceInstances", desired);
+            s.push(t, g, "GroupMinSize", 2.0);
+            s.push(t, g, "GroupMaxSize", 6.0);
+            s.push(t, g, "CostUSD", m as f64 * 0.01);
+        }
+        r.series = s;
+        (sc, r)
+    }
+
+    #[test]
+    fn long_runs_use_hours() {
+        let (sc, r) = long_run();
+        let files = dashboard(&sc, &r).unwrap();
+        let svg = String::from_utf8(file(&files, "charts/capacity.svg").unwrap().to_vec()).unwrap();
+        assert!(svg.contains("time since start (h)"));
+        assert!(file(&files, "charts/cost.png").is_some());
+        if let Some(dir) = std::env::var_os("STRATUS_CHART_DUMP") {
+            for (name, bytes) in files {
+                let p = Path::new(&dir).join("long").join(name);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, bytes).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn queue_and_table_charts() {
+        let src = format!(
+            "{YAML}queues:\n  - name: jobs\ntables:\n  - name: orders\n    billing_mode: provisioned\n    read_capacity: 100\n    write_capacity: 50\n"
+        );
+        let sc = scenario(&src);
+        let mut r = run(&sc, true);
+        let q = r.series.resource("jobs");
+        let t = r.series.resource("orders");
+        for m in 0..30u64 {
+            let ts = m * 60_000_000_000;
+            let x = m as f64;
+            let s = &mut r.series;
+            s.push(
+                ts,
+                q,
+                "ApproximateNumberOfMessagesVisible",
+                (x * 40.0).min(600.0),
+            );
+            s.push(ts, q, "ApproximateNumberOfMessagesNotVisible", 40.0);
+            s.push(ts, q, "ApproximateAgeOfOldestMessage", x * 30.0);
+            s.push(ts, t, "ConsumedReadCapacityUnits", 60.0 * (50.0 + 4.0 * x));
+            s.push(ts, t, "ProvisionedReadCapacityUnits", 100.0);
+            s.push(
+                ts,
+                t,
+                "ReadThrottleEvents",
+                if m > 12 { 30.0 * (x - 12.0) } else { 0.0 },
+            );
+            s.push(ts, t, "ConsumedWriteCapacityUnits", 60.0 * 20.0);
+            s.push(ts, t, "ProvisionedWriteCapacityUnits", 50.0);
+            s.push(ts, t, "WriteThrottleEvents", 0.0);
+        }
+        let files = dashboard(&sc, &r).unwrap();
+        for name in ["charts/queue-jobs.png", "charts/table-orders.png"] {
+            assert_eq!(png_size(file(&files, name).expect(name)), (WIDTH, HEIGHT));
+        }
+        let svg =
+            String::from_utf8(file(&files, "charts/table-orders.svg").unwrap().to_vec()).unwrap();
+        assert!(svg.contains("provisioned RCU/s") && svg.contains("read throttles"));
+        if let Some(dir) = std::env::var_os("STRATUS_CHART_DUMP") {
+            for (name, bytes) in files {
+                let p = Path::new(&dir).join("qt").join(name);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, bytes).unwrap();
+            }
+        }
+    }
+
     #[test]
     fn helpers() {
-        assert_eq!(from_to("Changing the desired capacity from 2 to 5."), Some("2→5".into()));
         assert_eq!(
-            from_to("At T a monitor alarm a in state ALARM triggered policy p changing the desired capacity from 3 to 2."),
+            from_to("Changing the desired capacity from 2 to 5."),
+            Some("2→5".into())
+        );
+        assert_eq!(
+            from_to(
+                "At T a monitor alarm a in state ALARM triggered policy p changing the desired capacity from 3 to 2."
+            ),
             Some("3→2".into())
         );
         assert_eq!(from_to("nothing here"), None);
