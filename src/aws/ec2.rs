@@ -81,6 +81,8 @@ pub struct Instance {
     last_change: SimTime,
     /// Requests served to completion, all time.
     pub served: u64,
+    /// Protected from scale-in.
+    pub protected: bool,
 }
 
 impl Instance {
@@ -110,6 +112,7 @@ impl Instance {
             cw_area: 0,
             last_change: now,
             served: 0,
+            protected: false,
         }
     }
 

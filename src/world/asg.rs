@@ -5,6 +5,7 @@
 use super::{Activity, Ev, NONE, Outcome, World};
 use crate::aws::ec2::{Instance, LifecycleState};
 use crate::aws::elb::TargetHealth;
+use crate::aws::termination;
 use crate::sim::SimTime;
 use rand::RngExt;
 
@@ -74,60 +75,41 @@ impl World {
         }
     }
 
-    /// Which instance a scale-in removes, and the rule that decided it:
-    /// first the zone with the most instances (AZ balance), then the oldest
-    /// launch template version, then the instance closest to its next
-    /// billing hour, then at random.
-    fn choose_victim(&mut self, g: usize) -> Option<(u32, &'static str)> {
+    /// Which instance a scale-in removes, and the rule that decided it, by
+    /// the group's termination policies (`crate::aws::termination`).
+    fn choose_victim(&mut self, g: usize) -> Option<(u32, String)> {
         let active = self.active_instances(g);
-        if active.is_empty() {
-            return None;
-        }
         let nazs = self.asgs[g].azs.len().max(1);
-        let mut per_az = vec![0u32; nazs];
+        let mut az_counts = vec![0u32; nazs];
+        let current = self.asgs[g].lt_version;
+        let mut cands = Vec::with_capacity(active.len());
         for &i in &active {
-            per_az[self.instances[i as usize].az as usize] += 1;
+            let inst = &self.instances[i as usize];
+            az_counts[inst.az as usize] += 1;
+            cands.push(termination::Candidate {
+                index: i,
+                az: inst.az,
+                launched_at_ns: inst.launched_at,
+                lt_version: inst.lt_version,
+                launch: if inst.lt_version == current {
+                    termination::LaunchSource::CurrentTemplate
+                } else {
+                    termination::LaunchSource::OtherTemplate
+                },
+                protected: inst.protected,
+                healthy: true,
+                spot: self.asg_rt[g].spec.market == crate::scenario::Market::Spot,
+            });
         }
-        let most = *per_az.iter().max().unwrap_or(&0);
-        let mut pool: Vec<u32> = active
-            .iter()
-            .copied()
-            .filter(|&i| per_az[self.instances[i as usize].az as usize] == most)
-            .collect();
-        let mut why = "AZ balance";
-        if pool.len() > 1 {
-            let oldest = pool
-                .iter()
-                .map(|&i| self.instances[i as usize].lt_version)
-                .min()
-                .unwrap_or(0);
-            let before = pool.len();
-            pool.retain(|&i| self.instances[i as usize].lt_version == oldest);
-            if pool.len() < before {
-                why = "OldestLaunchTemplate";
-            }
-        }
-        if pool.len() > 1 {
-            let now = self.now;
-            let left = |i: u32| {
-                let up = now - self.instances[i as usize].launched_at;
-                3_600_000_000_000 - up % 3_600_000_000_000
-            };
-            let best = pool.iter().map(|&i| left(i)).min().unwrap_or(0);
-            let before = pool.len();
-            pool.retain(|&i| left(i) == best);
-            if pool.len() < before {
-                why = "ClosestToNextInstanceHour";
-            }
-        }
-        let pick = if pool.len() > 1 {
-            why = "random";
-            let k = self.asg_rt[g].term_rng.random_range(0..pool.len() as u64) as usize;
-            pool[k]
-        } else {
-            pool[0]
+        let random: u64 = self.asg_rt[g].term_rng.random();
+        let ctx = termination::ScaleIn {
+            now: self.now,
+            az_counts: &az_counts,
+            policies: &self.asg_rt[g].termination,
+            terminate_spot: None,
         };
-        Some((pick, why))
+        termination::choose_instance_to_terminate(&cands, &ctx, random)
+            .map(|d| (d.index, d.rule.to_string()))
     }
 
     /// Start a new instance in the zone with the fewest instances.
@@ -141,7 +123,7 @@ impl World {
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
         let version = self.asgs[g].lt_version;
-        let inst = Instance::new(
+        let mut inst = Instance::new(
             id.clone(),
             g as u32,
             az,
@@ -149,6 +131,7 @@ impl World {
             version,
             self.now,
         );
+        inst.protected = self.asg_rt[g].protect_new;
         self.instances.push(inst);
         self.inst_gen.push(0);
         self.asgs[g].instances.push(idx);

@@ -241,6 +241,8 @@ struct AsgRuntime {
     elb_health: bool,
     grace: SimTime,
     session_store: crate::scenario::SessionStore,
+    termination: Vec<crate::scenario::TerminationPolicy>,
+    protect_new: bool,
 }
 
 /// Aggregate request statistics.
@@ -365,6 +367,8 @@ impl World {
                 scheduled: g.scheduled_actions.clone(),
                 scheduled_delay: Sampler::new(&g.scheduled_action_delay),
                 session_store: g.session_store,
+                termination: g.termination_policies.clone(),
+                protect_new: g.new_instances_protected_from_scale_in,
                 elb_health: g.health_check.kind == crate::scenario::HealthCheckType::Elb,
                 grace: g.health_check.grace_period.0,
             })
@@ -562,6 +566,7 @@ impl World {
                 spec_version,
                 0,
             );
+            inst.protected = self.asg_rt[g].protect_new;
             inst.state = LifecycleState::InService;
             inst.in_service_at = Some(0);
             self.instances.push(inst);

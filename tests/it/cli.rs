@@ -158,7 +158,7 @@ fn bad_input_exits_2_with_file_line_col_path_and_writes_nothing() {
     bad_input(
         &GOOD.replace("    max: 3\n", "    max: 3\n    desird: 2\n"),
         &[
-            "bad.yaml:15:5: auto_scaling_groups[web]",
+            "bad.yaml:14:5: auto_scaling_groups[web].desird",
             "desird",
             "did you mean",
             "desired",
