@@ -266,10 +266,10 @@ fn shipped_scenarios_validate() {
     };
     for e in entries.flatten() {
         let p = e.path();
-        if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-            if let Err(d) = load_file(&p, &opts()) {
-                panic!("{} does not validate:\n{d}", p.display());
-            }
+        if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+            && let Err(d) = load_file(&p, &opts())
+        {
+            panic!("{} does not validate:\n{d}", p.display());
         }
     }
 }
