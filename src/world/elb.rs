@@ -107,6 +107,7 @@ impl World {
             started: now,
             attempt_at: now,
             attempts: 1,
+            step: 0,
         });
         let stopped = self.instances[inst as usize].state == LifecycleState::Terminated;
         match if stopped {

@@ -184,6 +184,8 @@ struct Request {
     /// When this attempt reached the load balancer.
     attempt_at: SimTime,
     attempts: u32,
+    /// Next app step to run on the instance.
+    step: u16,
 }
 
 struct Session {
@@ -226,7 +228,8 @@ struct WlState {
 /// Per-group runtime pieces that are not AWS state.
 struct AsgRuntime {
     /// Compute/wait steps of a request, as samplers (summed into one hold).
-    service: Vec<Sampler>,
+    /// What a request does on an instance, in order.
+    steps: Vec<StepRt>,
     rng: Rng,
     id_rng: Rng,
     price_per_hour: f64,
@@ -243,6 +246,18 @@ struct AsgRuntime {
     session_store: crate::scenario::SessionStore,
     termination: Vec<crate::scenario::TerminationPolicy>,
     protect_new: bool,
+}
+
+/// One prepared step of what a request does on an instance.
+///
+/// Consecutive `Hold` steps are summed into one event. A step that calls
+/// another service (a table, a queue) is a variant here: `advance` hands the
+/// request to that service, which calls `resume_request` when it answers, and
+/// the worker stays busy meanwhile.
+#[derive(Clone, Debug)]
+pub(crate) enum StepRt {
+    /// Hold the worker this long (`compute`, `wait`).
+    Hold(Sampler),
 }
 
 /// Aggregate request statistics.
@@ -348,11 +363,13 @@ impl World {
             .auto_scaling_groups
             .iter()
             .map(|g| AsgRuntime {
-                service: g
+                steps: g
                     .app
                     .iter()
                     .filter_map(|s| match s {
-                        AppStep::Compute(d) | AppStep::Wait(d) => Some(Sampler::new(d)),
+                        AppStep::Compute(d) | AppStep::Wait(d) => {
+                            Some(StepRt::Hold(Sampler::new(d)))
+                        }
                         _ => None,
                     })
                     .collect(),
@@ -747,6 +764,7 @@ impl World {
             started: now,
             attempt_at: now,
             attempts: 1,
+            step: 0,
         });
         self.send_attempt(req);
     }
@@ -844,18 +862,33 @@ impl World {
 
     #[inline]
     fn start_service(&mut self, inst: u32, req: u32) {
+        if self.reqs[req as usize].wl == NONE {
+            // A health check: its configured cost.
+            let hold = self.lb_hc[self.reqs[req as usize].lb as usize].cost.0;
+            let generation = self.reqs[req as usize].generation;
+            self.q
+                .push(self.now + hold, Ev::ServiceDone { req, generation });
+            return;
+        }
+        self.reqs[req as usize].step = 0;
+        self.advance(inst, req);
+    }
+
+    /// Run a request's app steps from `step` on: sum the holds up to the next
+    /// call to another service (or the end) into one `ServiceDone` event.
+    #[inline]
+    fn advance(&mut self, inst: u32, req: u32) {
         let g = self.instances[inst as usize].asg as usize;
         let rt = &mut self.asg_rt[g];
         let mut hold = 0u64;
-        let wl = self.reqs[req as usize].wl;
-        if wl == NONE {
-            // A health check: its configured cost.
-            hold = self.lb_hc[self.reqs[req as usize].lb as usize].cost.0;
-        } else {
-            for s in &rt.service {
-                hold += s.sample(&mut rt.rng);
+        let mut k = self.reqs[req as usize].step as usize;
+        while k < rt.steps.len() {
+            match &rt.steps[k] {
+                StepRt::Hold(s) => hold += s.sample(&mut rt.rng),
             }
+            k += 1;
         }
+        self.reqs[req as usize].step = k as u16;
         let generation = self.reqs[req as usize].generation;
         self.q
             .push(self.now + hold, Ev::ServiceDone { req, generation });
@@ -865,6 +898,14 @@ impl World {
         let r = self.reqs[req as usize];
         if !r.live || r.generation != generation {
             return;
+        }
+        if r.wl != NONE {
+            let g = self.instances[r.inst as usize].asg as usize;
+            if (r.step as usize) < self.asg_rt[g].steps.len() {
+                // A hold ended before a call to another service.
+                self.advance(r.inst, req);
+                return;
+            }
         }
         let now = self.now;
         let inst = r.inst;
@@ -984,6 +1025,7 @@ impl World {
                 lb: NONE,
                 inst: NONE,
                 attempts: r.attempts + 1,
+                step: 0,
                 ..r
             });
             let generation = self.reqs[retry as usize].generation;
