@@ -31,12 +31,15 @@
 //!   "from A to B" in the description or else the cause;
 //! - `launch` / `terminate`: small triangles along the bottom of the plot
 //!   (▲ launch, ▼ termination);
-//! - `alarm`: the alarm's `resource` is the alarm name (or the group's). A
-//!   description containing `to ALARM` opens a shaded period; one containing
-//!   `to OK` or `to INSUFFICIENT_DATA` closes it (an open period runs to the
-//!   end). Alarms belong to the group when named after one of its policies
-//!   (`name`, default `<group>-<policy>`), when they start with
-//!   `TargetTracking-<group>-`, or when the resource is the group itself;
+//! - `alarm`: the alarm is named by the word after a leading `Alarm ` in the
+//!   description (`Alarm NAME state changed from OK to ALARM`), else by the
+//!   activity's `resource`. A description containing `to ALARM` opens a
+//!   shaded period for that alarm; one containing `to OK` or
+//!   `to INSUFFICIENT_DATA` closes it (an open period runs to the end).
+//!   Alarms belong to the group when the resource is the group, or when the
+//!   alarm (or resource) is named after one of its policies (`name`, default
+//!   `<group>-<policy>`) or starts with `TargetTracking-<group>-`; target
+//!   tracking's `-AlarmLow-` alarms are shaded in another colour;
 //! - `cooldown` / `warmup`: `t` is when the window starts and the description
 //!   contains `until T`, T in seconds since the start of the run (`until 720`
 //!   or `until 720s` or `until 720.5 s`), e.g. `Cooldown of policy
@@ -411,6 +414,11 @@ struct TimeChart {
     /// Label of the markers in the legend.
     marker_label: String,
     ticks: Vec<Tick>,
+    /// The left axis counts things: its range is at least 0–5, so that ticks
+    /// stay whole numbers.
+    counts: bool,
+    /// Written across the plot when every value is zero (e.g. "no errors").
+    zero_note: Option<String>,
 }
 
 impl TimeChart {
@@ -426,6 +434,8 @@ impl TimeChart {
             spans: Vec::new(),
             markers: Vec::new(),
             marker_label: String::new(),
+            counts: false,
+            zero_note: None,
             ticks: Vec::new(),
         }
     }
@@ -669,7 +679,10 @@ fn draw_chart<DB: DrawingBackend>(
         }
         (0.0, nice_ceil(m * 1.05))
     };
-    let (y0, y1) = c.y_range.unwrap_or_else(|| top(false));
+    let (y0, mut y1) = c.y_range.unwrap_or_else(|| top(false));
+    if c.counts {
+        y1 = y1.max(5.0);
+    }
     let (s0, s1) = top(true);
     let secondary = c.has_secondary();
 
@@ -833,6 +846,16 @@ fn draw_chart<DB: DrawingBackend>(
                 label_style.clone(),
             ))?;
         }
+    }
+    // A note across an all-zero plot.
+    let all_zero = c.lines.iter().flat_map(|l| &l.points).all(|p| p.1 == 0.0);
+    if let (Some(note), true) = (&c.zero_note, all_zero) {
+        let (cx, cy) = chart.backend_coord(&(ax.end / 2.0, (y0 + y1) / 2.0));
+        root.draw(&Text::new(
+            note.clone(),
+            (cx, cy),
+            font(18.0, pal::MUTED).pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
     }
     // Launch / termination ticks along the bottom.
     for t in &c.ticks {
@@ -1011,6 +1034,7 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
         format!("Capacity of group {g} against load"),
         "instances",
     );
+    c.counts = true;
     c.bands.push(Band {
         label: "min–max size".into(),
         color: pal::GREY,
@@ -1112,7 +1136,7 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
             _ => {}
         }
     }
-    // Alarm periods of the group's alarms.
+    // Alarm periods of the group's alarms, per alarm.
     let mut alarm_names: Vec<String> = vec![g.to_string()];
     for p in &group.scaling_policies {
         if let Some(al) = &p.alarm {
@@ -1120,32 +1144,51 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
         }
     }
     let tt_prefix = format!("TargetTracking-{g}-");
+    let ours = |n: &str| alarm_names.iter().any(|x| x == n) || n.starts_with(&tt_prefix);
     let mut open: BTreeMap<&str, f64> = BTreeMap::new();
     for a in cx.r.activities.iter().filter(|a| a.kind == "alarm") {
-        let res = a.resource.as_str();
-        if !alarm_names.iter().any(|n| n == res) && !res.starts_with(&tt_prefix) {
+        let name = alarm_name(a);
+        if !ours(&a.resource) && !ours(name) {
             continue;
         }
         let t = a.t as f64 / 1e9;
         if a.description.contains("to ALARM") {
-            open.entry(res).or_insert(t);
+            open.entry(name).or_insert(t);
         } else if (a.description.contains("to OK")
             || a.description.contains("to INSUFFICIENT_DATA"))
-            && let Some(t0) = open.remove(res)
+            && let Some(t0) = open.remove(name)
         {
-            c.spans.push(alarm_span(t0, t));
+            c.spans.push(alarm_span(name, t0, t));
         }
     }
-    for (_, t0) in open {
-        c.spans.push(alarm_span(t0, cx.end));
+    for (name, t0) in open {
+        c.spans.push(alarm_span(name, t0, cx.end));
     }
     c
 }
 
-fn alarm_span(x0: f64, x1: f64) -> Span {
+/// The alarm an `alarm` activity is about: the word after a leading
+/// `Alarm ` in the description (`Alarm web-cpu-high state changed from OK to
+/// ALARM`), else the activity's resource.
+fn alarm_name(a: &Activity) -> &str {
+    a.description
+        .strip_prefix("Alarm ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or(&a.resource)
+}
+
+/// A shaded ALARM period; target tracking's low (scale-in) alarms apart.
+fn alarm_span(name: &str, x0: f64, x1: f64) -> Span {
+    let (label, color) = if name.contains("-AlarmLow-") {
+        ("low alarm in ALARM", pal::TEAL)
+    } else if name.contains("-AlarmHigh-") {
+        ("high alarm in ALARM", pal::RED)
+    } else {
+        ("alarm in ALARM", pal::RED)
+    };
     Span {
-        label: "alarm in ALARM".into(),
-        color: pal::RED,
+        label: label.into(),
+        color,
         alpha: 0.12,
         x0,
         x1,
@@ -1203,6 +1246,8 @@ fn latency_chart(cx: &Ctx) -> TimeChart {
 fn errors_chart(cx: &Ctx) -> TimeChart {
     let y = format!("responses per {} period", cx.period_text());
     let mut c = TimeChart::new("errors", "Error responses".into(), &y);
+    c.counts = true;
+    c.zero_note = Some("no 5XX responses in this run".into());
     let many = cx.sc.load_balancers.len() > 1;
     let kinds = [
         ("HTTPCode_ELB_502_Count", "ELB 502", pal::RED),
@@ -1255,6 +1300,7 @@ fn queue_chart(cx: &Ctx, q: &str) -> TimeChart {
         format!("Queue {q}: depth and age of the oldest message"),
         "messages",
     );
+    c.counts = true;
     c.line(
         "visible".into(),
         pal::BLUE,
@@ -1787,6 +1833,51 @@ auto_scaling_groups:
                 std::fs::write(p, bytes).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn alarm_periods_are_kept_per_alarm() {
+        let sc = scenario(YAML);
+        let mut r = run(&sc, true);
+        let high = "TargetTracking-web-AlarmHigh-1";
+        let low = "TargetTracking-web-AlarmLow-1";
+        let alarm = |t_s: u64, name: &str, change: &str| Activity {
+            t: t_s * 1_000_000_000,
+            resource: "web".into(),
+            kind: "alarm",
+            description: format!("Alarm {name} state changed from {change}"),
+            cause: String::new(),
+        };
+        r.activities = vec![
+            alarm(300, high, "OK to ALARM"),
+            alarm(360, low, "INSUFFICIENT_DATA to OK"),
+            alarm(540, high, "ALARM to OK"),
+            alarm(600, low, "OK to ALARM"),
+            // Another group's alarm is not ours.
+            Activity {
+                resource: "api".into(),
+                ..alarm(700, "TargetTracking-api-AlarmHigh-2", "OK to ALARM")
+            },
+        ];
+        let cx = Ctx {
+            sc: &sc,
+            r: &r,
+            period: 60.0,
+            end: 1800.0,
+        };
+        let c = capacity_chart(&cx, &sc.auto_scaling_groups[0], "capacity");
+        let spans: Vec<(&str, f64, f64)> = c
+            .spans
+            .iter()
+            .map(|s| (s.label.as_str(), s.x0, s.x1))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                ("high alarm in ALARM", 300.0, 540.0),
+                ("low alarm in ALARM", 600.0, 1800.0)
+            ]
+        );
     }
 
     #[test]
