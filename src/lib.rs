@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod cli;
+pub mod faults;
 pub mod report;
 pub mod run;
 pub mod scenario;

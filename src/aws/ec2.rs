@@ -83,6 +83,8 @@ pub struct Instance {
     pub served: u64,
     /// Protected from scale-in.
     pub protected: bool,
+    /// Hung or impaired: accepts requests but never answers.
+    pub hung: bool,
 }
 
 impl Instance {
@@ -113,6 +115,7 @@ impl Instance {
             last_change: now,
             served: 0,
             protected: false,
+            hung: false,
         }
     }
 

@@ -107,6 +107,8 @@ pub struct LbState {
     cursors: Vec<usize>,
     /// Nodes in DNS now (NLB DNS failover can remove a zone).
     dns_nodes: Vec<u32>,
+    /// Zones that are down (their node leaves DNS).
+    zone_down: Vec<bool>,
     /// Counters of the current metrics period.
     pub period: LbPeriod,
     /// Counters of the current CloudWatch minute (alarms).
@@ -152,6 +154,7 @@ impl LbState {
             lists: vec![Vec::new(); nodes as usize],
             cursors: vec![0; nodes as usize],
             dns_nodes: (0..nodes).collect(),
+            zone_down: vec![false; nodes as usize],
             period: LbPeriod::default(),
             cw: LbPeriod::default(),
             total_requests: 0,
@@ -212,6 +215,14 @@ impl LbState {
             .iter()
             .filter(|t| t.az == az && t.health == TargetHealth::Healthy)
             .count() as u32
+    }
+
+    /// A zone fails or recovers: its node leaves or rejoins DNS.
+    pub fn set_zone_down(&mut self, az: u32, down: bool) {
+        if let Some(z) = self.zone_down.get_mut(az as usize) {
+            *z = down;
+            self.rebuild();
+        }
     }
 
     /// Register an instance with the given initial health.

@@ -78,7 +78,16 @@ impl World {
     /// Which instance a scale-in removes, and the rule that decided it, by
     /// the group's termination policies (`crate::aws::termination`).
     fn choose_victim(&mut self, g: usize) -> Option<(u32, String)> {
-        let active = self.active_instances(g);
+        self.choose_victim_in(g, None)
+    }
+
+    /// The same, among the instances of one zone when `az` is given.
+    pub(super) fn choose_victim_in(&mut self, g: usize, az: Option<u32>) -> Option<(u32, String)> {
+        let active: Vec<u32> = self
+            .active_instances(g)
+            .into_iter()
+            .filter(|&i| az.is_none_or(|z| self.instances[i as usize].az == z))
+            .collect();
         let nazs = self.asgs[g].azs.len().max(1);
         let mut az_counts = vec![0u32; nazs];
         let current = self.asgs[g].lt_version;
@@ -112,14 +121,39 @@ impl World {
             .map(|d| (d.index, d.rule.to_string()))
     }
 
-    /// Start a new instance in the zone with the fewest instances.
-    fn launch_instance(&mut self, g: usize, cause: String) {
+    /// Start a new instance in the available zone with the fewest instances.
+    pub(super) fn launch_instance(&mut self, g: usize, cause: String) {
+        self.launch_instance_in(g, None, cause);
+    }
+
+    /// Start a new instance, in `az` or else in the available zone with the
+    /// fewest instances; None when every zone is down.
+    pub(super) fn launch_instance_in(
+        &mut self,
+        g: usize,
+        az: Option<u32>,
+        cause: String,
+    ) -> Option<u32> {
         let nazs = self.asgs[g].azs.len().max(1);
         let mut per_az = vec![0u32; nazs];
         for i in self.active_instances(g) {
             per_az[self.instances[i as usize].az as usize] += 1;
         }
-        let az = self.asgs[g].balanced_az(&per_az);
+        let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
+        let az = match az.or_else(|| termination::az_with_fewest_instances(&per_az, &available)) {
+            Some(z) => z,
+            None => {
+                let t = self.clock_text(self.now);
+                self.activities.push(Activity {
+                    t: self.now,
+                    resource: self.asgs[g].name.clone(),
+                    kind: "launch_failed",
+                    description: "Launching a new EC2 instance.  Status Reason: no Availability Zone of the group is available. Launching EC2 instance failed.".into(),
+                    cause: format!("At {t} an instance launch was attempted, but every Availability Zone of the group is down."),
+                });
+                return None;
+            }
+        };
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
         let version = self.asgs[g].lt_version;
@@ -147,6 +181,7 @@ impl World {
         let boot = rt.boot.sample(&mut rt.boot_rng);
         self.q
             .push(self.now + boot, Ev::InstanceBooted { inst: idx });
+        Some(idx)
     }
 
     /// Boot finished: the instance enters InService and registers with the
@@ -161,6 +196,8 @@ impl World {
         i.reset_accounting(self.now);
         let (g, az) = (i.asg as usize, i.az);
         self.scaling_activity_done(g, inst);
+        self.rebalance_progress(g, inst);
+        self.arm_spot_rate(inst);
         for lb in self.asgs[g].lbs.clone() {
             // A new target is `initial` until it passes a health check.
             self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
@@ -221,7 +258,7 @@ impl World {
 
     /// The instance is gone: requests still on it are cut off (the load
     /// balancer answers 502), billing stops.
-    fn finish_termination(&mut self, inst: u32) {
+    pub(super) fn finish_termination(&mut self, inst: u32) {
         self.inst_gen[inst as usize] = self.inst_gen[inst as usize].wrapping_add(1);
         let now = self.now;
         // Requests still queued or in service on it.

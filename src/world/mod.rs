@@ -19,6 +19,7 @@ use hdrhistogram::Histogram;
 
 mod asg;
 mod elb;
+mod faults;
 mod scaling;
 use rand::RngExt;
 
@@ -97,6 +98,32 @@ pub enum Ev {
     },
     /// A CloudWatch minute ends: datapoints, alarms, scaling policies.
     CloudWatchMinute,
+    /// A scenario fault strikes.
+    Fault {
+        /// index into the fault plan
+        idx: u32,
+    },
+    /// An impaired instance's EC2 status check fails.
+    StatusCheckFailed {
+        /// instance index
+        inst: u32,
+        /// instance generation
+        generation: u32,
+    },
+    /// A Spot Instance gets its two-minute notice (interruption rate).
+    SpotNotice {
+        /// instance index
+        inst: u32,
+        /// instance generation
+        generation: u32,
+    },
+    /// A Spot Instance is interrupted.
+    SpotInterrupted {
+        /// instance index
+        inst: u32,
+        /// instance generation
+        generation: u32,
+    },
     /// A scheduled action is due.
     ScheduledAction {
         /// group index
@@ -345,6 +372,13 @@ pub struct World {
     default_cooldown: Vec<crate::scenario::Duration>,
     /// Last `not_scaled` reason per group (one row per new reason).
     last_not_scaled_group: Vec<String>,
+    /// The scenario's faults in time order.
+    fault_plan: Vec<(SimTime, crate::faults::FaultAction)>,
+    fault_rng: Rng,
+    /// Per group, per zone: the zone is down.
+    az_down: Vec<Vec<bool>>,
+    /// Per group: rebalancing launches not yet in service.
+    rebalance_pending: Vec<Vec<u32>>,
 }
 
 impl World {
@@ -514,6 +548,14 @@ impl World {
                 .map(|g| g.default_cooldown)
                 .collect(),
             last_not_scaled_group: vec![String::new(); sc.auto_scaling_groups.len()],
+            fault_plan: crate::faults::plan(sc),
+            fault_rng: stream(seed, "faults"),
+            az_down: sc
+                .auto_scaling_groups
+                .iter()
+                .map(|g| vec![false; g.availability_zones.len().max(1)])
+                .collect(),
+            rebalance_pending: vec![Vec::new(); sc.auto_scaling_groups.len()],
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -547,6 +589,10 @@ impl World {
             w.q.push(w.period, Ev::MetricsTick);
         }
         w.start_cloudwatch();
+        w.start_faults();
+        for i in 0..w.instances.len() as u32 {
+            w.arm_spot_rate(i);
+        }
         w
     }
 
@@ -626,15 +672,21 @@ impl World {
 
     /// The next event: the earlier of the heap's top and the first arrival.
     #[inline]
-    fn next_event(&mut self) -> Option<(SimTime, Ev)> {
+    fn next_event(&mut self, limit: SimTime) -> Option<(SimTime, Ev)> {
         let a = self
             .next_arrival
             .get(self.first_arrival)
             .copied()
             .unwrap_or((SimTime::MAX, u64::MAX));
         match self.q.peek_key() {
-            Some(h) if h < a => self.q.pop(),
-            _ if a.0 != SimTime::MAX => Some((
+            Some(h) if h < a => {
+                if h.0 > limit {
+                    None
+                } else {
+                    self.q.pop()
+                }
+            }
+            _ if a.0 != SimTime::MAX && a.0 <= limit => Some((
                 a.0,
                 Ev::Arrival {
                     wl: self.first_arrival as u32,
@@ -665,12 +717,21 @@ impl World {
         self.free_reqs.push(i);
     }
 
+    /// Run up to `until` (events at `until` included), to inspect the world
+    /// mid-run; `run` then continues to the end.
+    pub fn run_until(&mut self, until: SimTime, progress: &mut dyn FnMut(f64)) {
+        self.run_inner(until.min(self.end), progress);
+    }
+
     /// Run to the end. `progress` gets the fraction done now and then.
     pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
-        while let Some((t, ev)) = self.next_event() {
-            if t > self.end {
-                break;
-            }
+        self.run_inner(self.end, progress);
+        self.now = self.end;
+        progress(1.0);
+    }
+
+    fn run_inner(&mut self, limit: SimTime, progress: &mut dyn FnMut(f64)) {
+        while let Some((t, ev)) = self.next_event(limit) {
             self.now = t;
             self.events += 1;
             if self.events & 0xFFFF == 0 {
@@ -678,8 +739,7 @@ impl World {
             }
             self.handle(ev);
         }
-        self.now = self.end;
-        progress(1.0);
+        self.now = limit;
     }
 
     #[inline]
@@ -703,6 +763,16 @@ impl World {
             Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
             Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
             Ev::CloudWatchMinute => self.on_cloudwatch_minute(),
+            Ev::Fault { idx } => self.on_fault(idx),
+            Ev::StatusCheckFailed { inst, generation } => {
+                self.on_status_check_failed(inst, generation)
+            }
+            Ev::SpotNotice { inst, generation } => {
+                if self.inst_gen[inst as usize] == generation {
+                    self.spot_notice(inst)
+                }
+            }
+            Ev::SpotInterrupted { inst, generation } => self.on_spot_interrupted(inst, generation),
             Ev::HealthCheck {
                 lb,
                 inst,
@@ -897,6 +967,10 @@ impl World {
     fn on_service_done(&mut self, req: u32, generation: u32) {
         let r = self.reqs[req as usize];
         if !r.live || r.generation != generation {
+            return;
+        }
+        if self.instances[r.inst as usize].hung {
+            // A hung instance never answers.
             return;
         }
         if r.wl != NONE {

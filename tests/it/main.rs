@@ -10,3 +10,4 @@ mod autoscaling;
 mod elb;
 mod charts;
 mod scaling;
+mod faults;

@@ -1,0 +1,299 @@
+//! Faults in the world: zone outages and recovery (with AZ rebalancing),
+//! instance failures (stopped, impaired, hung) and Spot interruptions.
+
+use super::{Activity, Ev, World};
+use crate::aws::ec2::LifecycleState;
+use crate::aws::termination::{self, RebalanceAction};
+use crate::faults::FaultAction;
+use crate::scenario::{FailureMode, Market};
+use crate::sim::SimTime;
+use rand::RngExt;
+use rand_distr::Exp1;
+
+/// EC2 gives a Spot Instance a two-minute interruption notice
+/// (`EC2:spot-interruptions`).
+pub const SPOT_NOTICE: SimTime = 120_000_000_000;
+/// How long an impaired instance runs before its status check fails
+/// ("after a few minutes"; EC2 does not give a figure — a parameter here).
+pub const IMPAIRED_DETECTION: SimTime = 180_000_000_000;
+
+impl World {
+    /// Schedule the scenario's faults.
+    pub(super) fn start_faults(&mut self) {
+        for (i, (t, _)) in self.fault_plan.iter().enumerate() {
+            if *t <= self.end {
+                self.q.push(*t, Ev::Fault { idx: i as u32 });
+            }
+        }
+    }
+
+    pub(super) fn on_fault(&mut self, idx: u32) {
+        let action = self.fault_plan[idx as usize].1.clone();
+        let t = self.clock_text(self.now);
+        match action {
+            FaultAction::AzDown(az) => {
+                for g in 0..self.asgs.len() {
+                    let Some(z) = self.asgs[g].azs.iter().position(|a| a == &az) else {
+                        continue;
+                    };
+                    self.az_down[g][z] = true;
+                    for lb in self.asgs[g].lbs.clone() {
+                        self.lbs[lb as usize].set_zone_down(z as u32, true);
+                    }
+                    let victims: Vec<u32> = self
+                        .active_instances(g)
+                        .into_iter()
+                        .filter(|&i| self.instances[i as usize].az == z as u32)
+                        .collect();
+                    for i in victims {
+                        self.instance_failed(
+                            i,
+                            format!("At {t} an instance was taken out of service in response to an EC2 instance status checks failure (Availability Zone {az} outage)."),
+                        );
+                    }
+                }
+            }
+            FaultAction::AzUp(az) => {
+                for g in 0..self.asgs.len() {
+                    let Some(z) = self.asgs[g].azs.iter().position(|a| a == &az) else {
+                        continue;
+                    };
+                    self.az_down[g][z] = false;
+                    for lb in self.asgs[g].lbs.clone() {
+                        self.lbs[lb as usize].set_zone_down(z as u32, false);
+                    }
+                    self.activities.push(Activity {
+                        t: self.now,
+                        resource: self.asgs[g].name.clone(),
+                        kind: "rebalance",
+                        description: format!("Availability Zone {az} recovered"),
+                        cause: format!("At {t} the Availability Zone {az} became available again and the group may require rebalancing."),
+                    });
+                    self.rebalance(g);
+                }
+            }
+            FaultAction::FailInstances { group, count, mode } => {
+                let g = group as usize;
+                let mut pool: Vec<u32> = self
+                    .active_instances(g)
+                    .into_iter()
+                    .filter(|&i| {
+                        self.instances[i as usize].state == LifecycleState::InService
+                            && !self.instances[i as usize].hung
+                    })
+                    .collect();
+                for _ in 0..count {
+                    if pool.is_empty() {
+                        break;
+                    }
+                    let k = self.fault_rng.random_range(0..pool.len() as u64) as usize;
+                    let i = pool.swap_remove(k);
+                    let id = self.instances[i as usize].ec2_id.clone();
+                    self.activities.push(Activity {
+                        t: self.now,
+                        resource: self.asgs[g].name.clone(),
+                        kind: "fault",
+                        description: format!(
+                            "Instance {id} failed ({})",
+                            match mode {
+                                FailureMode::Stopped => "stopped",
+                                FailureMode::Impaired => "impaired",
+                                FailureMode::Hung => "hung",
+                            }
+                        ),
+                        cause: "Injected by the scenario's faults.".into(),
+                    });
+                    match mode {
+                        FailureMode::Stopped => self.instance_failed(
+                            i,
+                            format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."),
+                        ),
+                        FailureMode::Impaired => {
+                            self.instances[i as usize].hung = true;
+                            let generation = self.inst_gen[i as usize];
+                            self.q.push(self.now + IMPAIRED_DETECTION, Ev::StatusCheckFailed { inst: i, generation });
+                        }
+                        // Only the load balancer's health checks can see it.
+                        FailureMode::Hung => self.instances[i as usize].hung = true,
+                    }
+                }
+            }
+            FaultAction::SpotInterruption { group, count } => {
+                let g = group as usize;
+                let mut pool: Vec<u32> = self
+                    .active_instances(g)
+                    .into_iter()
+                    .filter(|&i| self.instances[i as usize].state == LifecycleState::InService)
+                    .collect();
+                for _ in 0..count {
+                    if pool.is_empty() {
+                        break;
+                    }
+                    let k = self.fault_rng.random_range(0..pool.len() as u64) as usize;
+                    let i = pool.swap_remove(k);
+                    self.spot_notice(i);
+                }
+            }
+            FaultAction::TableLatency { .. } => {
+                // Applied by the table model (see world/dynamodb.rs).
+            }
+        }
+    }
+
+    /// An impaired instance's status check has failed.
+    pub(super) fn on_status_check_failed(&mut self, inst: u32, generation: u32) {
+        if self.inst_gen[inst as usize] != generation
+            || self.instances[inst as usize].state != LifecycleState::InService
+        {
+            return;
+        }
+        let t = self.clock_text(self.now);
+        self.instance_failed(
+            inst,
+            format!("At {t} an instance was taken out of service in response to an EC2 instance status checks failure."),
+        );
+    }
+
+    /// Give a Spot Instance its two-minute notice.
+    pub(super) fn spot_notice(&mut self, inst: u32) {
+        let i = &self.instances[inst as usize];
+        if i.state != LifecycleState::InService {
+            return;
+        }
+        let g = i.asg as usize;
+        let id = i.ec2_id.clone();
+        let at = self.clock_text(self.now + SPOT_NOTICE);
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "spot_interruption",
+            description: format!("EC2 Spot Instance interruption notice for {id}"),
+            cause: format!(
+                "EC2 will interrupt the Spot Instance {id} at {at} (two-minute notice)."
+            ),
+        });
+        let generation = self.inst_gen[inst as usize];
+        self.q.push(
+            self.now + SPOT_NOTICE,
+            Ev::SpotInterrupted { inst, generation },
+        );
+    }
+
+    pub(super) fn on_spot_interrupted(&mut self, inst: u32, generation: u32) {
+        if self.inst_gen[inst as usize] != generation {
+            return;
+        }
+        let t = self.clock_text(self.now);
+        self.instance_failed(
+            inst,
+            format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped (Spot interruption)."),
+        );
+    }
+
+    /// Schedule a Spot interruption by the group's `interruption_rate`
+    /// (interruptions per instance-hour, a Poisson process per instance).
+    pub(super) fn arm_spot_rate(&mut self, inst: u32) {
+        let g = self.instances[inst as usize].asg as usize;
+        let spec = &self.asg_rt[g].spec;
+        if spec.market != Market::Spot || spec.interruption_rate <= 0.0 {
+            return;
+        }
+        let rate = spec.interruption_rate;
+        let e: f64 = self.fault_rng.sample(Exp1);
+        let at = self.now + (e / rate * 3.6e12) as SimTime;
+        let generation = self.inst_gen[inst as usize];
+        if at <= self.end {
+            self.q.push(at, Ev::SpotNotice { inst, generation });
+        }
+    }
+
+    /// An instance is gone at once (stopped, interrupted, its zone failed):
+    /// requests on it fail with 502, the group terminates it and launches a
+    /// replacement right away; desired capacity does not change.
+    pub(super) fn instance_failed(&mut self, inst: u32, cause: String) {
+        let i = &self.instances[inst as usize];
+        if matches!(i.state, LifecycleState::Terminated) {
+            return;
+        }
+        let g = i.asg as usize;
+        let was_active = matches!(
+            i.state,
+            LifecycleState::Pending | LifecycleState::PendingWait | LifecycleState::InService
+        );
+        let id = i.ec2_id.clone();
+        let t = self.clock_text(self.now);
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "terminate",
+            description: format!("Terminating EC2 instance: {id}"),
+            cause,
+        });
+        self.instances[inst as usize].state = LifecycleState::Terminating;
+        self.finish_termination(inst);
+        if was_active {
+            self.launch_instance(
+                g,
+                format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
+            );
+        }
+    }
+
+    /// One step of Availability Zone rebalancing: launch in the zone with the
+    /// fewest instances first (up to the documented margin over max), and
+    /// only when that launch is in service terminate one in the fullest zone
+    /// (`ASG:as-instance-termination`, WE-08, WE-14).
+    pub(super) fn rebalance(&mut self, g: usize) {
+        if !self.rebalance_pending[g].is_empty() {
+            return;
+        }
+        let nazs = self.asgs[g].azs.len().max(1);
+        let mut counts = vec![0u32; nazs];
+        for i in self.active_instances(g) {
+            counts[self.instances[i as usize].az as usize] += 1;
+        }
+        let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
+        let t = self.clock_text(self.now);
+        match termination::az_rebalance_action(
+            &counts,
+            &available,
+            self.asgs[g].desired,
+            self.asgs[g].max,
+        ) {
+            RebalanceAction::None => {}
+            RebalanceAction::Launch { az } => {
+                let zone = self.asgs[g].azs[az as usize].clone();
+                let cause = format!(
+                    "At {t} instances were launched to balance instances in zones {zone} with other zones resulting in more than desired number of instances in the group."
+                );
+                if let Some(i) = self.launch_instance_in(g, Some(az), cause) {
+                    self.rebalance_pending[g].push(i);
+                }
+            }
+            RebalanceAction::Terminate { az } => {
+                let have = counts.iter().sum::<u32>();
+                let want = self.asgs[g].desired;
+                let Some((victim, why)) = self.choose_victim_in(g, Some(az)) else {
+                    return;
+                };
+                let id = self.instances[victim as usize].ec2_id.clone();
+                self.terminate_instance(
+                    victim,
+                    format!(
+                        "At {t} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {have} to {want}.  At {t} instance {id} was selected for termination (Availability Zone rebalancing; termination policy step: {why})."
+                    ),
+                );
+                // Next step (another launch, if still unbalanced).
+                self.rebalance(g);
+            }
+        }
+    }
+
+    /// A rebalancing launch is in service (or gone): take the next step.
+    pub(super) fn rebalance_progress(&mut self, g: usize, inst: u32) {
+        if let Some(k) = self.rebalance_pending[g].iter().position(|&i| i == inst) {
+            self.rebalance_pending[g].swap_remove(k);
+            self.rebalance(g);
+        }
+    }
+}
