@@ -3,7 +3,10 @@
 
 pub mod autoscaling;
 pub mod cloudwatch;
+pub mod dynamodb;
 pub mod ec2;
 pub mod elb;
+pub mod retry;
 pub mod scaling;
+pub mod sqs;
 pub mod termination;

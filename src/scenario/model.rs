@@ -556,6 +556,9 @@ pub struct SqsSendStep {
     /// Message size (default 1KB).
     #[serde(default)]
     pub message_size: Option<Size>,
+    /// FIFO queues: message group of each message (default: one group).
+    #[serde(default)]
+    pub message_group: Option<CountDist>,
 }
 
 /// One step of what a request does on an instance.
@@ -595,6 +598,15 @@ pub struct Consumer {
     /// Heartbeat with ChangeMessageVisibility while working.
     #[serde(default)]
     pub extend_visibility: bool,
+    /// Share of processing time that uses the CPU (the rest waits on I/O,
+    /// e.g. a downstream API): CPUUtilization counts a busy thread as this
+    /// much of a thread. Default 1.
+    #[serde(default = "one_f64")]
+    pub cpu_share: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
 }
 
 /// Where session state lives.
@@ -1151,6 +1163,27 @@ pub struct Queue {
     /// FIFO: content-based deduplication.
     #[serde(default)]
     pub content_based_deduplication: bool,
+    /// Largest message (default 1MB, the current API limit; the 2023 guide
+    /// said 256KB). A larger SendMessage fails.
+    #[serde(default)]
+    pub maximum_message_size: Option<Size>,
+    /// Messages in flight at most (default 120000, both types, current API
+    /// reference; the 2023 guide said 20000 for FIFO).
+    #[serde(default)]
+    pub in_flight_limit: Option<u32>,
+    /// FIFO: calls per second per API action (default 300, without
+    /// high-throughput mode); above it calls are throttled.
+    #[serde(default)]
+    pub throughput_limit: Option<u32>,
+    /// Share of visible messages one short poll finds (it samples a subset of
+    /// SQS's servers; default 0.01, so a receive of 10 is most likely short
+    /// below ~1000 messages, as documented).
+    #[serde(default)]
+    pub short_poll_sample: Option<f64>,
+    /// Round trip of one SQS API call (SendMessage, ReceiveMessage returning,
+    /// DeleteMessage, ChangeMessageVisibility). Default 5ms.
+    #[serde(default)]
+    pub api_latency: Option<Duration>,
 }
 
 // ------------------------------------------------------------------ tables
@@ -1178,6 +1211,10 @@ pub struct TableScaling {
     pub target: f64,
 }
 
+fn default_update_time() -> Duration {
+    Duration(120_000_000_000)
+}
+
 /// Table auto scaling.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1188,6 +1225,43 @@ pub struct TableAutoScaling {
     /// Writes.
     #[serde(default)]
     pub write: Option<TableScaling>,
+    /// How long UpdateTable takes before new capacity applies (AWS: "several
+    /// minutes"; not documented further; default 2m).
+    #[serde(default = "default_update_time")]
+    pub update_time: Duration,
+}
+
+/// What an on-demand table can serve at once (the `WarmThroughput` of the
+/// API), units per second.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WarmThroughput {
+    /// Read request units per second (a new table: 12000).
+    pub read: f64,
+    /// Write request units per second (a new table: 4000).
+    pub write: f64,
+}
+
+/// A global secondary index: its own provisioned capacity; every write to
+/// the table also writes the index, and a write the index cannot take is
+/// throttled on the table.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalSecondaryIndex {
+    /// Index name.
+    pub name: String,
+    /// Provisioned RCU (provisioned tables; default 1).
+    #[serde(default)]
+    pub read_capacity: Option<f64>,
+    /// Provisioned WCU (required for provisioned tables).
+    #[serde(default)]
+    pub write_capacity: Option<f64>,
+    /// Size of an index entry (default: the item size of the write).
+    #[serde(default)]
+    pub projected_size: Option<Size>,
+    /// Partitions of the index.
+    #[serde(default)]
+    pub partitions: Partitions,
 }
 
 /// Partitions: `auto` or a number.
@@ -1300,6 +1374,28 @@ pub struct Table {
     /// Base latency of a successful request (default 5ms).
     #[serde(default)]
     pub latency: Option<DurationDist>,
+    /// Adaptive capacity (always on in AWS; `false` gives the behaviour
+    /// before it, for teaching).
+    #[serde(default = "yes")]
+    pub adaptive_capacity: bool,
+    /// Burst capacity: how many seconds of unused capacity a partition keeps
+    /// (AWS: 300s; 0s disables burst).
+    #[serde(default = "default_burst")]
+    pub burst_capacity: Duration,
+    /// Burst already banked at t = 0, in seconds of capacity (default 0s).
+    #[serde(default)]
+    pub initial_burst: Duration,
+    /// On-demand: what the table serves at once (default a new table's:
+    /// 12000 reads/s, 4000 writes/s).
+    #[serde(default)]
+    pub warm_throughput: Option<WarmThroughput>,
+    /// Global secondary indexes.
+    #[serde(default)]
+    pub global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+}
+
+fn default_burst() -> Duration {
+    Duration(300_000_000_000)
 }
 
 fn default_items() -> u64 {
