@@ -6,7 +6,9 @@ use super::{Activity, Ev, NONE, Outcome, World};
 use crate::aws::ec2::{Instance, LifecycleState};
 use crate::aws::elb::TargetHealth;
 use crate::aws::termination;
+use crate::scenario::{HookResult, LifecycleHook, Transition};
 use crate::sim::SimTime;
+use crate::sim::rng::Sampler;
 use rand::RngExt;
 
 impl World {
@@ -90,7 +92,6 @@ impl World {
             .collect();
         let nazs = self.asgs[g].azs.len().max(1);
         let mut az_counts = vec![0u32; nazs];
-        let current = self.asgs[g].lt_version;
         let mut cands = Vec::with_capacity(active.len());
         for &i in &active {
             let inst = &self.instances[i as usize];
@@ -100,11 +101,10 @@ impl World {
                 az: inst.az,
                 launched_at_ns: inst.launched_at,
                 lt_version: inst.lt_version,
-                launch: if inst.lt_version == current {
-                    termination::LaunchSource::CurrentTemplate
-                } else {
-                    termination::LaunchSource::OtherTemplate
-                },
+                // One template per group here: older versions of the current
+                // template, not other templates (OldestLaunchTemplate then
+                // picks the oldest version first).
+                launch: termination::LaunchSource::CurrentTemplate,
                 protected: inst.protected,
                 healthy: true,
                 spot: self.asg_rt[g].spec.market == crate::scenario::Market::Spot,
@@ -187,10 +187,125 @@ impl World {
     /// Boot finished: the instance enters InService and registers with the
     /// group's load balancers.
     pub(crate) fn on_instance_booted(&mut self, inst: u32) {
-        let i = &mut self.instances[inst as usize];
-        if i.state != LifecycleState::Pending {
+        if self.instances[inst as usize].state != LifecycleState::Pending {
             return;
         }
+        let g = self.instances[inst as usize].asg as usize;
+        if let Some((after, proceed, hook)) = self.run_hooks(g, Transition::Launching) {
+            // Launch lifecycle hooks hold the instance in Pending:Wait.
+            self.instances[inst as usize].state = LifecycleState::PendingWait;
+            self.hook_activity(inst, "Pending:Wait", &hook, after, proceed);
+            let generation = self.inst_gen[inst as usize];
+            self.q.push(
+                self.now + after,
+                Ev::HookDone {
+                    inst,
+                    generation,
+                    proceed,
+                },
+            );
+            return;
+        }
+        self.enter_service(inst);
+    }
+
+    /// Run a transition's lifecycle hooks: how long until they are all done,
+    /// whether the instance proceeds (CONTINUE) or is abandoned, and the hook
+    /// that decided. Each hook completes after `completes_after`, or at its
+    /// heartbeat timeout with its default result (ABANDON unless set); the
+    /// first ABANDON decides, otherwise the last CONTINUE
+    /// (`ASG:lifecycle-hooks`). Heartbeats are not modelled, so the global
+    /// timeout (min(48 h, 100 × heartbeat), WE-11) never applies.
+    fn run_hooks(&mut self, g: usize, transition: Transition) -> Option<(SimTime, bool, String)> {
+        let hooks: Vec<LifecycleHook> = self.asg_rt[g]
+            .hooks
+            .iter()
+            .filter(|h| h.transition == transition)
+            .cloned()
+            .collect();
+        if hooks.is_empty() {
+            return None;
+        }
+        let mut last_continue = (0, String::new());
+        let mut first_abandon: Option<(SimTime, String)> = None;
+        for h in &hooks {
+            let done = h.completes_after.as_ref().map(|d| {
+                let rt = &mut self.asg_rt[g];
+                Sampler::new(d).sample(&mut rt.hook_rng)
+            });
+            let (t, result) = match done {
+                Some(t) if t <= h.heartbeat_timeout.0 => (t, HookResult::Continue),
+                _ => (h.heartbeat_timeout.0, h.default_result),
+            };
+            match result {
+                HookResult::Continue => {
+                    if t >= last_continue.0 {
+                        last_continue = (t, h.name.clone());
+                    }
+                }
+                HookResult::Abandon => {
+                    if first_abandon.as_ref().is_none_or(|a| t < a.0) {
+                        first_abandon = Some((t, h.name.clone()));
+                    }
+                }
+            }
+        }
+        Some(match first_abandon {
+            Some((t, name)) => (t, false, name),
+            None => (last_continue.0, true, last_continue.1),
+        })
+    }
+
+    fn hook_activity(&mut self, inst: u32, state: &str, hook: &str, after: SimTime, proceed: bool) {
+        let g = self.instances[inst as usize].asg as usize;
+        let id = self.instances[inst as usize].ec2_id.clone();
+        let until = self.clock_text(self.now + after);
+        let result = if proceed { "CONTINUE" } else { "ABANDON" };
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "lifecycle",
+            description: format!("Instance {id} entered {state} (lifecycle hook {hook})"),
+            cause: format!("The lifecycle hook {hook} completes at {until} with result {result}."),
+        });
+    }
+
+    /// A transition's lifecycle hooks are done.
+    pub(super) fn on_hook_done(&mut self, inst: u32, generation: u32, proceed: bool) {
+        if self.inst_gen[inst as usize] != generation {
+            return;
+        }
+        match self.instances[inst as usize].state {
+            LifecycleState::PendingWait if proceed => self.enter_service(inst),
+            LifecycleState::PendingWait => {
+                // ABANDON on launch: the group terminates the instance and
+                // launches another in its place.
+                let t = self.clock_text(self.now);
+                let g = self.instances[inst as usize].asg as usize;
+                self.instances[inst as usize].state = LifecycleState::Terminating;
+                let id = self.instances[inst as usize].ec2_id.clone();
+                self.activities.push(Activity {
+                    t: self.now,
+                    resource: self.asgs[g].name.clone(),
+                    kind: "terminate",
+                    description: format!("Terminating EC2 instance: {id}"),
+                    cause: format!("At {t} an instance was taken out of service because its launch lifecycle hook completed with result ABANDON."),
+                });
+                self.finish_termination(inst);
+                self.launch_instance(
+                    g,
+                    format!("At {t} an instance was started in response to a difference between desired and actual capacity (the previous launch was abandoned by its lifecycle hook)."),
+                );
+            }
+            LifecycleState::TerminatingWait => self.terminated(inst),
+            _ => {}
+        }
+    }
+
+    /// The instance enters InService: it registers with the group's load
+    /// balancers (as `initial`, until it passes a health check).
+    fn enter_service(&mut self, inst: u32) {
+        let i = &mut self.instances[inst as usize];
         i.state = LifecycleState::InService;
         i.in_service_at = Some(self.now);
         i.reset_accounting(self.now);
@@ -198,6 +313,7 @@ impl World {
         self.scaling_activity_done(g, inst);
         self.rebalance_progress(g, inst);
         self.arm_spot_rate(inst);
+        self.consumer_started(inst);
         for lb in self.asgs[g].lbs.clone() {
             // A new target is `initial` until it passes a health check.
             self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
@@ -212,6 +328,7 @@ impl World {
         let g = self.instances[inst as usize].asg as usize;
         let was_pending = self.instances[inst as usize].state == LifecycleState::Pending;
         self.instances[inst as usize].state = LifecycleState::Terminating;
+        self.consumer_stopped(inst);
         let id = self.instances[inst as usize].ec2_id.clone();
         self.activities.push(Activity {
             t: self.now,
@@ -261,6 +378,7 @@ impl World {
     pub(super) fn finish_termination(&mut self, inst: u32) {
         self.inst_gen[inst as usize] = self.inst_gen[inst as usize].wrapping_add(1);
         let now = self.now;
+        self.consumer_stopped(inst);
         // Requests still queued or in service on it.
         let mut cut: Vec<u32> = self.instances[inst as usize].waiting.drain(..).collect();
         for (r, q) in self.reqs.iter().enumerate() {
@@ -282,16 +400,72 @@ impl World {
         }
         let i = &mut self.instances[inst as usize];
         i.release_all(now);
+        let g = i.asg as usize;
+        // The cooldown starts when deregistration ends, not after the
+        // termination hook (`ASG:ec2-auto-scaling-scaling-cooldowns`).
+        self.scaling_activity_done(g, inst);
+        if let Some((after, _, hook)) = self.run_hooks(g, Transition::Terminating) {
+            self.instances[inst as usize].state = LifecycleState::TerminatingWait;
+            self.hook_activity(inst, "Terminating:Wait", &hook, after, true);
+            let generation = self.inst_gen[inst as usize];
+            self.q.push(
+                self.now + after,
+                Ev::HookDone {
+                    inst,
+                    generation,
+                    proceed: true,
+                },
+            );
+        } else {
+            self.terminated(inst);
+        }
+    }
+
+    /// The instance is gone; billing stops.
+    fn terminated(&mut self, inst: u32) {
+        let i = &mut self.instances[inst as usize];
         i.state = LifecycleState::Terminated;
-        i.terminated_at = Some(now);
+        i.terminated_at = Some(self.now);
         let g = i.asg as usize;
         self.asgs[g].terminations += 1;
-        self.scaling_activity_done(g, inst);
+    }
+
+    /// Schedule the next run of a recurring (cron) action, if before the end.
+    pub(super) fn schedule_recurrence(&mut self, g: usize, idx: usize) {
+        let Some(expr) = self.asg_rt[g].scheduled[idx].recurrence.clone() else {
+            return;
+        };
+        let Some(cron) = crate::aws::autoscaling::cron::Cron::parse(&expr) else {
+            return;
+        };
+        let now_s = self.start_epoch + (self.now / 1_000_000_000) as i64;
+        let Some(next) = cron.next_after(now_s) else {
+            return;
+        };
+        let at = (next - self.start_epoch).max(0) as u64 * 1_000_000_000;
+        let rt = &mut self.asg_rt[g];
+        let late = rt.scheduled_delay.sample(&mut rt.boot_rng);
+        if at <= self.end {
+            self.q.push(
+                at + late,
+                Ev::ScheduledAction {
+                    g: g as u32,
+                    idx: idx as u32,
+                },
+            );
+        }
     }
 
     /// A scheduled action runs: new min, max and desired capacity.
     pub(crate) fn on_scheduled_action(&mut self, g: usize, idx: usize) {
         let a = self.asg_rt[g].scheduled[idx].clone();
+        if a.recurrence.is_some() {
+            // Its next run is scheduled from its nominal time, not the delay.
+            let late_now = self.now;
+            self.now = late_now - (late_now % 60_000_000_000);
+            self.schedule_recurrence(g, idx);
+            self.now = late_now;
+        }
         let grp = &mut self.asgs[g];
         let old = grp.desired;
         if let Some(m) = a.min {

@@ -18,12 +18,17 @@ use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
 mod asg;
+mod dynamodb;
 mod elb;
 mod faults;
 mod scaling;
+mod sqs;
 use rand::RngExt;
+pub use sqs::{SqsEv, SqsTrace, TraceKind};
 
 const NONE: u32 = u32::MAX;
+/// `Request::step` of a request whose app step failed (the app answers 500).
+const STEP_FAILED: u16 = u16::MAX;
 
 /// Every kind of event.
 #[derive(Clone, Copy, Debug)]
@@ -96,8 +101,35 @@ pub enum Ev {
         /// slot generation
         generation: u32,
     },
+    /// A table event (see `world/dynamodb.rs`).
+    Table {
+        /// what it is about
+        what: dynamodb::TableEv,
+        /// call or table
+        a: u32,
+        /// generation or dimension
+        b: u32,
+    },
     /// A CloudWatch minute ends: datapoints, alarms, scaling policies.
     CloudWatchMinute,
+    /// An instance's lifecycle hooks are done.
+    HookDone {
+        /// instance index
+        inst: u32,
+        /// instance generation
+        generation: u32,
+        /// CONTINUE (true) or ABANDON
+        proceed: bool,
+    },
+    /// An SQS timer, consumer thread or producer call (`world::sqs`).
+    Sqs {
+        /// what it is about
+        what: SqsEv,
+        /// queue, message slot, consumer thread or request
+        a: u32,
+        /// generation, receipt or call
+        b: u32,
+    },
     /// A scenario fault strikes.
     Fault {
         /// index into the fault plan
@@ -232,8 +264,12 @@ struct Session {
 #[derive(Clone, Copy, Debug)]
 enum Sink {
     Lb(u32),
+    /// A table: the call site's index (`world/dynamodb.rs`).
+    Table(u32),
     /// Not modelled yet (queue or table workloads come with their services).
     Unrouted,
+    /// A queue: each request is one SendMessage.
+    Queue(u32),
 }
 
 struct WlState {
@@ -273,6 +309,8 @@ struct AsgRuntime {
     session_store: crate::scenario::SessionStore,
     termination: Vec<crate::scenario::TerminationPolicy>,
     protect_new: bool,
+    hooks: Vec<crate::scenario::LifecycleHook>,
+    hook_rng: Rng,
 }
 
 /// One prepared step of what a request does on an instance.
@@ -285,6 +323,11 @@ struct AsgRuntime {
 pub(crate) enum StepRt {
     /// Hold the worker this long (`compute`, `wait`).
     Hold(Sampler),
+    /// A DynamoDB call (`dynamodb`): the step's index among all groups'
+    /// table steps.
+    Table(u32),
+    /// SendMessage (`sqs_send`): index into the world's SQS app sends.
+    QueueSend(u32),
 }
 
 /// Aggregate request statistics.
@@ -372,6 +415,8 @@ pub struct World {
     default_cooldown: Vec<crate::scenario::Duration>,
     /// Last `not_scaled` reason per group (one row per new reason).
     last_not_scaled_group: Vec<String>,
+    /// DynamoDB tables, call sites and calls in flight.
+    ddb: dynamodb::Tables,
     /// The scenario's faults in time order.
     fault_plan: Vec<(SimTime, crate::faults::FaultAction)>,
     fault_rng: Rng,
@@ -379,6 +424,8 @@ pub struct World {
     az_down: Vec<Vec<bool>>,
     /// Per group: rebalancing launches not yet in service.
     rebalance_pending: Vec<Vec<u32>>,
+    /// Queues, their timers, producers and consumers.
+    sqs: sqs::SqsWorld,
 }
 
 impl World {
@@ -393,6 +440,8 @@ impl World {
             .unwrap_or(0);
         let mut series = Series::default();
         let asgs: Vec<AsgState> = sc.auto_scaling_groups.iter().map(AsgState::new).collect();
+        let mut sqs_sends = 0u32;
+        let mut table_steps = 0u32;
         let asg_rt = sc
             .auto_scaling_groups
             .iter()
@@ -403,6 +452,14 @@ impl World {
                     .filter_map(|s| match s {
                         AppStep::Compute(d) | AppStep::Wait(d) => {
                             Some(StepRt::Hold(Sampler::new(d)))
+                        }
+                        AppStep::Dynamodb(_) => {
+                            table_steps += 1;
+                            Some(StepRt::Table(table_steps - 1))
+                        }
+                        AppStep::SqsSend(_) => {
+                            sqs_sends += 1;
+                            Some(StepRt::QueueSend(sqs_sends - 1))
                         }
                         _ => None,
                     })
@@ -420,6 +477,8 @@ impl World {
                 session_store: g.session_store,
                 termination: g.termination_policies.clone(),
                 protect_new: g.new_instances_protected_from_scale_in,
+                hooks: g.lifecycle_hooks.clone(),
+                hook_rng: stream(seed, &format!("asg/{}/hooks", g.name)),
                 elb_health: g.health_check.kind == crate::scenario::HealthCheckType::Elb,
                 grace: g.health_check.grace_period.0,
             })
@@ -451,6 +510,14 @@ impl World {
                         None => Sink::Unrouted,
                     },
                     None => Sink::Unrouted,
+                };
+                let sink = match sc
+                    .queues
+                    .iter()
+                    .position(|q| w.to.queue.as_ref() == Some(&q.name))
+                {
+                    Some(i) => Sink::Queue(i as u32),
+                    None => sink,
                 };
                 let r = w.retries.as_ref();
                 WlState {
@@ -485,6 +552,7 @@ impl World {
             .iter()
             .map(|g| series.resource(&g.name))
             .collect();
+        let sqs = sqs::SqsWorld::new(sc, &mut series);
         let mut w = World {
             now: 0,
             end: sc.duration.0,
@@ -548,6 +616,7 @@ impl World {
                 .map(|g| g.default_cooldown)
                 .collect(),
             last_not_scaled_group: vec![String::new(); sc.auto_scaling_groups.len()],
+            ddb: dynamodb::Tables::new(sc, start_epoch),
             fault_plan: crate::faults::plan(sc),
             fault_rng: stream(seed, "faults"),
             az_down: sc
@@ -556,6 +625,7 @@ impl World {
                 .map(|g| vec![false; g.availability_zones.len().max(1)])
                 .collect(),
             rebalance_pending: vec![Vec::new(); sc.auto_scaling_groups.len()],
+            sqs,
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -578,6 +648,8 @@ impl World {
                             idx: idx as u32,
                         },
                     );
+                } else {
+                    w.schedule_recurrence(g, idx);
                 }
             }
         }
@@ -589,7 +661,9 @@ impl World {
             w.q.push(w.period, Ev::MetricsTick);
         }
         w.start_cloudwatch();
+        w.sqs_start();
         w.start_faults();
+        w.tables_start();
         for i in 0..w.instances.len() as u32 {
             w.arm_spot_rate(i);
         }
@@ -763,7 +837,14 @@ impl World {
             Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
             Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
             Ev::CloudWatchMinute => self.on_cloudwatch_minute(),
+            Ev::Table { what, a, b } => self.on_table(what, a, b),
             Ev::Fault { idx } => self.on_fault(idx),
+            Ev::Sqs { what, a, b } => self.on_sqs(what, a, b),
+            Ev::HookDone {
+                inst,
+                generation,
+                proceed,
+            } => self.on_hook_done(inst, generation, proceed),
             Ev::StatusCheckFailed { inst, generation } => {
                 self.on_status_check_failed(inst, generation)
             }
@@ -858,6 +939,8 @@ impl World {
         }
         match sink {
             Sink::Lb(lb) => self.lb_receive(lb, req),
+            Sink::Table(s) => self.table_workload_call(req, s),
+            Sink::Queue(q) => self.sqs_producer_send(req, q),
             Sink::Unrouted => {
                 // Queue and table workloads arrive with their services; until
                 // then such a request is answered at once.
@@ -949,12 +1032,37 @@ impl World {
     #[inline]
     fn advance(&mut self, inst: u32, req: u32) {
         let g = self.instances[inst as usize].asg as usize;
-        let rt = &mut self.asg_rt[g];
         let mut hold = 0u64;
         let mut k = self.reqs[req as usize].step as usize;
-        while k < rt.steps.len() {
-            match &rt.steps[k] {
+        loop {
+            let rt = &mut self.asg_rt[g];
+            let Some(step) = rt.steps.get(k) else {
+                break;
+            };
+            match step {
                 StepRt::Hold(s) => hold += s.sample(&mut rt.rng),
+                &StepRt::Table(i) => {
+                    // The call is made when the holds before it end; the
+                    // worker waits for the answer (`resume_request`).
+                    if hold > 0 {
+                        break;
+                    }
+                    self.reqs[req as usize].step = k as u16;
+                    self.table_app_call(i, inst, req);
+                    return;
+                }
+                &StepRt::QueueSend(i) => {
+                    // The call is made when the holds before it end.
+                    if hold > 0 {
+                        break;
+                    }
+                    let (ok, latency) = self.sqs_app_send(i);
+                    hold += latency;
+                    if !ok {
+                        k = STEP_FAILED as usize;
+                        break;
+                    }
+                }
             }
             k += 1;
         }
@@ -997,7 +1105,13 @@ impl World {
             l.cw.response_time_sum += (now - r.attempt_at) as u128;
             l.cw.responses += 1;
             self.lb_hist[r.lb as usize].saturating_record(((now - r.attempt_at) / 1_000).max(1));
-            self.answer(req, Outcome::Ok);
+            // An app step's call failed: the app answers 500.
+            let outcome = if r.step == STEP_FAILED {
+                Outcome::Target5xx
+            } else {
+                Outcome::Ok
+            };
+            self.answer(req, outcome);
         }
         self.free_req(req);
         if let Some(i) = self.free_req_after.take() {
@@ -1242,7 +1356,12 @@ impl World {
             if in_service > 0 {
                 s.push(t0, res, "CPUUtilization", cpu_sum / in_service as f64);
             }
+            // Cost so far, as billed (cumulative, USD).
+            let (_, cost) = self.asg_cost_at(g, now);
+            self.series.push(t0, res, "CostUSD", cost);
         }
+        self.sqs_metrics_tick(t0);
+        self.table_metrics(t0);
         if now + self.period <= self.end {
             self.q.push(now + self.period, Ev::MetricsTick);
         }
@@ -1250,13 +1369,18 @@ impl World {
 
     /// Cost and instance-hours of a group up to the end of the run.
     pub fn asg_cost(&self, g: usize) -> (f64, f64) {
+        self.asg_cost_at(g, self.end)
+    }
+
+    /// Instance-hours and cost of a group up to `t`.
+    fn asg_cost_at(&self, g: usize, t: SimTime) -> (f64, f64) {
         let rt = &self.asg_rt[g];
         let mut hours = 0.0;
         let mut cost = 0.0;
         for &i in &self.asgs[g].instances {
             let inst = &self.instances[i as usize];
-            hours += inst.run_seconds(self.end) / 3600.0;
-            cost += inst.billed_seconds(rt.billing, self.end) / 3600.0 * rt.price_per_hour;
+            hours += inst.run_seconds(t) / 3600.0;
+            cost += inst.billed_seconds(rt.billing, t) / 3600.0 * rt.price_per_hour;
         }
         (hours, cost)
     }

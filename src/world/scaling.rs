@@ -33,6 +33,10 @@ enum Source {
     Lb5xx(u32),
     /// GroupInServiceInstances.
     InService,
+    /// An SQS queue's ApproximateNumberOfMessagesVisible.
+    QueueVisible(u32),
+    /// A queue's visible messages per InService instance (WE-09).
+    QueueBacklogPerInstance(u32),
     /// A metric stratus does not model yet: always missing.
     Unknown,
 }
@@ -97,6 +101,24 @@ fn source_of(sc: &Scenario, g: &AutoScalingGroup, metric: &str, lb_name: Option<
     }
 }
 
+/// SQS metrics of the queue an alarm or policy names (default: the queue
+/// the group consumes): `ApproximateNumberOfMessagesVisible`, and the
+/// backlog per instance of `ASG:as-using-sqs-queue` (`SQSBacklogPerInstance`).
+fn queue_source(
+    sc: &Scenario,
+    g: &AutoScalingGroup,
+    metric: &str,
+    queue: Option<&str>,
+) -> Option<Source> {
+    let name = queue.or(g.consumer.as_ref().map(|c| c.queue.as_str()))?;
+    let q = sc.queues.iter().position(|x| x.name == name)? as u32;
+    match metric {
+        "ApproximateNumberOfMessagesVisible" => Some(Source::QueueVisible(q)),
+        "SQSBacklogPerInstance" | "BacklogPerInstance" => Some(Source::QueueBacklogPerInstance(q)),
+        _ => None,
+    }
+}
+
 impl GroupScaling {
     /// Prepare a group's policies.
     pub(crate) fn new(sc: &Scenario, g: &AutoScalingGroup, origin_s: i64) -> GroupScaling {
@@ -130,7 +152,10 @@ impl GroupScaling {
                             .name
                             .clone()
                             .unwrap_or_else(|| format!("{}-{}", g.name, p.name));
-                        rt.source = source_of(sc, g, &a.metric, a.load_balancer.as_deref());
+                        rt.source = queue_source(sc, g, &a.metric, a.queue.as_deref())
+                            .unwrap_or_else(|| {
+                                source_of(sc, g, &a.metric, a.load_balancer.as_deref())
+                            });
                         rt.period = a.period.0.max(MINUTE) / MINUTE * MINUTE;
                         rt.statistic = a.statistic;
                         rt.alarm =
@@ -139,7 +164,8 @@ impl GroupScaling {
                 }
                 PolicyType::TargetTracking => {
                     let metric = p.metric.as_deref().unwrap_or("ASGAverageCPUUtilization");
-                    rt.source = source_of(sc, g, metric, None);
+                    rt.source = queue_source(sc, g, metric, p.queue.as_deref())
+                        .unwrap_or_else(|| source_of(sc, g, metric, None));
                     let target = p.target.unwrap_or(50.0);
                     let id = crate::sim::rng::fnv1a(&format!("{}/{}", g.name, p.name)) ^ k as u64;
                     rt.statistic = if matches!(rt.source, Source::LbRequestsPerTarget(_)) {
@@ -238,6 +264,7 @@ impl World {
     pub(super) fn on_cloudwatch_minute(&mut self) {
         let now = self.now;
         let delay = self.publication_delay;
+        self.sqs_cloudwatch_minute();
         for g in 0..self.asgs.len() {
             if !self.scaling[g].is_active() {
                 continue;
@@ -329,6 +356,10 @@ impl World {
                     Source::LbResponseTime(l) => Some(lbm[l as usize].2).filter(|x| x.is_finite()),
                     Source::Lb5xx(l) => Some(lbm[l as usize].3),
                     Source::InService => Some(m.in_service),
+                    Source::QueueVisible(q) => self.sqs_visible_at(q, m.end),
+                    Source::QueueBacklogPerInstance(q) => self
+                        .sqs_visible_at(q, m.end)
+                        .map(|v| rules::sqs_backlog_per_instance(v as u64, m.in_service as u32)),
                     Source::Unknown => None,
                 };
                 (v, rt.spec.kind)
@@ -531,7 +562,9 @@ impl World {
             s.activity = launched.into_iter().chain(gone).collect();
             s.activity_cooldown = cooldown;
             if s.activity.is_empty() {
-                s.cooldown_until = Some(rules::cooldown_until(now, cooldown));
+                let until = rules::cooldown_until(now, cooldown);
+                s.cooldown_until = Some(until);
+                self.cooldown_activity(g, until);
             }
         }
     }
@@ -572,9 +605,25 @@ impl World {
         if let Some(k) = s.activity.iter().position(|&i| i == inst) {
             s.activity.swap_remove(k);
             if s.activity.is_empty() {
-                s.cooldown_until = Some(rules::cooldown_until(now, s.activity_cooldown));
+                let until = rules::cooldown_until(now, s.activity_cooldown);
+                s.cooldown_until = Some(until);
+                self.cooldown_activity(g, until);
             }
         }
+    }
+
+    /// A `cooldown` row: the window in which simple policies ignore alarms
+    /// (the dashboard shades it).
+    fn cooldown_activity(&mut self, g: usize, until: SimTime) {
+        let secs = until / 1_000_000_000;
+        let (t, u) = (self.clock_text(self.now), self.clock_text(until));
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "cooldown",
+            description: format!("Cooldown until {secs}s"),
+            cause: format!("At {t} the last instance of the scaling activity finished; simple scaling policies wait until {u} before responding to alarms."),
+        });
     }
 
     /// The state of a group's alarms (for tests and reports).

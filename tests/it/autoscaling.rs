@@ -106,3 +106,118 @@ fn scale_in_keeps_zones_balanced() {
         first.cause
     );
 }
+
+fn run_file(file: &str, variant: Option<&str>) -> stratus::run::RunResult {
+    let opts = stratus::scenario::LoadOptions {
+        variant: variant.map(str::to_string),
+        ..Default::default()
+    };
+    let sc = stratus::scenario::load_file(std::path::Path::new(file), &opts)
+        .unwrap_or_else(|d| panic!("{d}"));
+    simulate(&sc, variant, &mut |_| {})
+}
+
+#[test]
+fn launch_hooks_hold_instances_in_pending_wait_and_abandon_replaces_them() {
+    let ok = run_file("scenarios/lifecycle-hook.yaml", None);
+    let hooks: Vec<_> = ok
+        .activities
+        .iter()
+        .filter(|a| a.kind == "lifecycle")
+        .collect();
+    assert_eq!(hooks.len(), 3, "one Pending:Wait per new instance");
+    assert!(
+        hooks
+            .iter()
+            .all(|a| a.description.contains("Pending:Wait") && a.cause.contains("CONTINUE"))
+    );
+    // Boot (≥ 60 s) + hook (≥ 120 s): no new instance in service before 13:00.
+    let ins = ok.series.get("web", "GroupInServiceInstances");
+    assert!(
+        ins.iter().filter(|p| p.0 < 780.0).all(|p| p.1 == 3.0),
+        "{ins:?}"
+    );
+    assert_eq!(ins.last().unwrap().1, 6.0);
+    // The heartbeat timeout (300 s) comes before the 6–8 minute bootstrap:
+    // ABANDON terminates each new instance and the group launches another.
+    let slow = run_file("scenarios/lifecycle-hook.yaml", Some("slow-bootstrap"));
+    let g = &slow.summary.auto_scaling_groups["web"];
+    assert!(
+        g.terminations >= 6 && g.launches == 6 + g.terminations,
+        "{g:?}"
+    );
+    assert_eq!(g.max_in_service, 3, "capacity never arrives");
+    assert!(
+        slow.activities
+            .iter()
+            .any(|a| a.cause.contains("completed with result ABANDON"))
+    );
+}
+
+#[test]
+fn recurring_scheduled_actions_follow_their_cron() {
+    let r = run(r#"
+name: cron
+duration: 3h
+start_time: "2026-01-05T09:00:00Z"
+workloads:
+  - { name: w, to: { load_balancer: lb }, rate: 10 }
+load_balancers:
+  - { name: lb, target_group: web }
+auto_scaling_groups:
+  - name: web
+    min: 1
+    max: 10
+    app: [ { compute: 10ms } ]
+    scheduled_actions:
+      - { name: up, recurrence: "15 * * * *", desired: 3 }
+      - { name: down, recurrence: "45 * * * *", desired: 1 }
+"#);
+    let t: Vec<u64> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind == "scaling")
+        .map(|a| a.t / 60_000_000_000)
+        .collect();
+    assert_eq!(t, vec![15, 45, 75, 105, 135, 165]);
+}
+
+#[test]
+fn termination_policies_choose_different_instances_from_the_same_fleet() {
+    let chosen = |v: Option<&str>| -> Vec<String> {
+        run_file("scenarios/termination-policies.yaml", v)
+            .activities
+            .iter()
+            .filter(|a| a.kind == "terminate")
+            .map(|a| a.description.clone())
+            .collect()
+    };
+    let launches: Vec<String> = run_file("scenarios/termination-policies.yaml", None)
+        .activities
+        .iter()
+        .filter(|a| a.kind == "launch")
+        .map(|a| {
+            a.description.replace(
+                "Launching a new EC2 instance: ",
+                "Terminating EC2 instance: ",
+            )
+        })
+        .collect();
+    // Launch order: 3 × v1 at 0, 3 × v2 at 10 min, 3 × v3 at 25 min.
+    let oldest = chosen(Some("oldest"));
+    let newest = chosen(Some("newest"));
+    let olt = chosen(Some("oldest-launch-template"));
+    assert_eq!(oldest.len(), 5);
+    // OldestInstance removes the three v1 instances first, NewestInstance the v3 ones.
+    for d in &oldest[..3] {
+        assert!(launches[..3].contains(d), "{d}");
+    }
+    for d in &newest[..3] {
+        assert!(launches[6..].contains(d), "{d}");
+    }
+    // OldestLaunchTemplate also starts with the v1 instances.
+    for d in &olt[..3] {
+        assert!(launches[..3].contains(d), "{d}");
+    }
+    assert_ne!(oldest, newest);
+}
