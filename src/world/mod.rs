@@ -380,7 +380,7 @@ pub struct World {
     /// Per load balancer: its random stream (DNS node choice, random routing).
     lb_rng: Vec<Rng>,
     /// Per load balancer: target response times of the current period, µs.
-    lb_hist: Vec<Histogram<u64>>,
+    lb_hist: Vec<crate::sim::hist::LogHist>,
     /// Per load balancer: its health check settings.
     lb_hc: Vec<crate::scenario::LbHealthCheck>,
     /// Auto Scaling groups.
@@ -461,7 +461,6 @@ impl World {
                             sqs_sends += 1;
                             Some(StepRt::QueueSend(sqs_sends - 1))
                         }
-                        _ => None,
                     })
                     .collect(),
                 rng: stream(seed, &format!("asg/{}/app", g.name)),
@@ -567,14 +566,7 @@ impl World {
                 .iter()
                 .map(|l| stream(seed, &format!("elb/{}", l.name)))
                 .collect(),
-            lb_hist: sc
-                .load_balancers
-                .iter()
-                .map(|_| {
-                    Histogram::new_with_bounds(1, 3_600_000_000 * 48, 2)
-                        .expect("valid histogram bounds")
-                })
-                .collect(),
+            lb_hist: vec![Default::default(); sc.load_balancers.len()],
             lb_hc: sc
                 .load_balancers
                 .iter()
@@ -1104,7 +1096,7 @@ impl World {
             l.period.responses += 1;
             l.cw.response_time_sum += (now - r.attempt_at) as u128;
             l.cw.responses += 1;
-            self.lb_hist[r.lb as usize].saturating_record(((now - r.attempt_at) / 1_000).max(1));
+            self.lb_hist[r.lb as usize].record(((now - r.attempt_at) / 1_000).max(1));
             // An app step's call failed: the app answers 500.
             let outcome = if r.step == STEP_FAILED {
                 Outcome::Target5xx
@@ -1278,13 +1270,13 @@ impl World {
                     t0,
                     res,
                     "TargetResponseTime_p50",
-                    h.value_at_quantile(0.5) as f64 / 1e6,
+                    h.quantile(0.5) as f64 / 1e6,
                 );
                 s.push(
                     t0,
                     res,
                     "TargetResponseTime_p99",
-                    h.value_at_quantile(0.99) as f64 / 1e6,
+                    h.quantile(0.99) as f64 / 1e6,
                 );
             }
             h.reset();
