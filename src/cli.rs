@@ -1,6 +1,6 @@
 //! Command-line arguments (parsed as given), kept apart from what they do.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// stratus: see how AWS systems behave under load.
@@ -56,6 +56,100 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Run the base scenario and variants with common random numbers; compare them.
+    ///
+    /// `--set`s given before the first `--variant` apply to every run (the
+    /// base too); each `--set` after `--variant NAME` belongs to NAME, up to
+    /// the next `--variant`. A NAME that is one of the file's variants applies
+    /// that variant and then its `--set`s.
+    Compare {
+        /// Scenario file.
+        file: PathBuf,
+        /// Run only these of the file's variants (comma-separated; `''` for
+        /// none: only the base and the command line's).
+        #[arg(long, value_name = "A,B", value_delimiter = ',')]
+        variants: Option<Vec<String>>,
+        /// Add a variant; the `--set`s that follow belong to it.
+        #[arg(long = "variant", value_name = "NAME")]
+        variant: Vec<String>,
+        /// Replace a value: PATH=VALUE (for every run before any --variant,
+        /// else for the preceding --variant).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Runs per variant, with seeds seed, seed+1, …; means with 95 %
+        /// confidence intervals when more than 1.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        replications: u32,
+        /// Output folder (default output/<scenario name>-compare/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Do not draw the charts.
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Run a grid of parameter values in parallel; one row per run in sweep.csv.
+    ///
+    /// Grid indices count from 0, the first --param varying slowest and the
+    /// replication fastest. `--shard K/N` runs the indices i with
+    /// i % N == K; `--shard auto` takes K from AWS_BATCH_JOB_ARRAY_INDEX,
+    /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID and N from --shards,
+    /// STRATUS_SHARDS or SLURM_ARRAY_TASK_COUNT.
+    Sweep {
+        /// Scenario file.
+        file: PathBuf,
+        /// A swept value: PATH=V1,V2,... (repeat for a grid).
+        #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
+        params: Vec<String>,
+        /// Scenario overrides for every run.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Sweep this variant instead of the base scenario.
+        #[arg(long)]
+        variant: Option<String>,
+        /// Runs per grid point, with seeds seed, seed+1, ….
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        replications: u32,
+        /// Threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Output folder (default output/<scenario name>-sweep/, or
+        /// output/<scenario name>-sweep-shard-K-of-N/ for a shard).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run one share of the grid: K/N (K from 0) or auto.
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
+        /// Number of shards for --shard auto (else STRATUS_SHARDS).
+        #[arg(long, value_name = "N")]
+        shards: Option<u64>,
+        /// The figure to chart, a flattened summary.json key.
+        #[arg(long, value_name = "NAME", default_value = "requests.latency_ms.p99")]
+        metric: String,
+        /// Do not draw the chart.
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Combine the shard folders of a sweep into one sweep folder.
+    Merge {
+        /// Shard folders written by `stratus sweep --shard`.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged sweep folder.
+        #[arg(long, required = true)]
+        out: PathBuf,
+        /// Chart this figure instead of the shards' --metric.
+        #[arg(long, value_name = "NAME")]
+        metric: Option<String>,
+        /// Do not draw the chart.
+        #[arg(long)]
+        no_charts: bool,
+    },
     /// Tell the story of a run: its activity history as a timeline.
     Explain {
         /// A run folder written by `stratus run`.
@@ -64,4 +158,73 @@ pub enum Command {
         #[arg(long)]
         resource: Option<String>,
     },
+}
+
+/// `compare`'s `--set`s grouped by argv order: those before the first
+/// `--variant` (for every run), then each `--variant NAME` with the `--set`s
+/// that follow it. `m` is the `compare` subcommand's matches.
+pub fn compare_variant_sets(m: &ArgMatches) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let get = |id: &str| -> Vec<(usize, String)> {
+        match (m.indices_of(id), m.get_many::<String>(id)) {
+            (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let variants = get("variant");
+    let mut global = Vec::new();
+    let mut out: Vec<(String, Vec<String>)> =
+        variants.iter().map(|v| (v.1.clone(), Vec::new())).collect();
+    for (at, set) in get("sets") {
+        match variants.iter().rposition(|v| v.0 < at) {
+            Some(k) => out[k].1.push(set),
+            None => global.push(set),
+        }
+    }
+    (global, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn compare_sets_follow_their_variant() {
+        let m = Cli::command()
+            .try_get_matches_from([
+                "stratus",
+                "compare",
+                "f.yaml",
+                "--set",
+                "duration=5m",
+                "--variant",
+                "big",
+                "--set",
+                "a=1",
+                "--set=b=2",
+                "--replications",
+                "3",
+                "--variant",
+                "small",
+                "--set",
+                "a=0",
+                "--variant",
+                "same",
+            ])
+            .unwrap();
+        let (_, sub) = m.subcommand().unwrap();
+        let (global, vars) = compare_variant_sets(sub);
+        assert_eq!(global, ["duration=5m"]);
+        assert_eq!(
+            vars,
+            vec![
+                (
+                    "big".to_string(),
+                    vec!["a=1".to_string(), "b=2".to_string()]
+                ),
+                ("small".to_string(), vec!["a=0".to_string()]),
+                ("same".to_string(), vec![]),
+            ]
+        );
+    }
 }

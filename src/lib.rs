@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod cli;
+pub mod experiment;
 pub mod faults;
 pub mod report;
 pub mod run;

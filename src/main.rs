@@ -1,11 +1,12 @@
 //! The `stratus` command: parse arguments, call the library, map errors to
 //! exit codes (0 ok, 2 bad input, 1 internal error).
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use stratus::cli::{Cli, Command};
+use stratus::experiment;
 use stratus::report::{output, render};
 use stratus::scenario::{self, LoadOptions};
 
@@ -15,8 +16,9 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match dispatch(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match dispatch(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(msg)) => {
             eprint!("{msg}");
@@ -32,8 +34,80 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(cli: Cli) -> Result<(), Failure> {
+fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
     match cli.command {
+        Command::Compare {
+            file,
+            variants,
+            seed,
+            replications,
+            out,
+            jobs,
+            no_charts,
+            ..
+        } => {
+            let sub = matches
+                .subcommand_matches("compare")
+                .ok_or_else(|| Failure::Internal("compare: no arguments".into()))?;
+            let (sets, adhoc) = stratus::cli::compare_variant_sets(sub);
+            let o = experiment::compare::Options {
+                file,
+                sets,
+                seed,
+                pick: variants,
+                adhoc,
+                replications,
+                out,
+                charts: !no_charts,
+                jobs,
+            };
+            let done = experiment::compare::compare(&o).map_err(failure)?;
+            print!("{}", done.text);
+            Ok(())
+        }
+        Command::Sweep {
+            file,
+            params,
+            scenario: sa,
+            variant,
+            replications,
+            jobs,
+            out,
+            shard,
+            shards,
+            metric,
+            no_charts,
+        } => {
+            let o = experiment::sweep::Options {
+                file,
+                params,
+                sets: sa.sets,
+                seed: sa.seed,
+                variant,
+                replications,
+                jobs,
+                out,
+                shard,
+                shards,
+                metric: Some(metric),
+                charts: !no_charts,
+                progress: true,
+            };
+            let done = experiment::sweep::sweep(&o).map_err(failure)?;
+            print!("{}", done.text);
+            Ok(())
+        }
+        Command::Merge {
+            dirs,
+            out,
+            metric,
+            no_charts,
+        } => {
+            let done = experiment::sweep::merge(&dirs, &out, metric.as_deref(), !no_charts)
+                .map_err(failure)?;
+            print!("{}", done.text);
+            Ok(())
+        }
         Command::Explain { run_dir, resource } => {
             let text = stratus::report::explain::explain(&run_dir, resource.as_deref())
                 .map_err(Failure::BadInput)?;
@@ -101,6 +175,13 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+    }
+}
+
+fn failure(e: experiment::Failure) -> Failure {
+    match e {
+        experiment::Failure::BadInput(m) => Failure::BadInput(m),
+        experiment::Failure::Internal(m) => Failure::Internal(m),
     }
 }
 

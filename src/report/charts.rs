@@ -63,11 +63,11 @@ pub const WIDTH: u32 = 1000;
 pub const HEIGHT: u32 = 560;
 
 /// The font family every text uses; registered from the embedded TTF.
-const FAMILY: &str = "sans-serif";
+pub(crate) const FAMILY: &str = "sans-serif";
 static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// Register the embedded font with plotters, once per process.
-fn ensure_font() -> Result<(), String> {
+pub(crate) fn ensure_font() -> Result<(), String> {
     static DONE: OnceLock<Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
         plotters::style::register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS)
@@ -77,7 +77,7 @@ fn ensure_font() -> Result<(), String> {
 }
 
 /// A fixed palette (Tableau 10) and the neutral colours.
-mod pal {
+pub(crate) mod pal {
     use plotters::style::RGBColor;
     pub const BLUE: RGBColor = RGBColor(0x4e, 0x79, 0xa7);
     pub const ORANGE: RGBColor = RGBColor(0xf2, 0x8e, 0x2b);
@@ -122,13 +122,13 @@ mod typeset {
     /// `size / 1.24` px; the baseline sits 0.76 em below a top anchor, 0.5 ex
     /// below a centre anchor, 0.5 ex above a bottom anchor; rotation about the
     /// anchor), so a PNG and its SVG place text alike.
-    pub(super) struct Typeset<DB> {
+    pub(crate) struct Typeset<DB> {
         inner: DB,
         font: ab_glyph::FontRef<'static>,
     }
 
     impl<DB: DrawingBackend> Typeset<DB> {
-        pub(super) fn new(inner: DB) -> Result<Typeset<DB>, String> {
+        pub(crate) fn new(inner: DB) -> Result<Typeset<DB>, String> {
             let font = ab_glyph::FontRef::try_from_slice(DEJAVU_SANS)
                 .map_err(|_| "the embedded DejaVu Sans font is invalid".to_string())?;
             Ok(Typeset { inner, font })
@@ -307,7 +307,7 @@ mod typeset {
         }
     }
 }
-use typeset::Typeset;
+pub(crate) use typeset::Typeset;
 
 // ---------------------------------------------------------------------------
 // The generic time-series chart
@@ -528,7 +528,7 @@ fn legend(c: &TimeChart) -> Vec<(String, LegendKey)> {
 }
 
 /// A rounded value at or above `v` (1, 2, 2.5, 5 × 10ⁿ).
-fn nice_ceil(v: f64) -> f64 {
+pub(crate) fn nice_ceil(v: f64) -> f64 {
     if v.is_nan() || v <= 0.0 || !v.is_finite() {
         return 1.0;
     }
@@ -542,7 +542,7 @@ fn nice_ceil(v: f64) -> f64 {
 }
 
 /// Axis tick text: integers without decimals, thousands as `k`, millions as `M`.
-fn fmt_tick(v: f64) -> String {
+pub(crate) fn fmt_tick(v: f64) -> String {
     fn trim(s: String) -> String {
         if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -572,7 +572,8 @@ fn fmt_tick(v: f64) -> String {
     }
 }
 
-type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<T, DB> =
+    Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 /// Draw a chart onto any backend (bitmap or SVG) of `WIDTH·k × HEIGHT·k`
 /// pixels: every length is in 1000×560 units times `k` (the PNG is drawn at
@@ -878,13 +879,27 @@ const SS: u32 = 2;
 
 /// PNG bytes of a chart: drawn at `SS`× and averaged down.
 fn render_png(c: &TimeChart, ax: TimeAxis, subtitle: &str) -> Result<Vec<u8>, String> {
-    let err = |e: &dyn std::fmt::Display| format!("chart {}: {e}", c.name);
+    png_supersampled(&c.name, |root| {
+        draw_chart(root, c, ax, subtitle, SS as i32).map_err(|e| format!("chart {}: {e}", c.name))
+    })
+}
+
+/// The bitmap backend charts draw on (text typeset with the embedded font).
+pub(crate) type PngArea<'a> = DrawingArea<Typeset<BitMapBackend<'a>>, Shift>;
+
+/// PNG bytes of a `WIDTH × HEIGHT` picture that `draw` paints at `SS`× size
+/// (every length times `SS`), averaged down to anti-alias lines and text.
+pub(crate) fn png_supersampled(
+    name: &str,
+    draw: impl FnOnce(&PngArea<'_>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
+    let err = |e: &dyn std::fmt::Display| format!("chart {name}: {e}");
     let (bw, bh) = (WIDTH * SS, HEIGHT * SS);
     let mut big = vec![0u8; (bw * bh * 3) as usize];
     {
         let bitmap = BitMapBackend::with_buffer(&mut big, (bw, bh));
         let root = Typeset::new(bitmap)?.into_drawing_area();
-        draw_chart(&root, c, ax, subtitle, SS as i32).map_err(|e| err(&e))?;
+        draw(&root)?;
     }
     let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     let n = SS * SS;
@@ -917,12 +932,73 @@ fn render_png(c: &TimeChart, ax: TimeAxis, subtitle: &str) -> Result<Vec<u8>, St
 
 /// SVG text of a chart.
 fn render_svg(c: &TimeChart, ax: TimeAxis, subtitle: &str) -> Result<String, String> {
+    svg_string(|root| {
+        draw_chart(root, c, ax, subtitle, 1).map_err(|e| format!("chart {}: {e}", c.name))
+    })
+}
+
+/// The SVG backend charts draw on.
+pub(crate) type SvgArea<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// SVG text of a `WIDTH × HEIGHT` picture that `draw` paints.
+pub(crate) fn svg_string(
+    draw: impl FnOnce(&SvgArea<'_>) -> Result<(), String>,
+) -> Result<String, String> {
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_chart(&root, c, ax, subtitle, 1).map_err(|e| format!("chart {}: {e}", c.name))?;
+        draw(&root)?;
     }
     Ok(s)
+}
+
+// ---------------------------------------------------------------------------
+// Overlays (`stratus compare`)
+// ---------------------------------------------------------------------------
+
+/// An overlay chart: one figure of several runs on the same axes, one colour
+/// per run (in order: blue, orange, green, … as in the dashboard's palette).
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    /// File stem under `charts/`.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Left axis description, with its unit.
+    pub y_desc: String,
+    /// Fixed y range (else 0 to a round value above the data).
+    pub y_range: Option<(f64, f64)>,
+    /// The axis counts things (whole-number ticks).
+    pub counts: bool,
+    /// Written across the plot when every value is zero.
+    pub zero_note: Option<String>,
+    /// (label, points) per run; x in seconds since the start.
+    pub lines: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+impl Overlay {
+    /// Some line has points.
+    pub fn has_data(&self) -> bool {
+        self.lines.iter().any(|l| !l.1.is_empty())
+    }
+}
+
+/// Draw an overlay chart of runs `duration_s` long: (PNG bytes, SVG text).
+pub fn overlay(o: &Overlay, duration_s: f64, subtitle: &str) -> Result<(Vec<u8>, String), String> {
+    ensure_font()?;
+    let mut c = TimeChart::new(&o.name, o.title.clone(), &o.y_desc);
+    c.y_range = o.y_range;
+    c.counts = o.counts;
+    c.zero_note = o.zero_note.clone();
+    for (i, (label, points)) in o.lines.iter().enumerate() {
+        c.line(
+            label.clone(),
+            pal::CYCLE[i % pal::CYCLE.len()],
+            points.clone(),
+        );
+    }
+    let ax = TimeAxis::for_run(duration_s);
+    Ok((render_png(&c, ax, subtitle)?, render_svg(&c, ax, subtitle)?))
 }
 
 // ---------------------------------------------------------------------------
@@ -984,7 +1060,7 @@ impl Ctx<'_> {
 }
 
 /// File-name-safe form of a resource name.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {

@@ -12,7 +12,7 @@ use std::fmt::Write;
 /// Most activity rows written to the page; the rest are in `activities.csv`.
 const MAX_ACTIVITY_ROWS: usize = 20_000;
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { color-scheme: light; }
 body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif;
        color: #222; background: #fafafa; margin: 0; line-height: 1.45; }
