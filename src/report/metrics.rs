@@ -76,7 +76,7 @@ impl Series {
 
 /// Seconds from ns: whole seconds print without a fraction.
 pub fn fmt_secs(t: u64) -> String {
-    if t % 1_000_000_000 == 0 {
+    if t.is_multiple_of(1_000_000_000) {
         (t / 1_000_000_000).to_string()
     } else {
         format!("{}", t as f64 / 1e9)

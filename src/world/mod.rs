@@ -449,17 +449,17 @@ impl World {
                 steps: g
                     .app
                     .iter()
-                    .filter_map(|s| match s {
+                    .map(|s| match s {
                         AppStep::Compute(d) | AppStep::Wait(d) => {
-                            Some(StepRt::Hold(Sampler::new(d)))
+                            StepRt::Hold(Sampler::new(d))
                         }
                         AppStep::Dynamodb(_) => {
                             table_steps += 1;
-                            Some(StepRt::Table(table_steps - 1))
+                            StepRt::Table(table_steps - 1)
                         }
                         AppStep::SqsSend(_) => {
                             sqs_sends += 1;
-                            Some(StepRt::QueueSend(sqs_sends - 1))
+                            StepRt::QueueSend(sqs_sends - 1)
                         }
                     })
                     .collect(),

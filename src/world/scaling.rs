@@ -369,7 +369,7 @@ impl World {
             if let Some(v) = value {
                 rt.acc.push(v);
             }
-            if m.end % rt.period != 0 {
+            if !m.end.is_multiple_of(rt.period) {
                 continue;
             }
             let acc = std::mem::take(&mut rt.acc);
