@@ -120,7 +120,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         auto_scaling_groups,
         load_balancers,
         queues: Default::default(),
-        tables: Default::default(),
+        tables: w.table_summaries(),
     };
     RunResult {
         summary,

@@ -583,6 +583,114 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 "max_attempts counts every attempt including the first: it must be at least 1",
             );
         }
+        let provisioned = t.billing_mode == BillingMode::Provisioned;
+        if provisioned {
+            for (k, v) in [
+                ("read_capacity", t.read_capacity),
+                ("write_capacity", t.write_capacity),
+            ] {
+                if v.is_none() {
+                    c.bad(
+                        p.key(k),
+                        format!("a provisioned table needs `{k}` (CreateTable requires ProvisionedThroughput); or use `billing_mode: on_demand`"),
+                    );
+                }
+            }
+            if t.warm_throughput.is_some() {
+                c.bad(
+                    p.key("warm_throughput"),
+                    "warm_throughput is for on-demand tables (`billing_mode: on_demand`)",
+                );
+            }
+        } else {
+            for k in ["read_capacity", "write_capacity", "auto_scaling"] {
+                let set = match k {
+                    "read_capacity" => t.read_capacity.is_some(),
+                    "write_capacity" => t.write_capacity.is_some(),
+                    _ => t.auto_scaling.is_some(),
+                };
+                if set {
+                    c.bad(
+                        p.key(k),
+                        format!("an on-demand table has no `{k}` (it scales by itself); remove it or use `billing_mode: provisioned`"),
+                    );
+                }
+            }
+            if let Some(w) = &t.warm_throughput {
+                for (k, v) in [("read", w.read), ("write", w.write)] {
+                    if !(v >= 1.0 && v.is_finite()) {
+                        c.bad(
+                            p.key("warm_throughput").key(k),
+                            format!("{k} must be at least 1 unit per second, found {v}"),
+                        );
+                    }
+                }
+            }
+        }
+        if t.initial_burst > t.burst_capacity {
+            c.bad(
+                p.key("initial_burst"),
+                format!(
+                    "initial_burst ({}) cannot exceed burst_capacity ({})",
+                    t.initial_burst, t.burst_capacity
+                ),
+            );
+        }
+        if let Partitions::Fixed(n) = t.partitions
+            && n > 100_000
+        {
+            c.bad(
+                p.key("partitions"),
+                format!("at most 100000 partitions, found {n}"),
+            );
+        }
+        if t.item_count == 0 {
+            c.bad(p.key("item_count"), "item_count must be at least 1");
+        }
+        let mut gsi_names: Vec<&str> = Vec::new();
+        for (k, g) in t.global_secondary_indexes.iter().enumerate() {
+            let gp = p.key("global_secondary_indexes").item(Some(&g.name), k);
+            if gsi_names.contains(&g.name.as_str()) {
+                c.bad(
+                    gp.key("name"),
+                    format!("two indexes are named \"{}\"", g.name),
+                );
+            }
+            gsi_names.push(&g.name);
+            for (key, v) in [
+                ("read_capacity", g.read_capacity),
+                ("write_capacity", g.write_capacity),
+            ] {
+                match v {
+                    Some(v) if !provisioned => c.bad(
+                        gp.key(key),
+                        format!("an index of an on-demand table has no `{key}`, found {v}"),
+                    ),
+                    Some(v) if !(v >= 1.0 && v.is_finite()) => {
+                        c.bad(gp.key(key), format!("{key} must be at least 1, found {v}"))
+                    }
+                    None if provisioned && key == "write_capacity" => c.bad(
+                        gp.key(key),
+                        "an index of a provisioned table needs `write_capacity`",
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // DynamoDB's maximum item size is 400 KB (`DDB:ServiceQuotas`).
+    for (i, w) in s.workloads.iter().enumerate() {
+        if let Some(op) = &w.operation
+            && op.item_size.0 > 400 * 1024
+        {
+            c.bad(
+                top.key("workloads")
+                    .item(Some(&w.name), i)
+                    .key("operation")
+                    .key("item_size"),
+                format!("a DynamoDB item is at most 400KB, found {}", op.item_size),
+            );
+        }
     }
 
     // ------------------------------------------------------------ faults

@@ -23,13 +23,13 @@
 //! calls) + `failed_after_retries` + `in_flight_at_end`.
 
 use super::{Activity, Ev, NONE, Outcome, STEP_FAILED, World};
-use crate::aws::cloudwatch::{self, AlarmConfig, AlarmEvaluator, AlarmState, TargetTrackingAlarm};
+use crate::aws::cloudwatch::{self, AlarmConfig, AlarmEvaluator, TargetTrackingAlarm};
 use crate::aws::dynamodb::{self as ddb, Capacity, Dim, Mode, Throttle};
 use crate::aws::retry::{self, AfterThrottle, Client};
 use crate::faults::FaultAction;
 use crate::report::summary::r6;
 use crate::scenario::{
-    AppStep, BillingMode, Comparison, Duration, Partitions, RetryMode, Scenario, TableScaling,
+    AppStep, BillingMode, Comparison, Partitions, RetryMode, Scenario, TableScaling,
 };
 use crate::sim::rng::{CountSampler, Rng, Sampler};
 use crate::sim::{SimTime, stream};
@@ -162,6 +162,8 @@ pub(crate) struct TableRt {
     /// Provisioned capacity-seconds so far (read, write) and since when.
     cap_seconds: [f64; 2],
     cap_since: SimTime,
+    /// `cap_seconds` at the start of the metrics period.
+    cap_mark: [f64; 2],
     // Totals.
     requests: u64,
     attempts: u64,
@@ -334,6 +336,7 @@ impl Tables {
                     .map_or(120_000_000_000, |a| a.update_time.0),
                 cap_seconds: [0.0; 2],
                 cap_since: 0,
+                cap_mark: [0.0; 2],
                 requests: 0,
                 attempts: 0,
                 ok: [0; 2],
@@ -864,27 +867,26 @@ impl World {
     /// Metrics rows of the period that ended (start `t0`).
     pub(super) fn table_metrics(&mut self, t0: SimTime) {
         let now = self.now;
+        let secs = (now - t0).max(1) as f64 / NS;
         for t in 0..self.ddb.tables.len() {
+            self.table_bill(t);
             let cost = self.table_cost(t, now);
             let tr = &mut self.ddb.tables[t];
             let p = std::mem::take(&mut tr.period);
+            // Provisioned capacity: its average over the period (it changes
+            // when an UpdateTable completes).
+            let prov = [
+                (tr.cap_seconds[0] - tr.cap_mark[0]) / secs,
+                (tr.cap_seconds[1] - tr.cap_mark[1]) / secs,
+            ];
+            tr.cap_mark = tr.cap_seconds;
             let s = &mut self.series;
             let res = tr.res;
             s.push(t0, res, "ConsumedReadCapacityUnits", p.consumed[0]);
             s.push(t0, res, "ConsumedWriteCapacityUnits", p.consumed[1]);
             if tr.cap.mode() == Mode::Provisioned {
-                s.push(
-                    t0,
-                    res,
-                    "ProvisionedReadCapacityUnits",
-                    tr.cap.rate(Dim::Read),
-                );
-                s.push(
-                    t0,
-                    res,
-                    "ProvisionedWriteCapacityUnits",
-                    tr.cap.rate(Dim::Write),
-                );
+                s.push(t0, res, "ProvisionedReadCapacityUnits", prov[0]);
+                s.push(t0, res, "ProvisionedWriteCapacityUnits", prov[1]);
             }
             s.push(t0, res, "ReadThrottleEvents", p.throttle_events[0] as f64);
             s.push(t0, res, "WriteThrottleEvents", p.throttle_events[1] as f64);
@@ -1164,15 +1166,4 @@ fn alarm_row(now: SimTime, table: &str, alarm: &str, ch: &cloudwatch::StateChang
         ),
         cause: ch.reason.clone(),
     }
-}
-
-/// For `Duration` users: seconds.
-#[allow(dead_code)]
-fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
-}
-
-#[allow(dead_code)]
-fn is_alarm(s: AlarmState) -> bool {
-    s == AlarmState::Alarm
 }
