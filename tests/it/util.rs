@@ -38,7 +38,7 @@ impl TempDir {
         TempDir(p)
     }
     /// A path inside.
-    pub fn join(&self, p: &str) -> std::path::PathBuf {
+    pub fn join(&self, p: impl AsRef<std::path::Path>) -> std::path::PathBuf {
         self.0.join(p)
     }
 }
