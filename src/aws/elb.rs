@@ -95,8 +95,11 @@ pub struct LbState {
     pub idle_timeout: SimTime,
     /// Deregistration delay (connection draining), ns.
     pub deregistration_delay: SimTime,
-    /// NLB DNS failover: a zone with fewer healthy targets leaves DNS.
-    pub dns_min_healthy: u32,
+    /// Target group health thresholds: (count, percentage) for DNS failover
+    /// and for routing failover.
+    pub dns_failover: (Option<u32>, Option<f64>),
+    /// Routing failover thresholds.
+    pub routing_failover: (Option<u32>, Option<f64>),
     /// Number of zones (= nodes).
     pub nodes: u32,
     /// Registered targets (draining ones included).
@@ -143,12 +146,18 @@ impl LbState {
             slow_start: lb.slow_start.0,
             idle_timeout: lb.idle_timeout.0,
             deregistration_delay: lb.deregistration_delay.0,
-            dns_min_healthy: lb
+            dns_failover: lb
                 .target_group_health
                 .as_ref()
                 .and_then(|h| h.dns_failover.as_ref())
-                .map(|d| d.minimum_healthy_targets)
-                .unwrap_or(0),
+                .map(|d| (d.minimum_healthy_targets, d.minimum_healthy_percentage))
+                .unwrap_or((None, None)),
+            routing_failover: lb
+                .target_group_health
+                .as_ref()
+                .and_then(|h| h.routing_failover.as_ref())
+                .map(|d| (d.minimum_healthy_targets, d.minimum_healthy_percentage))
+                .unwrap_or((None, None)),
             nodes,
             targets: Vec::new(),
             lists: vec![Vec::new(); nodes as usize],
@@ -177,44 +186,84 @@ impl LbState {
         for n in 0..self.nodes {
             let reach = |t: &Target| self.cross_zone || t.az == n;
             let live = |t: &Target| t.health != TargetHealth::Draining;
-            let mut list: Vec<u32> = (0..self.targets.len() as u32)
+            let all: Vec<u32> = (0..self.targets.len() as u32)
                 .filter(|&i| {
                     let t = &self.targets[i as usize];
-                    reach(t) && t.health == TargetHealth::Healthy
+                    reach(t) && live(t)
                 })
                 .collect();
-            if list.is_empty() {
-                list = (0..self.targets.len() as u32)
-                    .filter(|&i| {
-                        let t = &self.targets[i as usize];
-                        reach(t) && live(t)
-                    })
-                    .collect();
-            }
+            let healthy: Vec<u32> = all
+                .iter()
+                .copied()
+                .filter(|&i| self.targets[i as usize].health == TargetHealth::Healthy)
+                .collect();
+            // Routing failover: below its threshold the node routes to all
+            // its targets, healthy or not (`NLB:target-group-health`, WE-20).
+            let failover = Self::breached(
+                self.routing_failover,
+                healthy.len() as u32,
+                all.len() as u32,
+            );
+            let list = if healthy.is_empty() || failover {
+                all
+            } else {
+                healthy
+            };
             let c = &mut self.cursors[n as usize];
             if *c >= list.len() {
                 *c = 0;
             }
             self.lists[n as usize] = list;
         }
-        // NLB DNS failover: a zone with fewer healthy targets than the
-        // threshold is removed from DNS; if every zone is, all stay
-        // (`NLB:target-group-health`, WE-20).
+        // DNS failover: a zone below its threshold leaves DNS; if every zone
+        // does, all stay (`NLB:target-group-health`, WE-20). A zone that is
+        // down leaves DNS too.
+        let dns = self.dns_failover;
+        let (h_all, t_all) = self.health_counts(None);
         self.dns_nodes = (0..self.nodes)
+            .filter(|&n| !self.zone_down[n as usize])
             .filter(|&n| {
-                self.dns_min_healthy == 0 || self.healthy_in_zone(n) >= self.dns_min_healthy
+                let (h, t) = if self.cross_zone {
+                    (h_all, t_all)
+                } else {
+                    self.health_counts(Some(n))
+                };
+                !Self::breached(dns, h, t)
             })
             .collect();
+        if self.dns_nodes.is_empty() {
+            self.dns_nodes = (0..self.nodes)
+                .filter(|&n| !self.zone_down[n as usize])
+                .collect();
+        }
         if self.dns_nodes.is_empty() {
             self.dns_nodes = (0..self.nodes).collect();
         }
     }
 
-    fn healthy_in_zone(&self, az: u32) -> u32 {
-        self.targets
-            .iter()
-            .filter(|t| t.az == az && t.health == TargetHealth::Healthy)
-            .count() as u32
+    /// Whether a target group health threshold is breached: below the count
+    /// or below the percentage, either one (`NLB:target-group-health`).
+    fn breached(threshold: (Option<u32>, Option<f64>), healthy: u32, total: u32) -> bool {
+        threshold.0.is_some_and(|c| healthy < c)
+            || threshold
+                .1
+                .is_some_and(|p| total > 0 && (healthy as f64) * 100.0 < p * total as f64)
+    }
+
+    /// (healthy, registered) targets, in one zone or overall; draining ones excluded.
+    fn health_counts(&self, az: Option<u32>) -> (u32, u32) {
+        let mut h = 0;
+        let mut t = 0;
+        for x in &self.targets {
+            if x.health == TargetHealth::Draining || az.is_some_and(|z| x.az != z) {
+                continue;
+            }
+            t += 1;
+            if x.health == TargetHealth::Healthy {
+                h += 1;
+            }
+        }
+        (h, t)
     }
 
     /// A zone fails or recovers: its node leaves or rejoins DNS.
@@ -492,6 +541,53 @@ mod tests {
         off.register(1, 0, TargetHealth::Healthy, 0);
         assert_eq!(off.route(0, 0, &mut rng, |_| 0), Some(1));
         assert_eq!(off.route(1, 0, &mut rng, |_| 0), None);
+    }
+
+    /// WE-20: NLB, 2 zones × 10 targets, DNS failover 50 %, routing failover
+    /// 50 %, 6 targets fail in zone B. Cross-zone off: B (40 %) leaves DNS and
+    /// its node routes to all 10 B targets; A is unaffected. Cross-zone on:
+    /// 14/20 = 70 % healthy, normal routing to the 14 healthy targets.
+    #[test]
+    fn we_20_nlb_target_group_health_thresholds() {
+        for cross in [false, true] {
+            let mut l = lb(cross, 2);
+            l.kind = LbType::Network;
+            l.dns_failover = (None, Some(50.0));
+            l.routing_failover = (None, Some(50.0));
+            for i in 0..20u32 {
+                let az = i / 10;
+                let h = if az == 1 && i < 16 {
+                    TargetHealth::Unhealthy
+                } else {
+                    TargetHealth::Healthy
+                };
+                l.register(i, az, h, 0);
+            }
+            let mut rng = crate::sim::stream(1, "t");
+            if !cross {
+                assert_eq!(l.dns_nodes, vec![0], "zone B leaves DNS");
+                let mut seen = std::collections::BTreeSet::new();
+                for _ in 0..2000 {
+                    seen.insert(l.route(1, 0, &mut rng, |_| 0).expect("routed"));
+                }
+                assert_eq!(
+                    seen,
+                    (10..20).collect(),
+                    "B's node routes to all 10 B targets"
+                );
+                let a: std::collections::BTreeSet<u32> = (0..2000)
+                    .filter_map(|_| l.route(0, 0, &mut rng, |_| 0))
+                    .collect();
+                assert_eq!(a, (0..10).collect(), "A unaffected");
+            } else {
+                assert_eq!(l.dns_nodes, vec![0, 1]);
+                let seen: std::collections::BTreeSet<u32> = (0..4000)
+                    .filter_map(|_| l.route(1, 0, &mut rng, |_| 0))
+                    .collect();
+                let healthy: std::collections::BTreeSet<u32> = (0..10).chain(16..20).collect();
+                assert_eq!(seen, healthy, "the 14 healthy targets");
+            }
+        }
     }
 
     #[test]

@@ -168,3 +168,22 @@ auto_scaling_groups:
     // Replacement does not change desired capacity: no scaling rows.
     assert_eq!(g.scaling_activities, 0);
 }
+
+#[test]
+fn we_19_cross_zone_off_sends_half_the_traffic_to_the_lone_instance() {
+    for (variant, lone_share) in [(None, 1.0 / 3.0), (Some("cross-zone-off"), 0.5)] {
+        let r = run_file("scenarios/cross-zone.yaml", variant);
+        conserved(&r);
+        let mut per: Vec<f64> = r
+            .series
+            .resources
+            .iter()
+            .filter(|n| n.starts_with("web/i-"))
+            .map(|n| r.series.get(n, "RequestCount").iter().map(|p| p.1).sum())
+            .collect();
+        per.sort_by(f64::total_cmp);
+        let total: f64 = per.iter().sum();
+        let top = per[2] / total;
+        assert!((top - lone_share).abs() < 0.01, "{variant:?}: {per:?}");
+    }
+}
