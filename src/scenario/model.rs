@@ -362,17 +362,25 @@ impl Default for LbHealthCheck {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DnsFailover {
-    /// Minimum healthy targets per zone before DNS fails the zone over.
-    pub minimum_healthy_targets: u32,
+    /// Minimum healthy targets (per zone with cross-zone off, else overall).
+    #[serde(default)]
+    pub minimum_healthy_targets: Option<u32>,
+    /// Minimum healthy percentage (per zone with cross-zone off, else overall).
+    #[serde(default)]
+    pub minimum_healthy_percentage: Option<f64>,
 }
 
 /// Target group health settings.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroupHealth {
-    /// DNS failover.
+    /// DNS failover: below the threshold a zone leaves DNS.
     #[serde(default)]
     pub dns_failover: Option<DnsFailover>,
+    /// Routing failover: below the threshold a node routes to all of its
+    /// targets, healthy or not (same fields as `dns_failover`).
+    #[serde(default)]
+    pub routing_failover: Option<DnsFailover>,
 }
 
 /// A load balancer with one target group (named after its Auto Scaling group).
@@ -598,6 +606,10 @@ pub struct Consumer {
     /// Heartbeat with ChangeMessageVisibility while working.
     #[serde(default)]
     pub extend_visibility: bool,
+    /// Share of messages that fail every time they are processed (poison
+    /// messages: a payload the code cannot handle). Default 0.
+    #[serde(default)]
+    pub poison_rate: f64,
     /// Share of processing time that uses the CPU (the rest waits on I/O,
     /// e.g. a downstream API): CPUUtilization counts a busy thread as this
     /// much of a thread. Default 1.
