@@ -947,7 +947,10 @@ fn report_html(
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(o, "<title>stratus · {}</title>", escape(&title));
-    let _ = writeln!(o, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
+    let _ = writeln!(
+        o,
+        "<style>{CSS}\ndiv.wide {{ overflow-x: auto; }}\ntd span.d {{ display: block; color: #6b6b6b; font-size: 0.9em; }}\n</style>\n</head>\n<body>\n<main>"
+    );
     let _ = writeln!(o, "<h1>{}</h1>", escape(&title));
     if let Some(d) = &sc.description {
         let _ = writeln!(o, "<p class=\"desc\">{}</p>", escape(d));
@@ -968,7 +971,7 @@ fn report_html(
     );
     o.push_str("<h2 id=\"comparison\">Comparison</h2>\n");
     o.push_str(
-        "<p class=\"note\">Changes against the base in parentheses.</p>\n<table><thead><tr>",
+        "<p class=\"note\">Changes against the base under each value.</p>\n<div class=\"wide\"><table id=\"comparison-table\"><thead><tr>",
     );
     for (i, h) in table.header.iter().enumerate() {
         let _ = write!(
@@ -982,16 +985,24 @@ fn report_html(
     for r in &table.rows {
         o.push_str("<tr>");
         for (i, c) in r.iter().enumerate() {
+            // "value (+1.2%)": the change on a line of its own.
+            let (value, delta) = match c.rsplit_once(" (") {
+                Some((v, d)) if i > 0 && d.ends_with(')') => (v, Some(&d[..d.len() - 1])),
+                _ => (c.as_str(), None),
+            };
             let _ = write!(
                 o,
-                "<td{}>{}</td>",
+                "<td{}>{}{}</td>",
                 if i > 0 { " class=\"n\"" } else { "" },
-                escape(c)
+                escape(value),
+                delta
+                    .map(|d| format!("<span class=\"d\">{}</span>", escape(d)))
+                    .unwrap_or_default()
             );
         }
         o.push_str("</tr>\n");
     }
-    o.push_str("</tbody></table>\n");
+    o.push_str("</tbody></table></div>\n");
     o.push_str("<p>Run folders: ");
     let links: Vec<String> = names
         .iter()

@@ -11,3 +11,4 @@ mod elb;
 mod charts;
 mod scaling;
 mod faults;
+mod compare;
