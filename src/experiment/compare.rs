@@ -223,15 +223,9 @@ pub fn figures(s: &Summary) -> Vec<f64> {
             "requests" => q.total as f64,
             "ok" => q.ok as f64,
             "errors" => q.total.saturating_sub(q.ok) as f64,
-            "error_rate_pct" => {
-                if q.total > 0 {
-                    crate::report::summary::r6(
-                        100.0 * q.total.saturating_sub(q.ok) as f64 / q.total as f64,
-                    )
-                } else {
-                    0.0
-                }
-            }
+            "error_rate_pct" if q.total > 0 => crate::report::summary::r6(
+                100.0 * q.total.saturating_sub(q.ok) as f64 / q.total as f64,
+            ),
             "elb_502" => e.elb_502 as f64,
             "elb_503" => e.elb_503 as f64,
             "elb_504" => e.elb_504 as f64,
@@ -416,7 +410,8 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     }
 
     let bar = super::sweep::progress_bar(jobs.len() as u64, "runs");
-    let work = || -> Result<Vec<(RunResult, Vec<(String, Vec<u8>)>)>, String> {
+    type Done = (RunResult, Vec<(String, Vec<u8>)>);
+    let work = || -> Result<Vec<Done>, String> {
         jobs.par_iter()
             .map(|j| {
                 let name = (j.spec > 0).then(|| specs[j.spec].name.as_str());
@@ -751,7 +746,8 @@ fn overlays(sc: &Scenario, names: &[String], runs: &[Vec<&RunResult>]) -> Vec<Ov
     let period = sc.metrics_period.as_secs_f64().max(1e-9);
     let end = sc.duration.as_secs_f64();
     let period_text = sc.metrics_period.to_string();
-    let lines = |f: &dyn Fn(&[&RunResult]) -> Vec<(f64, f64)>| -> Vec<(String, Vec<(f64, f64)>)> {
+    type Points = Vec<(f64, f64)>;
+    let lines = |f: &dyn Fn(&[&RunResult]) -> Points| -> Vec<(String, Points)> {
         names
             .iter()
             .zip(runs)

@@ -407,12 +407,15 @@ fn build_table(m: &Manifest, rows: &[Row]) -> Table {
     t
 }
 
+/// Files of a folder: (relative path, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
 /// The folder's files: `sweep.csv`, `sweep.json`, the chart.
 fn folder_files(
     m: &Manifest,
     table: &Table,
     charts: bool,
-) -> Result<(Vec<(String, Vec<u8>)>, Option<String>), Failure> {
+) -> Result<(Files, Option<String>), Failure> {
     let mut files = vec![
         ("sweep.csv".to_string(), table.csv().into_bytes()),
         (
@@ -858,7 +861,7 @@ pub fn merge(
         m.metric = x.to_string();
     }
     let table = build_table(&m, &rows);
-    if charts && !table.header.iter().any(|h| *h == m.metric) {
+    if charts && !table.header.contains(&m.metric) {
         return Err(Failure::BadInput(format!(
             "--metric {}: no such column in the shards' sweep.csv",
             m.metric

@@ -180,7 +180,9 @@ impl Plot<'_> {
             Axis::Categorical => i as f64,
         };
         // One series per combination of the other parameters.
-        let mut series: BTreeMap<Vec<usize>, Vec<(f64, f64, &Vec<f64>)>> = BTreeMap::new();
+        // (x, mean, replications) per combination of the other parameters.
+        type Line<'a> = Vec<(f64, f64, &'a Vec<f64>)>;
+        let mut series: BTreeMap<Vec<usize>, Line> = BTreeMap::new();
         for (idx, vals) in self.pts {
             series
                 .entry(idx[1..].to_vec())

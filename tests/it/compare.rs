@@ -284,7 +284,7 @@ fn sweep_rows_equal_individual_runs() {
             .args(["run", "scenarios/quickstart.yaml", "--no-charts", "--json"])
             .args(SWEEP_SETS)
             .args(["--set", &format!("{RATE}={v}"), "--out"])
-            .arg(t.join(&format!("run-{v}")))
+            .arg(t.join(format!("run-{v}")))
             .assert()
             .success();
         let single: serde_json::Value = serde_json::from_slice(&o.get_output().stdout).unwrap();
@@ -352,7 +352,7 @@ fn merged_shards_equal_the_unsharded_sweep() {
 
     // Three uneven shards, one of them through --shard auto as a Kubernetes
     // Indexed Job would run it.
-    let shard = |k: u32| t.join(&format!("shard-{k}"));
+    let shard = |k: u32| t.join(format!("shard-{k}"));
     sweep(&shard(0), &["--shard", "0/3", "--jobs", "1"]);
     stratus()
         .env("JOB_COMPLETION_INDEX", "1")
@@ -411,7 +411,7 @@ fn merged_shards_equal_the_unsharded_sweep() {
 #[test]
 fn merge_refuses_missing_or_doubled_shards() {
     let t = TempDir::new("sweep-missing");
-    let shard = |k: u32| t.join(&format!("shard-{k}"));
+    let shard = |k: u32| t.join(format!("shard-{k}"));
     for k in 0..3 {
         stratus()
             .args(["sweep", "scenarios/quickstart.yaml", "--no-charts"])
