@@ -119,7 +119,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         requests,
         auto_scaling_groups,
         load_balancers,
-        queues: Default::default(),
+        queues: w.sqs_summary(),
         tables: w.table_summaries(),
     };
     RunResult {

@@ -315,6 +315,16 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 c.bad(cp.key("threads"), "threads must be at least 1");
             }
             c.fraction(cp.key("failure_rate"), "failure_rate", cons.failure_rate);
+            c.fraction(cp.key("poison_rate"), "poison_rate", cons.poison_rate);
+            if !(cons.cpu_share > 0.0 && cons.cpu_share <= 1.0) {
+                c.bad(
+                    cp.key("cpu_share"),
+                    format!(
+                        "cpu_share is a share of the processing time, above 0 and at most 1, found {}",
+                        cons.cpu_share
+                    ),
+                );
+            }
         }
         // Scaling policies.
         let pp = p.key("scaling_policies");
@@ -500,6 +510,60 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             );
         }
         c.fraction(p.key("duplicate_rate"), "duplicate_rate", q.duplicate_rate);
+        if let Some(m) = q.maximum_message_size
+            && !(1024..=1_048_576).contains(&m.0)
+        {
+            c.bad(
+                p.key("maximum_message_size"),
+                format!("maximum_message_size must be from 1KB to 1MB (SQS's limits), found {m}"),
+            );
+        }
+        if q.in_flight_limit == Some(0) {
+            c.bad(
+                p.key("in_flight_limit"),
+                "in_flight_limit must be at least 1",
+            );
+        }
+        if q.throughput_limit == Some(0) {
+            c.bad(
+                p.key("throughput_limit"),
+                "throughput_limit must be at least 1 call per second",
+            );
+        }
+        if let Some(x) = q.short_poll_sample
+            && !(x > 0.0 && x <= 1.0)
+        {
+            c.bad(
+                p.key("short_poll_sample"),
+                format!(
+                    "short_poll_sample is a share of the messages, above 0 and at most 1, found {x}"
+                ),
+            );
+        }
+        // A chain of dead-letter queues must end (a message moved back and
+        // forth would never settle).
+        let mut seen = vec![q.name.as_str()];
+        let mut at = q;
+        while let Some(r) = &at.redrive {
+            if seen.contains(&r.dead_letter_queue.as_str()) {
+                if r.dead_letter_queue != q.name || seen.len() > 1 {
+                    c.bad(
+                        p.key("redrive").key("dead_letter_queue"),
+                        format!(
+                            "dead-letter queues form a cycle: {} → {}",
+                            seen.join(" → "),
+                            r.dead_letter_queue
+                        ),
+                    );
+                }
+                break;
+            }
+            seen.push(r.dead_letter_queue.as_str());
+            match s.queues.iter().find(|x| x.name == r.dead_letter_queue) {
+                Some(x) => at = x,
+                None => break,
+            }
+        }
         if let Some(r) = &q.redrive {
             let rp = p.key("redrive");
             if r.dead_letter_queue == q.name {

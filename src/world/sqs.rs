@@ -98,6 +98,7 @@ struct ConsumerRt {
     wait: SimTime,
     processing: Sampler,
     failure_rate: f64,
+    poison_rate: f64,
     extend: bool,
     cpu_workers: u32,
     rng: Rng,
@@ -131,6 +132,8 @@ struct Poller {
     batch: Vec<(u32, u32)>,
     /// MessageGroupId of each message of the batch.
     keys: Vec<u64>,
+    /// The current message is a poison message.
+    poison: bool,
     pos: usize,
 }
 
@@ -215,6 +218,7 @@ impl SqsWorld {
                     wait: c.wait_time.0,
                     processing: Sampler::new(&c.processing),
                     failure_rate: c.failure_rate,
+                    poison_rate: c.poison_rate,
                     extend: c.extend_visibility,
                     // CPUUtilization = busy threads × cpu_share / threads.
                     cpu_workers: ((threads as f64 / c.cpu_share.clamp(1e-3, 1.0)).round() as u32)
@@ -580,6 +584,7 @@ impl World {
                 asked_at: 0,
                 batch: Vec::with_capacity(10),
                 keys: Vec::with_capacity(10),
+                poison: false,
                 pos: 0,
             };
             let id = match self.sqs.free_pollers.pop() {
@@ -774,9 +779,22 @@ impl World {
         let (m, r) = pl.batch[pl.pos];
         self.sqs.model.start_processing(q, m, r);
         self.sqs.trace(at, q, m, TraceKind::Started, p);
-        let c = self.sqs.consumers[g].as_mut().expect("a consumer group");
-        let d = c.processing.sample(&mut c.rng);
-        self.sqs_push(at + d, SqsEv::Processed, p, call);
+        // The message's work: drawn once, the same for every consumer.
+        let known = self.sqs.model.same_message(m, r);
+        let work = match self.sqs.model.msgs[m as usize].work {
+            Some(w) if known => w,
+            _ => {
+                let c = self.sqs.consumers[g].as_mut().expect("a consumer group");
+                let d = c.processing.sample(&mut c.rng);
+                let poison = c.poison_rate > 0.0 && c.fail_rng.random::<f64>() < c.poison_rate;
+                if known {
+                    self.sqs.model.msgs[m as usize].work = Some((d, poison));
+                }
+                (d, poison)
+            }
+        };
+        self.sqs.pollers[p as usize].poison = work.1;
+        self.sqs_push(at + work.0, SqsEv::Processed, p, call);
     }
 
     fn sqs_processed(&mut self, p: u32, call: u32) {
@@ -792,7 +810,8 @@ impl World {
         let (q, g) = (pl.q, pl.g as usize);
         let (m, r) = pl.batch[pl.pos];
         let c = self.sqs.consumers[g].as_mut().expect("a consumer group");
-        let failed = c.failure_rate > 0.0 && c.fail_rng.random::<f64>() < c.failure_rate;
+        let failed = self.sqs.pollers[p as usize].poison
+            || (c.failure_rate > 0.0 && c.fail_rng.random::<f64>() < c.failure_rate);
         self.sqs.model.end_processing(m, r, !failed);
         self.sqs.trace(now, q, m, TraceKind::Finished(!failed), p);
         let lat = self.sqs.model.queues[q as usize].cfg.api_latency;
@@ -809,7 +828,7 @@ impl World {
             }
             now
         } else {
-            let out = self.sqs.model.delete(m, r, now);
+            let out = self.sqs.model.delete(q, m, r, now);
             self.sqs.model.bill_call(q);
             self.sqs.trace(now, q, m, TraceKind::Deleted(out), p);
             if out == DeleteOutcome::Deleted && !self.sqs.waiters[q as usize].is_empty() {
@@ -841,7 +860,7 @@ impl World {
         // One ChangeMessageVisibilityBatch call.
         self.sqs.model.bill_call(q);
         for (m, r) in held {
-            if let Ok(t) = self.sqs.model.change_visibility(m, r, now, vt) {
+            if let Ok(t) = self.sqs.model.change_visibility(q, m, r, now, vt) {
                 self.sqs_push(t, SqsEv::Visibility, m, r);
             }
         }

@@ -11,4 +11,5 @@ mod elb;
 mod charts;
 mod scaling;
 mod faults;
+mod sqs;
 mod compare;
