@@ -153,7 +153,7 @@ pub(crate) struct TableRt {
     /// Consumed units in the current CloudWatch minute.
     minute_consumed: [f64; 2],
     minute_throttles: [u64; 2],
-    minute_reasons: [u64; 3],
+    minute_reasons: [u64; 4],
     first_throttle_in_minute: SimTime,
     throttling: bool,
     scaling: Vec<DimScaling>,
@@ -169,7 +169,7 @@ pub(crate) struct TableRt {
     attempts: u64,
     ok: [u64; 2],
     throttles: [u64; 2],
-    by_reason: [u64; 3],
+    by_reason: [u64; 4],
     index_throttles: u64,
     retries: u64,
     failed: u64,
@@ -325,7 +325,7 @@ impl Tables {
                 period: Period::default(),
                 minute_consumed: [0.0; 2],
                 minute_throttles: [0; 2],
-                minute_reasons: [0; 3],
+                minute_reasons: [0; 4],
                 first_throttle_in_minute: 0,
                 throttling: false,
                 scaling,
@@ -341,7 +341,7 @@ impl Tables {
                 attempts: 0,
                 ok: [0; 2],
                 throttles: [0; 2],
-                by_reason: [0; 3],
+                by_reason: [0; 4],
                 index_throttles: 0,
                 retries: 0,
                 failed: 0,
@@ -653,6 +653,7 @@ impl World {
                 }
             }
         }
+        let short_index = index_short.is_some();
         if let Some((k, e)) = index_short {
             result = Err(e);
             let g = &mut tr.gsis[k];
@@ -679,6 +680,7 @@ impl World {
                 tr.period.throttle_events[d] += 1;
                 tr.period.throttled_requests += 1;
                 let r = match reason {
+                    _ if short_index => 3,
                     Throttle::Provisioned => 0,
                     Throttle::KeyRange => 1,
                     Throttle::OnDemand => 2,
@@ -982,7 +984,12 @@ impl World {
         let any = n[0] + n[1] > 0;
         if any && !tr.throttling {
             tr.throttling = true;
-            let (exc, why) = if reasons[2] > 0 {
+            let (exc, why) = if reasons[3] > 0 && reasons[3] >= reasons[0] + reasons[1] {
+                (
+                    "ProvisionedThroughputExceededException",
+                    "a global secondary index lacks write capacity, so the table write is throttled (IndexWriteProvisionedThroughputExceeded)",
+                )
+            } else if reasons[2] > 0 {
                 (
                     "ThrottlingException",
                     "on-demand traffic above twice the previous peak (or the table quota)",

@@ -13,3 +13,4 @@ mod scaling;
 mod faults;
 mod sqs;
 mod compare;
+mod dynamodb;
