@@ -98,8 +98,8 @@ pub enum Command {
     /// Grid indices count from 0, the first --param varying slowest and the
     /// replication fastest. `--shard K/N` runs the indices i with
     /// i % N == K; `--shard auto` takes K from AWS_BATCH_JOB_ARRAY_INDEX,
-    /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID and N from --shards,
-    /// STRATUS_SHARDS or SLURM_ARRAY_TASK_COUNT.
+    /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID (arrays numbered from 0)
+    /// and N from --shards or STRATUS_SHARDS.
     Sweep {
         /// Scenario file.
         file: PathBuf,

@@ -13,9 +13,10 @@
 //! `--shard K/N` runs the grid indices `i` with `i % N == K` (K counts from
 //! 0); `--shard auto` takes K from the first of `AWS_BATCH_JOB_ARRAY_INDEX`
 //! (AWS Batch array jobs), `JOB_COMPLETION_INDEX` (Kubernetes Indexed Jobs)
-//! and `SLURM_ARRAY_TASK_ID` (Slurm job arrays, minus
-//! `SLURM_ARRAY_TASK_MIN` when set) that is set, and N from `--shards N`,
-//! else `STRATUS_SHARDS`, else (Slurm) `SLURM_ARRAY_TASK_COUNT`.
+//! and `SLURM_ARRAY_TASK_ID` (Slurm job arrays, numbered from 0:
+//! `--array=0-7`) that is set, and N from `--shards N`, else
+//! `STRATUS_SHARDS`. The index is used as it is (no offset), so rerunning
+//! a few failed tasks (`--array=3,5`) runs exactly those shards.
 //!
 //! Folder (`output/<scenario>-sweep/`, a shard's default
 //! `output/<scenario>-sweep-shard-K-of-N/`, or `--out DIR`):
@@ -215,28 +216,16 @@ pub fn parse_shard(
                     INDEX_VARS.join(", ")
                 ))
             })?;
-        let mut index = num(var, &raw)?;
-        if var == "SLURM_ARRAY_TASK_ID"
-            && let Some(min) = env("SLURM_ARRAY_TASK_MIN")
-        {
-            let min = num("SLURM_ARRAY_TASK_MIN", &min)?;
-            index = index
-                .checked_sub(min)
-                .ok_or_else(|| bad("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN".into()))?;
-        }
+        let index = num(var, &raw)?;
         let count = match shards {
             Some(n) => n,
             None => match env("STRATUS_SHARDS") {
                 Some(v) => num("STRATUS_SHARDS", &v)?,
-                None => match env("SLURM_ARRAY_TASK_COUNT").filter(|_| var.starts_with("SLURM")) {
-                    Some(v) => num("SLURM_ARRAY_TASK_COUNT", &v)?,
-                    None => {
-                        return Err(bad(
-                            "the number of shards is unknown: give --shards N or set STRATUS_SHARDS"
-                                .into(),
-                        ));
-                    }
-                },
+                None => {
+                    return Err(bad(format!(
+                        "{var} is {index}, but the number of shards is unknown: give --shards N or set STRATUS_SHARDS"
+                    )));
+                }
             },
         };
         (index, count)
@@ -256,7 +245,7 @@ pub fn parse_shard(
     }
     if index >= count {
         return Err(bad(format!(
-            "shard index {index} is out of range: with {count} shards it runs from 0 to {}",
+            "shard index {index} is out of range: with {count} shards it runs from 0 to {} (array indices must start at 0)",
             count - 1
         )));
     }
@@ -970,14 +959,19 @@ mod tests {
             Shard { index: 0, count: 5 }
         );
         let slurm = |v: &str| match v {
-            "SLURM_ARRAY_TASK_ID" => Some("8".to_string()),
-            "SLURM_ARRAY_TASK_MIN" => Some("1".to_string()),
+            "SLURM_ARRAY_TASK_ID" => Some("7".to_string()),
             "SLURM_ARRAY_TASK_COUNT" => Some("8".to_string()),
             _ => None,
         };
         assert_eq!(
-            parse_shard("auto", None, &slurm).unwrap(),
+            parse_shard("auto", Some(8), &slurm).unwrap(),
             Shard { index: 7, count: 8 }
         );
+        assert!(
+            parse_shard("auto", None, &slurm).is_err(),
+            "count is explicit"
+        );
+        // A 1-based array's last task is out of range: said, not guessed.
+        assert!(parse_shard("auto", Some(7), &slurm).is_err());
     }
 }
