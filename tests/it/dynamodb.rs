@@ -498,3 +498,41 @@ fn table_runs_are_deterministic_and_conserve_calls() {
         conserved(&run_file(f, None));
     }
 }
+
+#[test]
+fn table_mistakes_are_reported_with_their_path() {
+    let yaml = r#"
+name: bad
+duration: 1m
+workloads:
+  - name: w
+    to: { table: t }
+    rate: 1
+    operation: { op: put, item_size: 500KB }
+tables:
+  - name: t
+    write_capacity: 10
+    initial_burst: 400s
+    global_secondary_indexes:
+      - { name: i, read_capacity: 5 }
+  - name: od
+    billing_mode: on_demand
+    read_capacity: 5
+    auto_scaling: { write: { min: 1, max: 10, target: 95 } }
+"#;
+    let e = stratus::scenario::load_str(yaml, "bad.yaml", Path::new("."), &LoadOptions::default())
+        .err()
+        .expect("invalid")
+        .to_string();
+    for want in [
+        "tables[t].read_capacity: a provisioned table needs `read_capacity`",
+        "tables[t].initial_burst: initial_burst (400s) cannot exceed burst_capacity (5m)",
+        "tables[t].global_secondary_indexes[i].write_capacity: an index of a provisioned table needs `write_capacity`",
+        "tables[od].read_capacity: an on-demand table has no `read_capacity`",
+        "tables[od].auto_scaling: an on-demand table has no `auto_scaling`",
+        "tables[od].auto_scaling.write.target: target must be from 20 to 90",
+        "workloads[w].operation.item_size: a DynamoDB item is at most 400KB",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
+}
