@@ -103,6 +103,21 @@ pub fn human_summary(r: &RunResult, dir: &Path) -> String {
             lb.cost_usd
         );
     }
+    for (name, v) in &s.queues {
+        let k = |key: &str| group(v[key].as_u64().unwrap_or(0));
+        let _ = writeln!(
+            o,
+            "queue      {name}: {} sent · {} deleted · {} redelivered · {} dead-lettered · {} duplicates processed · {} visible at end · oldest {:.0} s · ${:.2}",
+            k("sent"),
+            k("deleted"),
+            k("redelivered"),
+            k("dead_lettered"),
+            k("duplicates_processed"),
+            k("visible_at_end"),
+            v["max_age_s"].as_f64().unwrap_or(0.0),
+            v["cost_usd"].as_f64().unwrap_or(0.0)
+        );
+    }
     let _ = writeln!(o);
     let _ = writeln!(
         o,

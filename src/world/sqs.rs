@@ -932,6 +932,9 @@ impl World {
             s.push(t0, res, "NumberOfMessagesReceived", p.received as f64);
             s.push(t0, res, "NumberOfMessagesDeleted", p.deleted as f64);
             s.push(t0, res, "NumberOfEmptyReceives", p.empty_receives as f64);
+            // Cost so far (cumulative, USD), for the dashboard's cost chart.
+            let cost = qu.totals.requests as f64 / 1e6 * rules::price_per_million(qu.cfg.fifo);
+            s.push(t0, res, "CostUSD", cost);
             if p.redelivered > 0 {
                 let name = qu.cfg.name.clone();
                 let vt = qu.cfg.visibility_timeout / 1_000_000_000;
@@ -1008,5 +1011,28 @@ impl World {
             .iter()
             .position(|q| q.cfg.name == name)
             .map(|i| i as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqs_events_keep_the_event_small() {
+        // The SQS variant must not grow the event every request pays for.
+        assert!(
+            std::mem::size_of::<Ev>() <= 16,
+            "{}",
+            std::mem::size_of::<Ev>()
+        );
+    }
+
+    #[test]
+    fn message_ids_look_like_aws_ones() {
+        let id = message_id(42);
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.as_bytes()[14], b'4');
+        assert_ne!(message_id(43), id);
     }
 }
