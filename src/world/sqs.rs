@@ -639,7 +639,8 @@ impl World {
 
     fn sqs_poll(&mut self, p: u32, call: u32) {
         let pl = &self.sqs.pollers[p as usize];
-        if !pl.live || pl.call != call {
+        if !pl.live || pl.call != call || self.instances[pl.inst as usize].hung {
+            // A hung instance makes no more calls.
             return;
         }
         let (q, g) = (pl.q, pl.g as usize);
@@ -696,7 +697,7 @@ impl World {
                 break;
             };
             let pl = &self.sqs.pollers[p as usize];
-            if !pl.live || pl.call != call || !pl.waiting {
+            if !pl.live || pl.call != call || !pl.waiting || self.instances[pl.inst as usize].hung {
                 continue;
             }
             let (asked, g) = (pl.asked_at, pl.g as usize);

@@ -220,6 +220,34 @@ fn we_09_backlog_per_instance_scales_ten_to_fifteen() {
     assert_eq!(g.launches, 15);
 }
 
+#[test]
+fn a_step_policy_alarms_on_visible_messages_of_its_queue() {
+    // The same backlog, a step policy on ApproximateNumberOfMessagesVisible
+    // (queue dimension): the minute ending at 60 s (1,500 visible) is
+    // published at 120 s and the alarm adds 2 instances.
+    let yaml = WE09.replace(
+        "      - { name: backlog, type: target_tracking, metric: SQSBacklogPerInstance, target: 100 }",
+        r#"      - name: deep
+        type: step
+        adjustment_type: ChangeInCapacity
+        alarm: { metric: ApproximateNumberOfMessagesVisible, queue: jobs, statistic: Average, comparison: ">=", threshold: 500, period: 1m, evaluation_periods: 1 }
+        steps: [ { lower: 0, adjustment: 2 } ]"#,
+    );
+    assert_ne!(yaml, WE09);
+    let r = run_q(&yaml);
+    let first = r
+        .activities
+        .iter()
+        .find(|a| a.kind == "scaling")
+        .expect("a scaling activity");
+    assert_eq!(first.t, 120 * S);
+    assert_eq!(
+        first.description,
+        "Changing the desired capacity from 10 to 12"
+    );
+    assert!(first.cause.contains("policy deep"), "{}", first.cause);
+}
+
 // ----------------------------------------------------- visibility timeouts
 
 #[test]
