@@ -536,3 +536,58 @@ tables:
         assert!(e.contains(want), "missing {want:?} in:\n{e}");
     }
 }
+
+#[test]
+fn decreases_stop_at_four_then_one_an_hour_we31() {
+    // Writes alternate every 20 minutes between 60/s and 10/s for 6 hours.
+    // Each low phase brings 15 low datapoints and a scale-in; after 4
+    // decreases in the UTC day (start 09:00Z), another needs an hour since
+    // the last (`DDB:ServiceQuotas`, WE-31), so some are refused.
+    let mut steps = String::new();
+    for k in 0..18 {
+        let rps = if k % 2 == 0 { 60 } else { 10 };
+        steps.push_str(&format!("{{ at: {}m, rps: {rps} }}, ", k * 20));
+    }
+    let r = run(&format!(
+        r#"
+name: we31
+duration: 6h
+workloads:
+  - name: w
+    to: {{ table: t }}
+    arrivals: uniform
+    rate: {{ pattern: step, steps: [ {steps} ] }}
+    operation: {{ op: put, item_size: 1KB }}
+tables:
+  - name: t
+    read_capacity: 5
+    write_capacity: 100
+    auto_scaling: {{ write: {{ min: 5, max: 1000, target: 70 }} }}
+"#
+    ));
+    conserved(&r);
+    let mut cap = 100u64;
+    let mut decreases: Vec<u64> = Vec::new();
+    for a in r.activities.iter().filter(|a| a.kind == "table_scaling") {
+        let n: u64 = a
+            .description
+            .trim_start_matches("Setting write capacity units to ")
+            .trim_end_matches('.')
+            .parse()
+            .unwrap();
+        if n < cap {
+            decreases.push(a.t / 1_000_000_000);
+        }
+        cap = n;
+    }
+    assert!(decreases.len() > 4, "{decreases:?}");
+    for w in decreases[3..].windows(2) {
+        assert!(w[1] - w[0] >= 3600, "{decreases:?}");
+    }
+    assert!(
+        r.activities
+            .iter()
+            .any(|a| a.kind == "not_scaled" && a.description.contains("Subscriber limit exceeded")),
+        "no refused decrease"
+    );
+}
