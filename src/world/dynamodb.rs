@@ -533,6 +533,16 @@ impl World {
         self.table_call_start(site, req, true, client);
     }
 
+    /// `advance` reached the `dynamodb` step `k` of a request (table step
+    /// `i`): record where it is and make the call. Kept out of line: the
+    /// request path without tables never comes here.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn table_step(&mut self, i: u32, inst: u32, req: u32, k: u16) {
+        self.reqs[req as usize].step = k;
+        self.table_app_call(i, inst, req);
+    }
+
     /// A request on an instance reaches a `dynamodb` step (app step `i`).
     pub(super) fn table_app_call(&mut self, i: u32, inst: u32, req: u32) {
         let site = self.table_app_site(i);
@@ -812,22 +822,20 @@ impl World {
     }
 
     /// A request's table call is over: continue its app steps after the
-    /// call, or end it as the app's 500 if the call failed.
+    /// call, or end it as the app's 500 if the call failed. Through a
+    /// `ServiceDone` event now, so the request path keeps a single caller of
+    /// `advance`/`on_service_done` from the table side (they stay inlined
+    /// in the hot loop).
     fn resume_request(&mut self, req: u32, ok: bool) {
         let r = self.reqs[req as usize];
-        let g = self.instances[r.inst as usize].asg as usize;
-        let next = r.step as usize + 1;
-        if ok && next < self.asg_rt[g].steps.len() {
-            self.reqs[req as usize].step = next as u16;
-            self.advance(r.inst, req);
-        } else {
-            self.reqs[req as usize].step = if ok {
-                self.asg_rt[g].steps.len() as u16
-            } else {
-                STEP_FAILED
-            };
-            self.on_service_done(req, r.generation);
-        }
+        self.reqs[req as usize].step = if ok { r.step + 1 } else { STEP_FAILED };
+        self.q.push(
+            self.now,
+            Ev::ServiceDone {
+                req,
+                generation: r.generation,
+            },
+        );
     }
 
     /// Provisioned capacity-seconds up to now.

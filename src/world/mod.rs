@@ -1036,12 +1036,11 @@ impl World {
                 &StepRt::Table(i) => {
                     // The call is made when the holds before it end; the
                     // worker waits for the answer (`resume_request`).
-                    if hold > 0 {
-                        break;
+                    if hold == 0 {
+                        self.table_step(i, inst, req, k as u16);
+                        return;
                     }
-                    self.reqs[req as usize].step = k as u16;
-                    self.table_app_call(i, inst, req);
-                    return;
+                    break;
                 }
                 &StepRt::QueueSend(i) => {
                     // The call is made when the holds before it end.
