@@ -91,7 +91,7 @@ fn dashboard_bytes_are_deterministic() {
     let t = TempDir::new("charts-det");
     let mut dirs = Vec::new();
     for i in 0..2 {
-        let out = t.join(&format!("run{i}"));
+        let out = t.join(format!("run{i}"));
         stratus()
             .args([
                 "run",

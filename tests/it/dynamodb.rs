@@ -521,8 +521,7 @@ tables:
     auto_scaling: { write: { min: 1, max: 10, target: 95 } }
 "#;
     let e = stratus::scenario::load_str(yaml, "bad.yaml", Path::new("."), &LoadOptions::default())
-        .err()
-        .expect("invalid")
+        .expect_err("invalid")
         .to_string();
     for want in [
         "tables[t].read_capacity: a provisioned table needs `read_capacity`",

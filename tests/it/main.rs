@@ -1,16 +1,16 @@
 //! The integration tests: one binary, one module per topic.
 
+mod autoscaling;
+mod charts;
 mod cli;
+mod compare;
 mod conservation;
 mod determinism;
-mod queueing;
-mod scenario_load;
-mod util;
-mod autoscaling;
-mod elb;
-mod charts;
-mod scaling;
-mod faults;
-mod sqs;
-mod compare;
 mod dynamodb;
+mod elb;
+mod faults;
+mod queueing;
+mod scaling;
+mod scenario_load;
+mod sqs;
+mod util;
