@@ -45,7 +45,8 @@ pub enum SqsEv {
     Expiry,
     /// A consumer thread's ReceiveMessage reaches SQS (a = thread, b = call).
     Poll,
-    /// A long poll waited `wait_time` for nothing (a = thread, b = call).
+    /// A consumer group's long-poll deadlines are due: those still waiting
+    /// waited `wait_time` for nothing (a = group, b = generation).
     PollTimeout,
     /// A consumer thread finished a message (a = thread, b = call).
     Processed,
@@ -103,6 +104,10 @@ struct ConsumerRt {
     cpu_workers: u32,
     rng: Rng,
     fail_rng: Rng,
+    /// Long polls' deadlines, (thread, call): all wait `wait`, so they come
+    /// in time order and one timer serves them (instead of a heap event per
+    /// poll, most of them stale: a long poll usually ends early).
+    timeouts: DeadlineFifo<(u32, u32)>,
 }
 
 struct ProducerRt {
@@ -225,6 +230,7 @@ impl SqsWorld {
                         .max(threads),
                     rng: stream(seed, &format!("sqs/consumer/{}/processing", g.name)),
                     fail_rng: stream(seed, &format!("sqs/consumer/{}/failures", g.name)),
+                    timeouts: DeadlineFifo::new(),
                 })
             })
             .collect();
@@ -669,23 +675,50 @@ impl World {
                 pl.waiting = true;
                 pl.asked_at = now;
                 self.sqs.waiters[q as usize].push_back((p, call));
-                self.sqs_push(now + wait, SqsEv::PollTimeout, p, call);
+                let c = self.sqs.consumers[g].as_mut().expect("a consumer group");
+                if let Some(gen_) = c.timeouts.push(now + wait, (p, call)) {
+                    self.sqs_push(now + wait, SqsEv::PollTimeout, g as u32, gen_);
+                }
             }
             _ => self.sqs_push(now + lat, SqsEv::Poll, p, call),
         }
         self.sqs_moved();
     }
 
-    fn sqs_poll_timeout(&mut self, p: u32, call: u32) {
-        let pl = &mut self.sqs.pollers[p as usize];
-        if !pl.live || pl.call != call || !pl.waiting {
-            return;
+    fn sqs_poll_timeout(&mut self, g: u32, generation: u32) {
+        let now = self.now;
+        let mut due = std::mem::take(&mut self.sqs.out);
+        due.clear();
+        let s = &mut self.sqs;
+        let pollers = &s.pollers;
+        let waiting = |(p, call): (u32, u32)| {
+            let pl = &pollers[p as usize];
+            pl.live && pl.call == call && pl.waiting
+        };
+        let c = s.consumers[g as usize].as_mut().expect("a consumer group");
+        let next = c.timeouts.fire(
+            now,
+            generation,
+            |k| {
+                if waiting(k) {
+                    due.push(k)
+                }
+            },
+            waiting,
+        );
+        if let Some((t, gen_)) = next {
+            self.sqs_push(t, SqsEv::PollTimeout, g, gen_);
         }
-        pl.waiting = false;
-        let q = pl.q;
-        self.sqs.model.empty_receive(q);
-        let lat = self.sqs.model.queues[q as usize].cfg.api_latency;
-        self.sqs_push(self.now + lat, SqsEv::Poll, p, call);
+        for &(p, call) in &due {
+            let pl = &mut self.sqs.pollers[p as usize];
+            pl.waiting = false;
+            let q = pl.q;
+            self.sqs.model.empty_receive(q);
+            let lat = self.sqs.model.queues[q as usize].cfg.api_latency;
+            self.sqs_push(now + lat, SqsEv::Poll, p, call);
+        }
+        due.clear();
+        self.sqs.out = due;
     }
 
     /// Messages are receivable: long polls waiting on the queue get them, in
