@@ -1239,6 +1239,19 @@ mod tests {
         Sqs::new(cfgs, rngs)
     }
 
+    /// Every message sent or moved in is in exactly one place.
+    fn conserved(s: &Sqs) {
+        for q in &s.queues {
+            let t = &q.totals;
+            assert_eq!(
+                t.sent + t.moved_in,
+                t.deleted + t.dead_lettered + t.expired + q.visible + q.in_flight + q.delayed,
+                "queue {}",
+                q.cfg.name
+            );
+        }
+    }
+
     fn recv(s: &mut Sqs, q: u32, now: SimTime, max: u32) -> (Vec<(u32, u32)>, Vec<Moved>) {
         let mut out = Vec::new();
         let mut moved = Vec::new();
@@ -1272,6 +1285,7 @@ mod tests {
         assert_eq!(got[0].0, m);
         assert_eq!(s.msgs[m as usize].visible_at, 90 * S);
         assert_eq!(s.msgs[m as usize].receive_count, 2);
+        conserved(&s);
     }
 
     #[test]
@@ -1298,6 +1312,7 @@ mod tests {
             Err(VisibilityError::ExceedsMaximum)
         );
         assert!(s.change_visibility(0, m, r, after, 43_195 * S).is_ok());
+        conserved(&s);
     }
 
     #[test]
@@ -1335,6 +1350,7 @@ mod tests {
         assert_eq!(s.delete(0, last.0, last.1, t), DeleteOutcome::Gone);
         assert_eq!(s.queues[1].visible, 1);
         assert_eq!(s.queues[0].visible + s.queues[0].in_flight, 0);
+        conserved(&s);
     }
 
     fn we_25(fifo: bool) -> (SimTime, SimTime) {
@@ -1359,6 +1375,7 @@ mod tests {
         assert_eq!(s.expire_due(1, gone - 1), 0);
         assert_eq!(s.age_of_oldest(1, gone - 1), gone - 1 - DAY);
         assert_eq!(s.expire_due(1, gone), 1);
+        conserved(&s);
         (gone - DAY, s.max_age(1, gone))
     }
 
@@ -1407,6 +1424,7 @@ mod tests {
             .map(|&(m, _)| s.msgs[m as usize].logical)
             .collect();
         assert_eq!(ids3, vec![3]);
+        conserved(&s);
     }
 
     #[test]
@@ -1421,6 +1439,7 @@ mod tests {
             .map(|&(m, _)| s.msgs[m as usize].logical)
             .collect();
         assert_eq!(ids, vec![1, 2, 3]);
+        conserved(&s);
     }
 
     #[test]
@@ -1442,6 +1461,7 @@ mod tests {
         ));
         assert_eq!(s.queues[0].totals.sent, 2);
         assert_eq!(s.queues[0].totals.deduplicated, 1);
+        conserved(&s);
     }
 
     #[test]
@@ -1464,6 +1484,7 @@ mod tests {
             SendOutcome::TooLarge
         );
         assert!(message_size_ok(MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE));
+        conserved(&s);
     }
 
     #[test]
@@ -1487,6 +1508,7 @@ mod tests {
         assert_eq!(s.delete(0, b[0].0, b[0].1, 41 * S), DeleteOutcome::Deleted);
         assert_eq!(s.delete(0, b[0].0, b[0].1, 42 * S), DeleteOutcome::Gone);
         assert_eq!(s.queues[0].totals.deleted, 1);
+        conserved(&s);
     }
 
     #[test]
@@ -1537,5 +1559,6 @@ mod tests {
             DeleteOutcome::Deleted
         );
         assert_eq!(s.age_of_oldest(0, 100 * S), 0);
+        conserved(&s);
     }
 }
