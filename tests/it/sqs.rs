@@ -620,6 +620,37 @@ fn short_polling_answers_empty_and_costs_more_than_long_polling() {
     );
 }
 
+#[test]
+fn the_in_flight_limit_caps_receives() {
+    // 20 threads could hold 20 messages, the queue lets 10 be in flight:
+    // short polls beyond get OverLimit, and NotVisible never passes 10.
+    let r = run_q(
+        r#"
+name: in-flight
+duration: 10m
+workloads:
+  - { name: p, to: { queue: jobs }, rate: 5 }
+queues:
+  - { name: jobs, in_flight_limit: 10, short_poll_sample: 1.0 }
+auto_scaling_groups:
+  - name: workers
+    availability_zones: [a]
+    min: 2
+    max: 2
+    consumer: { queue: jobs, threads: 10, wait_time: 0s, processing: 10s }
+"#,
+    );
+    let q = &r.summary.queues["jobs"];
+    assert!(n(q, "over_limit") > 1000, "{q}");
+    let nv = r
+        .series
+        .get("jobs", "ApproximateNumberOfMessagesNotVisible");
+    assert!(nv.iter().all(|p| p.1 <= 10.0), "{nv:?}");
+    assert!(nv.iter().skip(1).any(|p| p.1 == 10.0));
+    // 10 in flight × 6 per minute < 5 per second: the backlog grows.
+    assert!(n(q, "visible_at_end") > 2000);
+}
+
 // ------------------------------------------------------------ scaling in
 
 #[test]
