@@ -412,23 +412,28 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     let bar = super::sweep::progress_bar(jobs.len() as u64, "runs");
     type Done = (RunResult, Vec<(String, Vec<u8>)>);
     let work = || -> Result<Vec<Done>, String> {
-        jobs.par_iter()
-            .map(|j| {
-                let name = (j.spec > 0).then(|| specs[j.spec].name.as_str());
-                let r = crate::run::simulate(&j.sc, name, &mut |_| {});
-                let mut files = Vec::new();
-                if j.rep == 0 {
-                    files = output::run_files(&r);
-                    if o.charts {
-                        files.extend(render::dashboard(&j.sc, &r)?);
-                    }
+        let cost: Vec<f64> = jobs
+            .iter()
+            .map(|j| super::sweep::expected_work(&j.sc))
+            .collect();
+        super::sweep::run_longest_first(&cost, |k| {
+            let j = &jobs[k];
+            let name = (j.spec > 0).then(|| specs[j.spec].name.as_str());
+            let r = crate::run::simulate(&j.sc, name, &mut |_| {});
+            let mut files = Vec::new();
+            if j.rep == 0 {
+                files = output::run_files(&r);
+                if o.charts {
+                    files.extend(render::dashboard(&j.sc, &r)?);
                 }
-                if let Some(b) = &bar {
-                    b.inc(1);
-                }
-                Ok((r, files))
-            })
-            .collect()
+            }
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            Ok((r, files))
+        })
+        .into_iter()
+        .collect()
     };
     let results = super::sweep::in_pool(o.jobs, work)?.map_err(Failure::Internal)?;
     if let Some(b) = bar {
@@ -595,7 +600,8 @@ pub fn fmt_value(v: f64, unit: Unit) -> String {
     }
     match unit {
         Unit::Count => {
-            if (v - v.round()).abs() < 1e-9 && v.abs() < 1e15 {
+            // Whole numbers (and means of 1,000 or more, rounded) grouped.
+            if ((v - v.round()).abs() < 1e-9 || v.abs() >= 1000.0) && v.abs() < 1e15 {
                 let r = v.round() as i64;
                 if r < 0 {
                     format!("-{}", group(r.unsigned_abs()))
@@ -1110,6 +1116,8 @@ mod tests {
         assert_eq!(fmt_delta(5.0, 0.0, Unit::Count), "+5");
         assert_eq!(fmt_delta(100.0000001, 100.0, Unit::Ms), "+0.0%");
         assert_eq!(fmt_value(1234.0, Unit::Count), "1,234");
+        assert_eq!(fmt_value(1703494.6, Unit::Count), "1,703,495");
+        assert_eq!(fmt_value(7.4, Unit::Count), "7.4");
         assert_eq!(fmt_value(0.345, Unit::Usd), "$0.345");
         assert_eq!(fmt_value(12.0, Unit::Usd), "$12.00");
     }

@@ -562,52 +562,51 @@ pub fn sweep(o: &Options) -> Result<Outcome, Failure> {
     } else {
         None
     };
-    let rows: Vec<Row> = in_pool(jobs, || {
-        indices
-            .par_iter()
-            .zip(scenarios.par_iter())
-            .map(|(&i, sc)| {
-                let (idx, r) = m.point(i);
-                let bar = progress.as_ref().map(|(mp, _)| {
-                    let b = mp.add(indicatif::ProgressBar::new(1000));
-                    b.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "  {prefix:>6} [{bar:30}] {percent:>3}% {msg}",
-                        )
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                    );
-                    b.set_prefix(format!("#{i}"));
-                    b.set_message(m.point_sets(i).join(" "));
-                    b
-                });
-                let mut tick = |f: f64| {
-                    if let Some(b) = &bar {
-                        b.set_position((f * 1000.0) as u64);
-                    }
-                };
-                let res = crate::run::simulate(sc, m.variant.as_deref(), &mut tick);
-                if let Some(b) = bar {
-                    b.finish_and_clear();
-                }
-                if let Some((_, Some(t))) = &progress {
-                    t.inc(1);
-                }
-                let mut fixed: Vec<String> = m
-                    .params
-                    .iter()
-                    .zip(&idx)
-                    .map(|(p, &v)| p.values[v].clone())
-                    .collect();
-                fixed.push(r.to_string());
-                fixed.push(sc.seed.to_string());
-                fixed.push(i.to_string());
-                Row {
-                    grid_index: i,
-                    fixed,
-                    figures: flatten_summary(&res.summary),
-                }
-            })
-            .collect()
+    let run_one = |k: usize| -> Row {
+        let (i, sc) = (indices[k], &scenarios[k]);
+        let (idx, r) = m.point(i);
+        let bar = progress.as_ref().map(|(mp, _)| {
+            let b = mp.add(indicatif::ProgressBar::new(1000));
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "  {prefix:>6} [{bar:30}] {percent:>3}% {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.set_prefix(format!("#{i}"));
+            b.set_message(m.point_sets(i).join(" "));
+            b
+        });
+        let mut tick = |f: f64| {
+            if let Some(b) = &bar {
+                b.set_position((f * 1000.0) as u64);
+            }
+        };
+        let res = crate::run::simulate(sc, m.variant.as_deref(), &mut tick);
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        if let Some((_, Some(t))) = &progress {
+            t.inc(1);
+        }
+        let mut fixed: Vec<String> = m
+            .params
+            .iter()
+            .zip(&idx)
+            .map(|(p, &v)| p.values[v].clone())
+            .collect();
+        fixed.push(r.to_string());
+        fixed.push(sc.seed.to_string());
+        fixed.push(i.to_string());
+        Row {
+            grid_index: i,
+            fixed,
+            figures: flatten_summary(&res.summary),
+        }
+    };
+    let rows = in_pool(jobs, || {
+        let work: Vec<f64> = scenarios.par_iter().map(expected_work).collect();
+        run_longest_first(&work, run_one)
     })?;
     if let Some((mp, total)) = progress {
         if let Some(t) = total {
@@ -650,6 +649,61 @@ pub fn sweep(o: &Options) -> Result<Outcome, Failure> {
         }
     ));
     Ok(Outcome { dir, text, files })
+}
+
+/// A rough cost of a run, to schedule the longest first: the expected
+/// arrivals (each workload's rate integrated over the run) plus one per
+/// metrics period.
+pub fn expected_work(sc: &Scenario) -> f64 {
+    const STEPS: u64 = 1000;
+    let end = sc.duration.0;
+    let dt = end as f64 / STEPS as f64;
+    let mut total = 0.0;
+    for w in &sc.workloads {
+        let f = crate::workload::RateFn::new(&w.rate);
+        let sum: f64 = (0..STEPS)
+            .map(|i| f.at(((i as f64 + 0.5) * dt) as u64))
+            .sum();
+        total += sum * dt / 1e9;
+    }
+    total + sc.duration.as_secs_f64() / sc.metrics_period.as_secs_f64().max(1e-9)
+}
+
+/// Run `run(k)` for k in `0..work.len()` on the current pool's threads, the
+/// longest expected `work` first (LPT: each free thread takes the longest run left,
+/// so no thread idles long at the end while another finishes a big one).
+/// Results come back in the input order.
+pub fn run_longest_first<T: Send>(work: &[f64], run: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let n = work.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| work[b].total_cmp(&work[a]).then(a.cmp(&b)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<T>>> =
+        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    let threads = rayon::current_num_threads().min(n.max(1));
+    rayon::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|_| {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&pos) = order.get(k) else { break };
+                    let out = run(pos);
+                    if let Ok(mut slot) = slots[pos].lock() {
+                        *slot = Some(out);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .ok()
+                .flatten()
+                .expect("every run finished (a panic would have propagated)")
+        })
+        .collect()
 }
 
 /// The first rows on the terminal: the parameters and the metric.
