@@ -139,19 +139,28 @@ impl Plot<'_> {
         root.fill(&WHITE)?;
         let font = |size: f64, color: RGBColor| (FAMILY, size * k as f64).into_font().color(&color);
         let m = self.m;
-        let title = match m.params.len() {
-            1 => format!("{} against {}", m.metric, m.params[0].path),
+        // The title names the parameters by their paths, or by their last
+        // step when that is too wide (the axes carry the whole paths).
+        let short = |p: &str| -> String { p.rsplit('.').next().unwrap_or(p).to_string() };
+        let titles = |name: &dyn Fn(&str) -> String| match m.params.len() {
             2 => format!(
                 "{} by {} and {}",
-                m.metric, m.params[0].path, m.params[1].path
+                m.metric,
+                name(&m.params[0].path),
+                name(&m.params[1].path)
             ),
-            _ => format!("{} against {}", m.metric, m.params[0].path),
+            _ => format!("{} against {}", m.metric, name(&m.params[0].path)),
         };
-        root.draw(&Text::new(
-            title,
-            (px(18), px(22)),
-            font(22.0, pal::TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
+        let style = font(22.0, pal::TEXT).pos(Pos::new(HPos::Left, VPos::Center));
+        let room = px(WIDTH as i32 - 36) as u32;
+        let title = [titles(&|p| p.to_string()), titles(&short), m.metric.clone()]
+            .into_iter()
+            .find(|t| {
+                root.estimate_text_size(t, &style)
+                    .is_ok_and(|(w, _)| w <= room)
+            })
+            .unwrap_or_else(|| m.metric.clone());
+        root.draw(&Text::new(title, (px(18), px(22)), style))?;
         root.draw(&Text::new(
             self.subtitle.clone(),
             (px(WIDTH as i32) - px(18), px(48)),
@@ -409,11 +418,6 @@ impl Plot<'_> {
         ] {
             root.draw(&Text::new(fmt_tick(v), (bx + px(24), y), label.clone()))?;
         }
-        root.draw(&Text::new(
-            m.metric.clone(),
-            (bx, top - px(16)),
-            font(13.0, pal::MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
         root.present()?;
         Ok(())
     }
