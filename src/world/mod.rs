@@ -450,9 +450,7 @@ impl World {
                     .app
                     .iter()
                     .map(|s| match s {
-                        AppStep::Compute(d) | AppStep::Wait(d) => {
-                            StepRt::Hold(Sampler::new(d))
-                        }
+                        AppStep::Compute(d) | AppStep::Wait(d) => StepRt::Hold(Sampler::new(d)),
                         AppStep::Dynamodb(_) => {
                             table_steps += 1;
                             StepRt::Table(table_steps - 1)
