@@ -55,19 +55,6 @@ impl AsgState {
             lbs: Vec::new(),
         }
     }
-
-    /// The zone for the next launch: the one with the fewest instances, first
-    /// in the group's order on a tie, so the group stays balanced across its
-    /// zones (ASG User Guide, "Availability Zone distribution").
-    pub fn balanced_az(&self, counts: &[u32]) -> u32 {
-        let mut best = 0usize;
-        for (i, &c) in counts.iter().enumerate() {
-            if c < counts[best] {
-                best = i;
-            }
-        }
-        best as u32
-    }
 }
 
 /// Recurring scheduled actions: Unix cron expressions (minute hour

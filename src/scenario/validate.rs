@@ -940,21 +940,10 @@ pub fn parse_rfc3339_utc(s: &str) -> Result<f64, String> {
         return Err(format!("\"{s}\" is not a valid date and time"));
     }
     Ok(
-        days_from_civil(y as i64, mo, d) as f64 * 86400.0
+        crate::report::clock::days_from_civil(y as i64, mo, d) as f64 * 86400.0
             + (h * 3600 + mi * 60 + sec) as f64
             + frac,
     )
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
 }
 
 #[cfg(test)]

@@ -193,17 +193,7 @@ impl World {
         let g = self.instances[inst as usize].asg as usize;
         if let Some((after, proceed, hook)) = self.run_hooks(g, Transition::Launching) {
             // Launch lifecycle hooks hold the instance in Pending:Wait.
-            self.instances[inst as usize].state = LifecycleState::PendingWait;
-            self.hook_activity(inst, "Pending:Wait", &hook, after, proceed);
-            let generation = self.inst_gen[inst as usize];
-            self.q.push(
-                self.now + after,
-                Ev::HookDone {
-                    inst,
-                    generation,
-                    proceed,
-                },
-            );
+            self.wait_for_hooks(inst, LifecycleState::PendingWait, &hook, after, proceed);
             return;
         }
         self.enter_service(inst);
@@ -256,7 +246,17 @@ impl World {
         })
     }
 
-    fn hook_activity(&mut self, inst: u32, state: &str, hook: &str, after: SimTime, proceed: bool) {
+    /// Hold an instance in Pending:Wait or Terminating:Wait until its hooks
+    /// are done (`after` from now), with a `lifecycle` row.
+    fn wait_for_hooks(
+        &mut self,
+        inst: u32,
+        state: LifecycleState,
+        hook: &str,
+        after: SimTime,
+        proceed: bool,
+    ) {
+        self.instances[inst as usize].state = state;
         let g = self.instances[inst as usize].asg as usize;
         let id = self.instances[inst as usize].ec2_id.clone();
         let until = self.clock_text(self.now + after);
@@ -265,9 +265,21 @@ impl World {
             t: self.now,
             resource: self.asgs[g].name.clone(),
             kind: "lifecycle",
-            description: format!("Instance {id} entered {state} (lifecycle hook {hook})"),
+            description: format!(
+                "Instance {id} entered {} (lifecycle hook {hook})",
+                state.aws_name()
+            ),
             cause: format!("The lifecycle hook {hook} completes at {until} with result {result}."),
         });
+        let generation = self.inst_gen[inst as usize];
+        self.q.push(
+            self.now + after,
+            Ev::HookDone {
+                inst,
+                generation,
+                proceed,
+            },
+        );
     }
 
     /// A transition's lifecycle hooks are done.
@@ -405,17 +417,7 @@ impl World {
         // termination hook (`ASG:ec2-auto-scaling-scaling-cooldowns`).
         self.scaling_activity_done(g, inst);
         if let Some((after, _, hook)) = self.run_hooks(g, Transition::Terminating) {
-            self.instances[inst as usize].state = LifecycleState::TerminatingWait;
-            self.hook_activity(inst, "Terminating:Wait", &hook, after, true);
-            let generation = self.inst_gen[inst as usize];
-            self.q.push(
-                self.now + after,
-                Ev::HookDone {
-                    inst,
-                    generation,
-                    proceed: true,
-                },
-            );
+            self.wait_for_hooks(inst, LifecycleState::TerminatingWait, &hook, after, true);
         } else {
             self.terminated(inst);
         }
@@ -430,16 +432,17 @@ impl World {
         self.asgs[g].terminations += 1;
     }
 
-    /// Schedule the next run of a recurring (cron) action, if before the end.
-    pub(super) fn schedule_recurrence(&mut self, g: usize, idx: usize) {
+    /// Schedule the next run of a recurring (cron) action after `from`, if
+    /// before the end.
+    pub(super) fn schedule_recurrence(&mut self, g: usize, idx: usize, from: SimTime) {
         let Some(expr) = self.asg_rt[g].scheduled[idx].recurrence.clone() else {
             return;
         };
         let Some(cron) = crate::aws::autoscaling::cron::Cron::parse(&expr) else {
             return;
         };
-        let now_s = self.start_epoch + (self.now / 1_000_000_000) as i64;
-        let Some(next) = cron.next_after(now_s) else {
+        let from_s = self.start_epoch + (from / 1_000_000_000) as i64;
+        let Some(next) = cron.next_after(from_s) else {
             return;
         };
         let at = (next - self.start_epoch).max(0) as u64 * 1_000_000_000;
@@ -460,11 +463,9 @@ impl World {
     pub(crate) fn on_scheduled_action(&mut self, g: usize, idx: usize) {
         let a = self.asg_rt[g].scheduled[idx].clone();
         if a.recurrence.is_some() {
-            // Its next run is scheduled from its nominal time, not the delay.
-            let late_now = self.now;
-            self.now = late_now - (late_now % 60_000_000_000);
-            self.schedule_recurrence(g, idx);
-            self.now = late_now;
+            // Its next run counts from its nominal minute, not from the delay.
+            let nominal = self.now - self.now % 60_000_000_000;
+            self.schedule_recurrence(g, idx, nominal);
         }
         let grp = &mut self.asgs[g];
         let old = grp.desired;

@@ -132,7 +132,7 @@ impl World {
     }
 
     /// A health check's response arrived (before its timeout).
-    pub(super) fn health_check_done(&mut self, req: u32, _ok: bool) {
+    pub(super) fn health_check_done(&mut self, req: u32) {
         let r = self.reqs[req as usize];
         if r.answered {
             return;

@@ -405,8 +405,6 @@ pub struct World {
     pub activities: Vec<Activity>,
     /// Events processed.
     pub events: u64,
-    /// A terminating instance to check for drained after the current request.
-    free_req_after: Option<u32>,
     /// Dynamic scaling state per group.
     scaling: Vec<scaling::GroupScaling>,
     /// CloudWatch publication delay.
@@ -593,7 +591,6 @@ impl World {
             asg_res,
             activities: Vec::new(),
             events: 0,
-            free_req_after: None,
             scaling: sc
                 .auto_scaling_groups
                 .iter()
@@ -639,7 +636,7 @@ impl World {
                         },
                     );
                 } else {
-                    w.schedule_recurrence(g, idx);
+                    w.schedule_recurrence(g, idx, 0);
                 }
             }
         }
@@ -680,7 +677,7 @@ impl World {
         let mut per_az = vec![0u32; nazs];
         let t = self.clock_text(0);
         for _ in 0..desired {
-            let az = self.asgs[g].balanced_az(&per_az);
+            let az = crate::aws::termination::az_with_fewest_instances(&per_az, &[]).unwrap_or(0);
             per_az[az as usize] += 1;
             let id = self.new_instance_id(g);
             let idx = self.instances.len() as u32;
@@ -1080,13 +1077,14 @@ impl World {
         }
         let now = self.now;
         let inst = r.inst;
+        let mut drained_check = false;
         if let Some(next) = self.instances[inst as usize].finish(now) {
             self.start_service(inst, next);
-        } else if self.instances[inst as usize].state == LifecycleState::Terminating {
-            self.free_req_after = Some(inst);
+        } else {
+            drained_check = self.instances[inst as usize].state == LifecycleState::Terminating;
         }
         if r.wl == NONE {
-            self.health_check_done(req, true);
+            self.health_check_done(req);
         } else if !r.answered {
             let l = &mut self.lbs[r.lb as usize];
             l.period.response_time_sum += (now - r.attempt_at) as u128;
@@ -1103,28 +1101,17 @@ impl World {
             self.answer(req, outcome);
         }
         self.free_req(req);
-        if let Some(i) = self.free_req_after.take() {
-            self.maybe_drained(i);
+        if drained_check {
+            self.maybe_drained(inst);
         }
     }
 
     fn on_lb_deadline(&mut self, lb: u32, generation: u32) {
-        let now = self.now;
-        let mut due: Vec<u32> = Vec::new();
-        let reqs = &self.reqs;
-        let next = self.lbs[lb as usize].deadlines.fire(
-            now,
+        let (due, next) = due_requests(
+            &mut self.lbs[lb as usize].deadlines,
+            &self.reqs,
+            self.now,
             generation,
-            |(r, g)| {
-                let q = &reqs[r as usize];
-                if q.live && q.generation == g && !q.answered {
-                    due.push(r);
-                }
-            },
-            |(r, g)| {
-                let q = &reqs[r as usize];
-                q.live && q.generation == g
-            },
         );
         if let Some((t, g)) = next {
             self.q.push(t, Ev::LbDeadline { lb, generation: g });
@@ -1136,22 +1123,11 @@ impl World {
     }
 
     fn on_client_deadline(&mut self, wl: u32, generation: u32) {
-        let now = self.now;
-        let mut due: Vec<u32> = Vec::new();
-        let reqs = &self.reqs;
-        let next = self.workloads[wl as usize].deadlines.fire(
-            now,
+        let (due, next) = due_requests(
+            &mut self.workloads[wl as usize].deadlines,
+            &self.reqs,
+            self.now,
             generation,
-            |(r, g)| {
-                let q = &reqs[r as usize];
-                if q.live && q.generation == g && !q.answered {
-                    due.push(r);
-                }
-            },
-            |(r, g)| {
-                let q = &reqs[r as usize];
-                q.live && q.generation == g
-            },
         );
         if let Some((t, g)) = next {
             self.q.push(t, Ev::ClientDeadline { wl, generation: g });
@@ -1383,4 +1359,30 @@ impl World {
     pub fn workload_names(&self) -> Vec<String> {
         self.workloads.iter().map(|w| w.name.clone()).collect()
     }
+}
+
+/// Fire a request-deadline FIFO: the requests whose deadline has come and
+/// that are still unanswered, and when to fire next.
+fn due_requests(
+    fifo: &mut DeadlineFifo<(u32, u32)>,
+    reqs: &[Request],
+    now: SimTime,
+    generation: u32,
+) -> (Vec<u32>, Option<(SimTime, u32)>) {
+    let mut due = Vec::new();
+    let live = |(r, g): (u32, u32)| {
+        let q = &reqs[r as usize];
+        q.live && q.generation == g
+    };
+    let next = fifo.fire(
+        now,
+        generation,
+        |k| {
+            if live(k) && !reqs[k.0 as usize].answered {
+                due.push(k.0);
+            }
+        },
+        live,
+    );
+    (due, next)
 }

@@ -83,9 +83,9 @@ fn scheduled_actions_change_desired_with_one_scaling_row_each() {
 }
 
 #[test]
-fn scale_in_keeps_zones_balanced() {
-    // 6 instances over 2 zones, scale in to 3: the first removal comes from
-    // either zone (3/3), then zones alternate, so the survivors are 2 + 1.
+fn every_termination_names_the_rule_that_chose_the_instance() {
+    // Zone balance on scale-in is checked in tests/it/faults.rs (WE-08) and
+    // by the termination unit tests; here, the activity text says why.
     let sc = scenario(SCHEDULED);
     let r = simulate(&sc, None, &mut |_| {});
     for a in r.activities.iter().filter(|a| a.kind == "terminate") {
