@@ -20,6 +20,10 @@ pub enum LifecycleState {
     TerminatingWait,
     /// Gone.
     Terminated,
+    /// Launching into the group's warm pool (`Warmed:Pending`).
+    WarmedPending,
+    /// Waiting in the warm pool, stopped, running or hibernated.
+    Warmed(crate::scenario::PoolState),
 }
 
 impl LifecycleState {
@@ -32,6 +36,10 @@ impl LifecycleState {
             LifecycleState::Terminating => "Terminating",
             LifecycleState::TerminatingWait => "Terminating:Wait",
             LifecycleState::Terminated => "Terminated",
+            LifecycleState::WarmedPending => "Warmed:Pending",
+            LifecycleState::Warmed(crate::scenario::PoolState::Stopped) => "Warmed:Stopped",
+            LifecycleState::Warmed(crate::scenario::PoolState::Running) => "Warmed:Running",
+            LifecycleState::Warmed(crate::scenario::PoolState::Hibernated) => "Warmed:Hibernated",
         }
     }
 }

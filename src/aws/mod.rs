@@ -6,6 +6,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
 pub mod elb;
+pub mod predictive;
 pub mod retry;
 pub mod scaling;
 pub mod sqs;

@@ -21,6 +21,8 @@ mod asg;
 mod dynamodb;
 mod elb;
 mod faults;
+mod maintenance;
+mod predictive;
 mod scaling;
 mod sqs;
 use rand::RngExt;
@@ -155,6 +157,17 @@ pub enum Ev {
         inst: u32,
         /// instance generation
         generation: u32,
+    },
+    /// The hourly step of a group's predictive scaling (`world::predictive`).
+    PredictiveTick {
+        /// group index
+        g: u32,
+    },
+    /// A group's periodic health and maintenance sweep: unhealthy
+    /// replacement, maximum instance lifetime, instance refresh, warm pool.
+    GroupSweep {
+        /// group index
+        g: u32,
     },
     /// A scheduled action is due.
     ScheduledAction {
@@ -311,6 +324,8 @@ struct AsgRuntime {
     protect_new: bool,
     hooks: Vec<crate::scenario::LifecycleHook>,
     hook_rng: Rng,
+    /// Suspended Auto Scaling processes.
+    suspended: Vec<crate::scenario::ScalingProcess>,
 }
 
 /// One prepared step of what a request does on an instance.
@@ -424,6 +439,12 @@ pub struct World {
     rebalance_pending: Vec<Vec<u32>>,
     /// Queues, their timers, producers and consumers.
     sqs: sqs::SqsWorld,
+    /// Predictive scaling state per group.
+    #[allow(dead_code)]
+    predictive: Vec<predictive::GroupPredictive>,
+    /// Health replacement, lifetime, refresh and warm pool state per group.
+    #[allow(dead_code)]
+    maint: Vec<maintenance::GroupMaintenance>,
 }
 
 impl World {
@@ -473,6 +494,7 @@ impl World {
                 termination: g.termination_policies.clone(),
                 protect_new: g.new_instances_protected_from_scale_in,
                 hooks: g.lifecycle_hooks.clone(),
+                suspended: g.suspended_processes.clone(),
                 hook_rng: stream(seed, &format!("asg/{}/hooks", g.name)),
                 elb_health: g.health_check.kind == crate::scenario::HealthCheckType::Elb,
                 grace: g.health_check.grace_period.0,
@@ -613,6 +635,16 @@ impl World {
                 .collect(),
             rebalance_pending: vec![Vec::new(); sc.auto_scaling_groups.len()],
             sqs,
+            predictive: sc
+                .auto_scaling_groups
+                .iter()
+                .map(|g| predictive::GroupPredictive::new(sc, g))
+                .collect(),
+            maint: sc
+                .auto_scaling_groups
+                .iter()
+                .map(|g| maintenance::GroupMaintenance::new(sc, g))
+                .collect(),
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -648,6 +680,8 @@ impl World {
             w.q.push(w.period, Ev::MetricsTick);
         }
         w.start_cloudwatch();
+        w.predictive_start();
+        w.maintenance_start();
         w.sqs_start();
         w.start_faults();
         w.tables_start();
@@ -655,6 +689,12 @@ impl World {
             w.arm_spot_rate(i);
         }
         w
+    }
+
+    /// Whether a group's Auto Scaling process is suspended
+    /// (`ASG:as-suspend-resume-processes`).
+    pub(crate) fn suspended(&self, g: usize, p: crate::scenario::ScalingProcess) -> bool {
+        self.asg_rt[g].suspended.contains(&p)
     }
 
     /// Wall-clock text of a simulated time.
@@ -824,6 +864,8 @@ impl World {
             Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
             Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
             Ev::CloudWatchMinute => self.on_cloudwatch_minute(),
+            Ev::PredictiveTick { g } => self.on_predictive_tick(g as usize),
+            Ev::GroupSweep { g } => self.on_group_sweep(g as usize),
             Ev::Table { what, a, b } => self.on_table(what, a, b),
             Ev::Fault { idx } => self.on_fault(idx),
             Ev::Sqs { what, a, b } => self.on_sqs(what, a, b),
@@ -1305,7 +1347,9 @@ impl World {
                     LifecycleState::Terminating | LifecycleState::TerminatingWait => {
                         terminating += 1
                     }
-                    LifecycleState::Terminated => {}
+                    LifecycleState::Terminated
+                    | LifecycleState::WarmedPending
+                    | LifecycleState::Warmed(_) => {}
                 }
             }
             let a = &mut self.asgs[g];

@@ -11,7 +11,9 @@ use super::{Activity, Ev, World};
 use crate::aws::cloudwatch::{self, AlarmEvaluator, AlarmState, TargetTrackingAlarm};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::scaling::{self as rules, Capacity, TargetAlarm, TargetVote};
-use crate::scenario::{AutoScalingGroup, Duration, PolicyType, ScalingPolicy, Scenario, Statistic};
+use crate::scenario::{
+    AutoScalingGroup, Duration, PolicyType, ScalingPolicy, ScalingProcess, Scenario, Statistic,
+};
 use crate::sim::SimTime;
 use std::collections::VecDeque;
 
@@ -253,7 +255,10 @@ impl World {
                 LifecycleState::Terminating | LifecycleState::TerminatingWait => {
                     cap.terminating += 1
                 }
-                LifecycleState::Terminated => {}
+                // Warm pool instances count toward nothing until they leave it.
+                LifecycleState::Terminated
+                | LifecycleState::WarmedPending
+                | LifecycleState::Warmed(_) => {}
             }
         }
         cap
@@ -314,6 +319,15 @@ impl World {
                 )
             })
             .collect();
+        for g in 0..self.asgs.len() {
+            if let Some(m) = self.scaling[g].pending.back().copied()
+                && m.end == now
+            {
+                let lb = self.asgs[g].lbs.first().map(|&l| lb_minute[l as usize].0);
+                let cpu_sum = m.cpu_all.unwrap_or(0.0) * m.in_service;
+                self.predictive_minute(g, now, cpu_sum, m.in_service as u32, lb);
+            }
+        }
         for g in 0..self.asgs.len() {
             if !self.scaling[g].is_active() {
                 continue;
@@ -509,6 +523,21 @@ impl World {
         let Some(best) = rules::largest_capacity_wins(candidates.iter().map(|c| c.0)) else {
             return;
         };
+        if self.suspended(g, ScalingProcess::AlarmNotification) {
+            // Alarms still change state, but the group does not act on them
+            // (`ASG:as-suspend-resume-processes`).
+            if !fired.is_empty() {
+                let a = fired.join(", ");
+                self.not_scaled(
+                    g,
+                    usize::MAX,
+                    &a,
+                    "",
+                    "the AlarmNotification process is suspended",
+                );
+            }
+            return;
+        }
         let old = self.asgs[g].desired;
         if best == old {
             if !fired.is_empty() {

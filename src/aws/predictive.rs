@@ -1,0 +1,1 @@
+//! Predictive scaling's forecast (`ASG:ec2-auto-scaling-predictive-scaling`).
