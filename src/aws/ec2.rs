@@ -74,6 +74,12 @@ pub struct Instance {
     pub in_service_at: Option<SimTime>,
     /// When it was terminated (billing stops).
     pub terminated_at: Option<SimTime>,
+    /// Running (billed) since; None while stopped or hibernated in a warm
+    /// pool, where EC2 bills only storage (`EC2:ec2-instance-lifecycle`).
+    pub running_since: Option<SimTime>,
+    /// Earlier runs, ended by a stop: seconds run, and seconds billed per
+    /// second and hourly (each start is billed on its own).
+    pub earlier_runs: (f64, f64, f64),
     /// Worker count.
     pub workers: u32,
     /// Max waiting requests.
@@ -114,6 +120,8 @@ impl Instance {
             launched_at: now,
             in_service_at: None,
             terminated_at: None,
+            running_since: Some(now),
+            earlier_runs: (0.0, 0.0, 0.0),
             workers: spec.workers.max(1),
             queue_limit: spec.queue_limit,
             busy: 0,
@@ -208,17 +216,51 @@ impl Instance {
         100.0 * area as f64 / (self.workers as f64 * period as f64)
     }
 
-    /// Seconds billed, as EC2 bills them, up to `end`.
-    pub fn billed_seconds(&self, billing: Billing, end: SimTime) -> f64 {
+    /// The instance stops (into a warm pool): this run is billed on its own.
+    pub fn stop_running(&mut self, now: SimTime) {
+        if let Some(from) = self.running_since.take() {
+            let run = now.saturating_sub(from) as f64 / 1e9;
+            self.earlier_runs.0 += run;
+            self.earlier_runs.1 += billing::billed_seconds(Billing::PerSecond, run);
+            self.earlier_runs.2 += billing::billed_seconds(Billing::Hourly, run);
+        }
+    }
+
+    /// The instance starts again (out of a warm pool).
+    pub fn start_running(&mut self, now: SimTime) {
+        if self.running_since.is_none() {
+            self.running_since = Some(now);
+        }
+    }
+
+    /// Seconds of the current run up to `end`.
+    fn current_run_seconds(&self, end: SimTime) -> f64 {
         let stop = self.terminated_at.unwrap_or(end).min(end);
-        let run = stop.saturating_sub(self.launched_at) as f64 / 1e9;
-        billing::billed_seconds(billing, run)
+        match self.running_since {
+            Some(from) if from < stop => (stop - from) as f64 / 1e9,
+            _ => 0.0,
+        }
+    }
+
+    /// Seconds billed, as EC2 bills them, up to `end`: each run from a start
+    /// to a stop or termination on its own.
+    pub fn billed_seconds(&self, billing: Billing, end: SimTime) -> f64 {
+        let earlier = match billing {
+            Billing::PerSecond => self.earlier_runs.1,
+            Billing::Hourly => self.earlier_runs.2,
+        };
+        let run = self.current_run_seconds(end);
+        let current = if self.running_since.is_some_and(|f| f <= end) {
+            billing::billed_seconds(billing, run)
+        } else {
+            0.0
+        };
+        earlier + current
     }
 
     /// Seconds run up to `end`.
     pub fn run_seconds(&self, end: SimTime) -> f64 {
-        let stop = self.terminated_at.unwrap_or(end).min(end);
-        stop.saturating_sub(self.launched_at) as f64 / 1e9
+        self.earlier_runs.0 + self.current_run_seconds(end)
     }
 }
 

@@ -734,6 +734,53 @@ pub fn lifecycle_hook_deadline(
     by_heartbeat.min(global)
 }
 
+/// How a lifecycle hook's wait ends when its action does not complete it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookTimeout {
+    /// The heartbeat timeout ran out (after the last heartbeat, if any).
+    Heartbeat,
+    /// Heartbeats kept it alive until the global timeout.
+    Global,
+}
+
+/// When a lifecycle hook's wait times out, counted from its start, for an
+/// action that records a heartbeat every `every` (at most `count` times,
+/// none: until the wait ends): each heartbeat that arrives while the wait
+/// still runs restarts the heartbeat timeout, never past the global timeout
+/// (1 h timeout, one heartbeat at 30 min → 90 min; heartbeats every 30 min
+/// on a 1 h timeout → 48 h; WE-11). `ASG:completing-lifecycle-hooks`;
+/// `API-ASG:LifecycleHook.GlobalTimeout`.
+pub fn lifecycle_hook_times_out_at(
+    heartbeat_timeout: Duration,
+    every: Option<Duration>,
+    count: Option<u32>,
+) -> (SimTime, HookTimeout) {
+    let global = lifecycle_hook_global_timeout(heartbeat_timeout).nanos();
+    let mut deadline = lifecycle_hook_deadline(0, heartbeat_timeout, None);
+    if let Some(e) = every.map(|e| e.nanos()).filter(|&e| e > 0) {
+        let mut k: u64 = 1;
+        loop {
+            let beat = e.saturating_mul(k);
+            // A heartbeat after the wait ended, or past the allowed count,
+            // does not count.
+            if beat >= deadline || count.is_some_and(|c| k > c as u64) {
+                break;
+            }
+            deadline = lifecycle_hook_deadline(0, heartbeat_timeout, Some(beat));
+            if deadline >= global {
+                break;
+            }
+            k += 1;
+        }
+    }
+    let why = if deadline >= global {
+        HookTimeout::Global
+    } else {
+        HookTimeout::Heartbeat
+    };
+    (deadline.min(global), why)
+}
+
 // =========================================== 1.12 health replacement (WE-15)
 
 /// Most unhealthy instances replaced at a time: 10 % of desired capacity, or
@@ -813,6 +860,37 @@ mod tests {
             upper,
             adjustment,
         }
+    }
+
+    /// WE-11 through the heartbeat schedule: (a) 1 h timeout, one heartbeat
+    /// at 30 min → 90 min; no heartbeat → 1 h; (b) heartbeats every 30 min
+    /// on a 1 h timeout reach the 48 h global timeout; (c) a 120 s timeout
+    /// kept alive by heartbeats every 60 s ends at 12,000 s; heartbeats
+    /// slower than the timeout never arrive in time.
+    #[test]
+    fn we11_hook_wait_with_heartbeats() {
+        let h = Duration::secs(3600);
+        let m = |s: u64| s * 1_000_000_000;
+        assert_eq!(
+            lifecycle_hook_times_out_at(h, None, None),
+            (m(3600), HookTimeout::Heartbeat)
+        );
+        assert_eq!(
+            lifecycle_hook_times_out_at(h, Some(Duration::secs(1800)), Some(1)),
+            (m(5400), HookTimeout::Heartbeat)
+        );
+        assert_eq!(
+            lifecycle_hook_times_out_at(h, Some(Duration::secs(1800)), None),
+            (m(172_800), HookTimeout::Global)
+        );
+        assert_eq!(
+            lifecycle_hook_times_out_at(Duration::secs(120), Some(Duration::secs(60)), None),
+            (m(12_000), HookTimeout::Global)
+        );
+        assert_eq!(
+            lifecycle_hook_times_out_at(h, Some(Duration::secs(4000)), None),
+            (m(3600), HookTimeout::Heartbeat)
+        );
     }
 
     /// WE-01's scale-out set: [0,10) → 0 %, [10,20) → +10 %, [20,∞) → +30 %.

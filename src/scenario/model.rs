@@ -654,6 +654,15 @@ pub struct AsgHealthCheck {
     /// Grace period (AWS API default 0s; the console's 300s is common).
     #[serde(default)]
     pub grace_period: Duration,
+    /// How often Auto Scaling's periodic health check runs: an instance a
+    /// health check reports unhealthy is marked so, and replaced, at the
+    /// next one (undocumented: "periodically"; default 10s).
+    #[serde(default = "d10s")]
+    pub interval: Duration,
+}
+
+fn d10s() -> Duration {
+    Duration::secs(10)
 }
 
 impl Default for AsgHealthCheck {
@@ -661,6 +670,7 @@ impl Default for AsgHealthCheck {
         AsgHealthCheck {
             kind: HealthCheckType::Ec2,
             grace_period: Duration(0),
+            interval: d10s(),
         }
     }
 }
@@ -901,6 +911,13 @@ pub struct ScalingPolicy {
     /// Predictive: buffer over the forecast, percent.
     #[serde(default)]
     pub max_capacity_buffer: Option<f64>,
+    /// Predictive: honor_max_capacity (AWS's default) | increase_max_capacity
+    /// (implied by `max_capacity_buffer` when not given).
+    #[serde(default)]
+    pub max_capacity_breach_behavior: Option<String>,
+    /// Predictive: launch this long before each forecast hour (default 300s).
+    #[serde(default)]
+    pub scheduling_buffer_time: Option<Duration>,
 }
 
 fn yes() -> bool {
@@ -976,6 +993,14 @@ pub struct LifecycleHook {
     /// When the hook's action completes it (none: it times out).
     #[serde(default)]
     pub completes_after: Option<DurationDist>,
+    /// The hook's action calls RecordLifecycleActionHeartbeat this often
+    /// while it works (none: never), each call restarting the heartbeat
+    /// timeout.
+    #[serde(default)]
+    pub heartbeat_every: Option<Duration>,
+    /// At most this many heartbeats (default: until the action completes).
+    #[serde(default)]
+    pub heartbeats: Option<u32>,
 }
 
 /// Warm pool instance state.

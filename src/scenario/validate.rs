@@ -473,6 +473,59 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             p.key("lifecycle_hooks"),
             g.lifecycle_hooks.iter().map(|x| x.name.as_str()),
         );
+        for (j, h) in g.lifecycle_hooks.iter().enumerate() {
+            let q = p.key("lifecycle_hooks").item(Some(&h.name), j);
+            // `API-ASG:PutLifecycleHookType.HeartbeatTimeout`: 30 to 7200 seconds.
+            if h.heartbeat_timeout < Duration::secs(30) || h.heartbeat_timeout > Duration::secs(7200)
+            {
+                c.bad(
+                    q.key("heartbeat_timeout"),
+                    format!(
+                        "heartbeat_timeout must be from 30s to 7200s (AWS's range), found {}",
+                        h.heartbeat_timeout
+                    ),
+                );
+            }
+            if let Some(e) = h.heartbeat_every {
+                c.positive_duration(q.key("heartbeat_every"), "heartbeat_every", e);
+            }
+        }
+        // `API-ASG:CreateAutoScalingGroupType.MaxInstanceLifetime`: 0 (none)
+        // or at least 86,400 seconds.
+        if let Some(l) = g.max_instance_lifetime
+            && l.0 != 0
+            && l < Duration::secs(86_400)
+        {
+            c.bad(
+                p.key("max_instance_lifetime"),
+                format!("max_instance_lifetime must be 0s (none) or at least 1d (86400s), found {l}"),
+            );
+        }
+        if let Some(r) = &g.instance_refresh {
+            let q = p.key("instance_refresh");
+            // `API-ASG:InstanceMaintenancePolicy`: min 0–100, max 100–200,
+            // at most 100 apart.
+            if !(0.0..=100.0).contains(&r.min_healthy_percentage) {
+                c.bad(
+                    q.key("min_healthy_percentage"),
+                    format!(
+                        "min_healthy_percentage must be from 0 to 100, found {}",
+                        r.min_healthy_percentage
+                    ),
+                );
+            }
+            if !(100.0..=200.0).contains(&r.max_healthy_percentage)
+                || r.max_healthy_percentage - r.min_healthy_percentage > 100.0
+            {
+                c.bad(
+                    q.key("max_healthy_percentage"),
+                    format!(
+                        "max_healthy_percentage must be from 100 to 200 and at most 100 above min_healthy_percentage, found {}",
+                        r.max_healthy_percentage
+                    ),
+                );
+            }
+        }
     }
 
     // ------------------------------------------------------------ queues

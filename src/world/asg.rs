@@ -5,8 +5,9 @@
 use super::{Activity, Ev, NONE, Outcome, World};
 use crate::aws::ec2::{Instance, LifecycleState};
 use crate::aws::elb::TargetHealth;
+use crate::aws::scaling as rules;
 use crate::aws::termination;
-use crate::scenario::{HookResult, LifecycleHook, Transition};
+use crate::scenario::{HookResult, LifecycleHook, ScalingProcess, Transition};
 use crate::sim::SimTime;
 use crate::sim::rng::Sampler;
 use rand::RngExt;
@@ -57,13 +58,24 @@ impl World {
         let want = self.asgs[g].desired;
         let t = self.clock_text(self.now);
         if want > have {
+            if self.suspended(g, ScalingProcess::Launch) {
+                self.process_suspended(g, "Launch", &format!("the group cannot launch instances to go from {have} to {want}"));
+                return;
+            }
             for _ in have..want {
                 let cause = format!(
                     "{reason}  At {t} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from {have} to {want}."
                 );
-                self.launch_instance(g, cause);
+                // A warm pool's prepared instances go first (a warm start).
+                if self.take_from_warm_pool(g, &cause).is_none() {
+                    self.launch_instance(g, cause);
+                }
             }
         } else if want < have {
+            if self.suspended(g, ScalingProcess::Terminate) {
+                self.process_suspended(g, "Terminate", &format!("the group cannot terminate instances to go from {have} to {want}"));
+                return;
+            }
             for _ in want..have {
                 let Some((victim, why)) = self.choose_victim(g) else {
                     break;
@@ -75,6 +87,20 @@ impl World {
                 self.terminate_instance(victim, cause);
             }
         }
+        self.maintain_warm_pool(g);
+    }
+
+    /// A `suspended` row: a process the group would have run is suspended
+    /// (`ASG:understand-how-suspending-processes-affects-other-processes`).
+    pub(super) fn process_suspended(&mut self, g: usize, process: &str, what: &str) {
+        let t = self.clock_text(self.now);
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "suspended",
+            description: format!("The {process} process is suspended"),
+            cause: format!("At {t} {what}, but its {process} process is suspended."),
+        });
     }
 
     /// Which instance a scale-in removes, and the rule that decided it, by
@@ -134,6 +160,9 @@ impl World {
         az: Option<u32>,
         cause: String,
     ) -> Option<u32> {
+        if self.suspended(g, ScalingProcess::Launch) {
+            return None;
+        }
         let nazs = self.asgs[g].azs.len().max(1);
         let mut per_az = vec![0u32; nazs];
         for i in self.active_instances(g) {
@@ -187,8 +216,10 @@ impl World {
     /// Boot finished: the instance enters InService and registers with the
     /// group's load balancers.
     pub(crate) fn on_instance_booted(&mut self, inst: u32) {
-        if self.instances[inst as usize].state != LifecycleState::Pending {
-            return;
+        match self.instances[inst as usize].state {
+            LifecycleState::Pending => {}
+            LifecycleState::WarmedPending => return self.warm_pool_booted(inst),
+            _ => return,
         }
         let g = self.instances[inst as usize].asg as usize;
         if let Some((after, proceed, hook)) = self.run_hooks(g, Transition::Launching) {
@@ -201,11 +232,11 @@ impl World {
 
     /// Run a transition's lifecycle hooks: how long until they are all done,
     /// whether the instance proceeds (CONTINUE) or is abandoned, and the hook
-    /// that decided. Each hook completes after `completes_after`, or at its
-    /// heartbeat timeout with its default result (ABANDON unless set); the
-    /// first ABANDON decides, otherwise the last CONTINUE
-    /// (`ASG:lifecycle-hooks`). Heartbeats are not modelled, so the global
-    /// timeout (min(48 h, 100 × heartbeat), WE-11) never applies.
+    /// that decided, with how its wait ended. Each hook completes after
+    /// `completes_after`, or times out with its default result (ABANDON
+    /// unless set): `heartbeat_timeout` after its start or its action's last
+    /// heartbeat, never past the global timeout (WE-11); the first ABANDON
+    /// decides, otherwise the last CONTINUE (`ASG:lifecycle-hooks`).
     fn run_hooks(&mut self, g: usize, transition: Transition) -> Option<(SimTime, bool, String)> {
         let hooks: Vec<LifecycleHook> = self.asg_rt[g]
             .hooks
@@ -223,19 +254,32 @@ impl World {
                 let rt = &mut self.asg_rt[g];
                 Sampler::new(d).sample(&mut rt.hook_rng)
             });
-            let (t, result) = match done {
-                Some(t) if t <= h.heartbeat_timeout.0 => (t, HookResult::Continue),
-                _ => (h.heartbeat_timeout.0, h.default_result),
+            let (times_out, why) = rules::lifecycle_hook_times_out_at(
+                h.heartbeat_timeout,
+                h.heartbeat_every,
+                h.heartbeats,
+            );
+            let (t, result, how) = match done {
+                Some(t) if t < times_out => (t, HookResult::Continue, "completed"),
+                _ => (
+                    times_out,
+                    h.default_result,
+                    match why {
+                        rules::HookTimeout::Heartbeat => "heartbeat timeout",
+                        rules::HookTimeout::Global => "global timeout",
+                    },
+                ),
             };
+            let label = format!("{} ({how})", h.name);
             match result {
                 HookResult::Continue => {
                     if t >= last_continue.0 {
-                        last_continue = (t, h.name.clone());
+                        last_continue = (t, label);
                     }
                 }
                 HookResult::Abandon => {
                     if first_abandon.as_ref().is_none_or(|a| t < a.0) {
-                        first_abandon = Some((t, h.name.clone()));
+                        first_abandon = Some((t, label));
                     }
                 }
             }
@@ -326,6 +370,9 @@ impl World {
         self.rebalance_progress(g, inst);
         self.arm_spot_rate(inst);
         self.consumer_started(inst);
+        if self.suspended(g, ScalingProcess::AddToLoadBalancer) {
+            return;
+        }
         for lb in self.asgs[g].lbs.clone() {
             // A new target is `initial` until it passes a health check.
             self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
@@ -338,7 +385,10 @@ impl World {
     /// terminate it.
     pub(crate) fn terminate_instance(&mut self, inst: u32, cause: String) {
         let g = self.instances[inst as usize].asg as usize;
-        let was_pending = self.instances[inst as usize].state == LifecycleState::Pending;
+        let was_pending = matches!(
+            self.instances[inst as usize].state,
+            LifecycleState::Pending | LifecycleState::WarmedPending | LifecycleState::Warmed(_)
+        );
         self.instances[inst as usize].state = LifecycleState::Terminating;
         self.consumer_stopped(inst);
         let id = self.instances[inst as usize].ec2_id.clone();
@@ -467,6 +517,11 @@ impl World {
             let nominal = self.now - self.now % 60_000_000_000;
             self.schedule_recurrence(g, idx, nominal);
         }
+        if self.suspended(g, ScalingProcess::ScheduledActions) {
+            let what = format!("the scheduled action {} was due", a.name);
+            self.process_suspended(g, "ScheduledActions", &what);
+            return;
+        }
         let grp = &mut self.asgs[g];
         let old = grp.desired;
         if let Some(m) = a.min {
@@ -503,9 +558,9 @@ impl World {
     }
 
     /// The load balancer marked an instance unhealthy: a group with ELB
-    /// health checks replaces it once its grace period is over — the
-    /// termination and the replacement's launch start together, and desired
-    /// capacity does not change (`ASG:ec2-auto-scaling-health-checks`).
+    /// health checks marks it Unhealthy once its grace period is over, and
+    /// replaces it at the pace of `World::replace_unhealthy`
+    /// (`ASG:ec2-auto-scaling-health-checks`).
     pub(crate) fn elb_health_says_unhealthy(&mut self, inst: u32) {
         let i = &self.instances[inst as usize];
         let g = i.asg as usize;
@@ -514,15 +569,6 @@ impl World {
         if !rt.elb_health || in_grace || i.state != LifecycleState::InService {
             return;
         }
-        let t = self.clock_text(self.now);
-        let id = i.ec2_id.clone();
-        self.terminate_instance(
-            inst,
-            format!("At {t} an instance was taken out of service in response to an ELB system health check failure.  At {t} instance {id} was selected for termination (unhealthy)."),
-        );
-        self.launch_instance(
-            g,
-            format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
-        );
+        self.mark_unhealthy(inst, "an ELB system health check failure");
     }
 }

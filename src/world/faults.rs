@@ -147,11 +147,9 @@ impl World {
         {
             return;
         }
-        let t = self.clock_text(self.now);
-        self.instance_failed(
-            inst,
-            format!("At {t} an instance was taken out of service in response to an EC2 instance status checks failure."),
-        );
+        // Impaired, not stopped: the instance is marked unhealthy and
+        // replaced at the documented pace, not at once.
+        self.mark_unhealthy(inst, "an EC2 instance status checks failure");
     }
 
     /// Give a Spot Instance its two-minute notice.
@@ -244,7 +242,12 @@ impl World {
     /// only when that launch is in service terminate one in the fullest zone
     /// (`ASG:as-instance-termination`, WE-08, WE-14).
     pub(super) fn rebalance(&mut self, g: usize) {
-        if !self.rebalance_pending[g].is_empty() {
+        // Suspending AZRebalance, or Launch, stops it
+        // (`ASG:understand-how-suspending-processes-affects-other-processes`).
+        if !self.rebalance_pending[g].is_empty()
+            || self.suspended(g, crate::scenario::ScalingProcess::AzRebalance)
+            || self.suspended(g, crate::scenario::ScalingProcess::Launch)
+        {
             return;
         }
         let nazs = self.asgs[g].azs.len().max(1);

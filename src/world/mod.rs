@@ -443,7 +443,6 @@ pub struct World {
     #[allow(dead_code)]
     predictive: Vec<predictive::GroupPredictive>,
     /// Health replacement, lifetime, refresh and warm pool state per group.
-    #[allow(dead_code)]
     maint: Vec<maintenance::GroupMaintenance>,
 }
 
@@ -1335,6 +1334,8 @@ impl World {
             let mut in_service = 0u32;
             let mut pending = 0u32;
             let mut terminating = 0u32;
+            let (mut pool_pending, mut pool_warmed) = (0u32, 0u32);
+            let pool_size = self.warm_pool_target(g);
             let mut cpu_sum = 0.0;
             for &i in &self.asgs[g].instances {
                 let inst = &mut self.instances[i as usize];
@@ -1347,9 +1348,9 @@ impl World {
                     LifecycleState::Terminating | LifecycleState::TerminatingWait => {
                         terminating += 1
                     }
-                    LifecycleState::Terminated
-                    | LifecycleState::WarmedPending
-                    | LifecycleState::Warmed(_) => {}
+                    LifecycleState::WarmedPending => pool_pending += 1,
+                    LifecycleState::Warmed(_) => pool_warmed += 1,
+                    LifecycleState::Terminated => {}
                 }
             }
             let a = &mut self.asgs[g];
@@ -1364,6 +1365,12 @@ impl World {
             s.push(t0, res, "GroupMaxSize", a.max as f64);
             if in_service > 0 {
                 s.push(t0, res, "CPUUtilization", cpu_sum / in_service as f64);
+            }
+            if let Some(size) = pool_size {
+                // The group's warm pool metrics (`ASG:ec2-auto-scaling-metrics`).
+                s.push(t0, res, "WarmPoolDesiredCapacity", size as f64);
+                s.push(t0, res, "WarmPoolWarmedCapacity", pool_warmed as f64);
+                s.push(t0, res, "WarmPoolPendingCapacity", pool_pending as f64);
             }
             // Cost so far, as billed (cumulative, USD).
             let (_, cost) = self.asg_cost_at(g, now);
