@@ -59,7 +59,11 @@ impl World {
         let t = self.clock_text(self.now);
         if want > have {
             if self.suspended(g, ScalingProcess::Launch) {
-                self.process_suspended(g, "Launch", &format!("the group cannot launch instances to go from {have} to {want}"));
+                self.process_suspended(
+                    g,
+                    "Launch",
+                    &format!("the group cannot launch instances to go from {have} to {want}"),
+                );
                 return;
             }
             for _ in have..want {
@@ -73,7 +77,11 @@ impl World {
             }
         } else if want < have {
             if self.suspended(g, ScalingProcess::Terminate) {
-                self.process_suspended(g, "Terminate", &format!("the group cannot terminate instances to go from {have} to {want}"));
+                self.process_suspended(
+                    g,
+                    "Terminate",
+                    &format!("the group cannot terminate instances to go from {have} to {want}"),
+                );
                 return;
             }
             for _ in want..have {

@@ -390,11 +390,8 @@ impl World {
             self.asgs[g].lt_version = to;
             r.state = RefreshState::Running { from, to };
             let t = self.clock_text(now);
-            let batch = rules::instance_refresh_batch(
-                self.asgs[g].desired,
-                r.min_healthy,
-                r.max_healthy,
-            );
+            let batch =
+                rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy);
             self.activities.push(Activity {
                 t: now,
                 resource: self.asgs[g].name.clone(),
@@ -463,8 +460,9 @@ impl World {
             self.maint[g].refresh = Some(r);
             return;
         }
-        let batch = rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy)
-            .min(old.len() as u32);
+        let batch =
+            rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy)
+                .min(old.len() as u32);
         let launch_first = r.max_healthy > 100.0;
         for k in 0..batch as usize {
             if !launch_first {
@@ -613,8 +611,7 @@ impl World {
         for i in self.active_instances(g) {
             per_az[self.instances[i as usize].az as usize] += 1;
         }
-        let inst = self
-            .asgs[g]
+        let inst = self.asgs[g]
             .instances
             .iter()
             .copied()
