@@ -26,6 +26,9 @@
 //! | Valid periods; N × period cap | [`AlarmConfig::validate`] | `API-CW:PutMetricAlarmInput.Period` (§9 #23) |
 //! | Auto Scaling actions re-invoked while the alarm stays in the state | [`AlarmEvaluator::actions_due`] | `CW:AlarmThatSendsEmail` (§9 #21) |
 //! | Target tracking alarm shapes and names | [`AlarmEvaluator::target_tracking_high`], [`AlarmEvaluator::target_tracking_low`], [`target_tracking_alarm_name`] | `ASG:as-scaling-target-tracking` (§1.6, 3P/GAP §10); `scenario-format.md` |
+//! | Target tracking alarms keep a 60 s period whatever the monitoring | [`TT_PERIOD_NS`] | `API-ASG:TargetTrackingMetricStat.Period` |
+//! | EC2 metric resolution: basic 5 min, detailed 1 min | [`ec2_metric_period_ns`] | `ASG:enable-as-instance-metrics`; `EC2:using-cloudwatch-new` (§2.3) |
+//! | An alarm period shorter than the metric's resolution finds data in one period of several (4 of 5 missing at 1 min on 5-min data) | [`rule_finer_period_sees_coarse_datapoint`] | `ASG:enable-as-instance-metrics`; `API-CW:PutMetricAlarmInput.Period` (which minute: GAP) |
 //!
 //! Datapoints are kept by the end time of their period, so the world may call
 //! [`AlarmEvaluator::evaluate`] once per period, or once per evaluation
@@ -37,7 +40,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::report::clock;
-use crate::scenario::{Alarm, Comparison, Statistic, TreatMissing};
+use crate::scenario::{Alarm, Comparison, Monitoring, Statistic, TreatMissing};
 
 const NS_PER_S: u64 = 1_000_000_000;
 
@@ -461,6 +464,20 @@ pub const TT_HIGH_DATAPOINTS: u32 = 3;
 pub const TT_LOW_DATAPOINTS: u32 = 15;
 /// Target tracking alarm period, 60 s (`TargetTrackingMetricStat.Period`
 /// default; aws-semantics.md §1.6).
+///
+/// The same with basic monitoring: `API-ASG:TargetTrackingMetricStat.Period`
+/// reads "The default value is 60. Accepted values are 10, 30, and 60", and
+/// `ASG:policy-creating-high-resolution-metrics` "A metric period greater
+/// than 60 isn't supported", so the managed alarms cannot follow a 5-minute
+/// metric. On basic monitoring they therefore find a datapoint in one minute
+/// of five ([`rule_finer_period_sees_coarse_datapoint`]) and the missing-data
+/// algorithm decides the other four: AlarmHigh (3 of 3, range 5) sees
+/// `- - - - X` (INSUFFICIENT_DATA) when a breaching datapoint arrives and
+/// goes to ALARM two minutes later by the premature-alarm rule — the "slower
+/// response times and scaling on stale metric data" of
+/// `ASG:as-scaling-target-tracking`. AWS does not describe the managed alarms
+/// of a basic-monitoring group; this is the composition of the documented
+/// rules, not an observation.
 pub const TT_PERIOD_NS: u64 = 60 * NS_PER_S;
 /// Default `scale_in_threshold`: the low alarm sits at 0.9 × target (3P; AWS
 /// documents only "usually more than 10% lower", `AAS:application-auto-scaling-target-tracking`).
@@ -503,6 +520,52 @@ fn splitmix64(s: &mut u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+// ---------------------------------------------------------------------------
+// Metric resolution (EC2 basic and detailed monitoring)
+// ---------------------------------------------------------------------------
+
+/// EC2 detailed monitoring: one datapoint per minute (`ASG:enable-as-instance-metrics`).
+pub const EC2_DETAILED_PERIOD_NS: u64 = 60 * NS_PER_S;
+/// EC2 basic monitoring: one datapoint per five minutes (same page).
+pub const EC2_BASIC_PERIOD_NS: u64 = 300 * NS_PER_S;
+
+/// Rule "EC2 metric resolution" (`ASG:enable-as-instance-metrics`,
+/// `EC2:using-cloudwatch-new`; aws-semantics.md §2.3): instance metrics such
+/// as CPUUtilization come at "basic monitoring (five-minute granularity) or
+/// detailed monitoring (one-minute granularity)". Only the EC2 metrics follow
+/// the setting: Auto Scaling group metrics (GroupInServiceInstances, …) "are
+/// available at one-minute granularity" (`ASG:ec2-auto-scaling-metrics`), and
+/// ALB and SQS metrics are sent every minute (§2.3).
+pub fn ec2_metric_period_ns(monitoring: Monitoring) -> u64 {
+    match monitoring {
+        Monitoring::Detailed => EC2_DETAILED_PERIOD_NS,
+        Monitoring::Basic => EC2_BASIC_PERIOD_NS,
+    }
+}
+
+/// Rule "an alarm period shorter than the metric's resolution finds no data
+/// in most periods" (`ASG:enable-as-instance-metrics`: alarms left at 60 s
+/// after a switch to basic monitoring "continue to check for statistics
+/// every minute. They might find no data available for as many as four out
+/// of every five periods"; `API-CW:PutMetricAlarmInput.Period` says the same
+/// of 10–30 s periods on one-minute metrics: "it does not receive data for
+/// the attempts that do not correspond to a one-minute data resolution, and
+/// the alarm might often lapse into INSUFFICIENT_DATA status").
+///
+/// Whether the one-minute period ending at `minute_end_ns` holds the
+/// datapoint of a metric published every `metric_period_ns`: true for the
+/// last minute the datapoint covers, false for the others (which are
+/// missing). Which of the minutes holds it is not documented (GAP). The last
+/// one is the minute at whose end the datapoint is complete, and the only
+/// choice in which an alarm with a 3-period evaluation range (N = 1) sees
+/// every datapoint, as "four out of every five" implies: stamped in its first
+/// minute, a datapoint would already be five periods old when published.
+/// Alarms with longer periods gather the minutes of their period, so a
+/// 300 s alarm sees exactly one datapoint per period.
+pub fn rule_finer_period_sees_coarse_datapoint(minute_end_ns: u64, metric_period_ns: u64) -> bool {
+    metric_period_ns == 0 || minute_end_ns.is_multiple_of(metric_period_ns)
 }
 
 // ---------------------------------------------------------------------------
@@ -594,6 +657,9 @@ pub struct AlarmEvaluator {
     actions_due: bool,
     /// Unix seconds of simulated t = 0, for datapoint timestamps in reasons.
     clock_origin_s: i64,
+    /// The metric's own period when coarser than the alarm's (5-minute EC2
+    /// data under a 1-minute alarm), for datapoint timestamps in reasons.
+    metric_period_ns: u64,
 }
 
 impl AlarmEvaluator {
@@ -608,6 +674,7 @@ impl AlarmEvaluator {
             last_action_at: None,
             actions_due: false,
             clock_origin_s: clock::parse_utc(clock::DEFAULT_START).unwrap_or(0),
+            metric_period_ns: 0,
         }
     }
 
@@ -655,6 +722,17 @@ impl AlarmEvaluator {
     /// datapoint timestamps in reasons. Default: `clock::DEFAULT_START`.
     pub fn with_clock_origin(mut self, unix_s: i64) -> Self {
         self.clock_origin_s = unix_s;
+        self
+    }
+
+    /// Sets the period at which the metric itself is published (e.g. 5-minute
+    /// EC2 basic monitoring, [`ec2_metric_period_ns`]). Evaluation does not
+    /// change: the world hands over the datapoints as the alarm finds them
+    /// ([`rule_finer_period_sees_coarse_datapoint`]). Reasons stamp each
+    /// datapoint with the start of the metric's period, as CloudWatch does,
+    /// rather than the start of the alarm's one-minute slot.
+    pub fn with_metric_period(mut self, metric_period_ns: u64) -> Self {
+        self.metric_period_ns = metric_period_ns;
         self
     }
 
@@ -1072,7 +1150,8 @@ impl AlarmEvaluator {
         pts.iter()
             .filter_map(|&(end, v)| {
                 let v = v?;
-                let start_ns = end.saturating_sub(self.config.period_ns);
+                let span = self.config.period_ns.max(self.metric_period_ns);
+                let start_ns = end.saturating_sub(span);
                 Some(format!(
                     "{} ({})",
                     fmt_value(v),
@@ -1699,6 +1778,144 @@ mod tests {
         assert_eq!(l.state(), A, "15 of 15 below 0.9 × target");
         l.evaluate(16 * MIN, Some(45.0));
         assert_eq!(l.state(), O, "at the low threshold is not below it");
+    }
+
+    // ---- Basic monitoring: 5-minute data under 1-minute alarms -----------
+    // (ASG:enable-as-instance-metrics; API-ASG:TargetTrackingMetricStat.Period;
+    // the missing-data algorithm of CW:AlarmThatSendsEmail.)
+
+    #[test]
+    fn ec2_metric_resolution_follows_the_monitoring_type() {
+        assert_eq!(ec2_metric_period_ns(Monitoring::Basic), FIVE_MIN);
+        assert_eq!(ec2_metric_period_ns(Monitoring::Detailed), MIN);
+        // The simulator's default is detailed (scenario-format.md).
+        assert_eq!(Monitoring::default(), Monitoring::Detailed);
+    }
+
+    #[test]
+    fn one_minute_alarm_finds_no_data_in_four_of_five_periods() {
+        // "They might find no data available for as many as four out of
+        // every five periods."
+        let hours = (1..=60u64)
+            .filter(|&k| rule_finer_period_sees_coarse_datapoint(k * MIN, FIVE_MIN))
+            .collect::<Vec<_>>();
+        assert_eq!(hours.len(), 12);
+        assert_eq!(&hours[..3], &[5, 10, 15]);
+        // Detailed data: every minute has its datapoint.
+        assert!((1..=60).all(|k| rule_finer_period_sees_coarse_datapoint(k * MIN, MIN)));
+    }
+
+    /// Feeds a one-minute alarm the minutes 1..=`last` of a 5-minute metric
+    /// whose datapoints are `value(minute)`, and returns each minute's state
+    /// and whether Auto Scaling actions were due.
+    fn on_five_minute_data(
+        a: &mut AlarmEvaluator,
+        last: u64,
+        value: impl Fn(u64) -> f64,
+    ) -> Vec<(AlarmState, bool)> {
+        (1..=last)
+            .map(|k| {
+                let dp =
+                    rule_finer_period_sees_coarse_datapoint(k * MIN, FIVE_MIN).then(|| value(k));
+                a.evaluate(k * MIN, dp);
+                (a.state(), a.actions_due())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn target_tracking_high_alarm_on_five_minute_data() {
+        // The managed alarm stays 3 of 3 at 60 s. Each 5-minute datapoint is
+        // the only real point in its range of 5: `- - - - X` and `- - - X -`
+        // are too recent to alarm (INSUFFICIENT_DATA under `missing`), and
+        // `- - X - -` alarms by the premature-alarm rule, two minutes after
+        // the datapoint arrived.
+        let mut h = AlarmEvaluator::target_tracking_high(50.0);
+        assert_eq!(h.config().period_ns, MIN);
+        let got = on_five_minute_data(&mut h, 12, |_| 80.0);
+        let states: Vec<AlarmState> = got.iter().map(|x| x.0).collect();
+        assert_eq!(states, vec![I, I, I, I, I, I, A, A, A, I, I, A]);
+        let due: Vec<u64> = (1..=12).filter(|&k| got[k as usize - 1].1).collect();
+        assert_eq!(
+            due,
+            vec![7, 8, 9, 12],
+            "scaling on entering ALARM and while in it"
+        );
+        // On 1-minute data the same load alarms at minute 3.
+        let mut d = AlarmEvaluator::target_tracking_high(50.0);
+        for k in 1..=3 {
+            d.evaluate(k * MIN, Some(80.0));
+        }
+        assert_eq!(d.state(), A);
+        // A datapoint at or below the target: OK at once, and OK in between
+        // (a real non-breaching point is in every range).
+        let mut ok = AlarmEvaluator::target_tracking_high(50.0);
+        let got = on_five_minute_data(&mut ok, 12, |_| 30.0);
+        assert!(got[4..].iter().all(|x| x.0 == O), "{got:?}");
+    }
+
+    #[test]
+    fn target_tracking_low_alarm_on_five_minute_data() {
+        // 15 of 15 at 60 s, range 17: three or four real points, all below
+        // the low threshold; ALARM when the oldest is at least 15 periods old
+        // (premature-alarm rule), INSUFFICIENT_DATA otherwise.
+        let mut l = AlarmEvaluator::target_tracking_low(50.0, 0.9);
+        let got = on_five_minute_data(&mut l, 30, |_| 10.0);
+        let states: Vec<AlarmState> = got.iter().map(|x| x.0).collect();
+        assert!(states[..18].iter().all(|&s| s == I), "{states:?}");
+        // Minute 19: points at 5, 10, 15; the oldest is 15 periods old →
+        // ALARM. It stays in range (ages 16, 17) for two more minutes.
+        assert_eq!(&states[18..21], &[A, A, A]);
+        // Minute 22: the oldest real point is at 10, 13 periods old → too
+        // recent again; ALARM once it is 15 old (minute 24).
+        assert_eq!(&states[21..23], &[I, I]);
+        assert_eq!(&states[23..26], &[A, A, A]);
+    }
+
+    #[test]
+    fn one_minute_n1_alarm_between_five_minute_datapoints() {
+        // N = 1, range 3: a datapoint is in range for the minute it arrives
+        // and the next two; in the other two minutes of five the range is
+        // empty and the treatment decides (WE-17 row `- - - - -`).
+        let run = |treat, v: f64| {
+            let mut c = AlarmConfig::new("c", Comparison::Gt, 50.0, MIN, 1);
+            c.treat_missing_data = treat;
+            let mut a = AlarmEvaluator::new(c);
+            on_five_minute_data(&mut a, 10, |_| v)[4..]
+                .iter()
+                .map(|x| x.0)
+                .collect::<Vec<_>>()
+        };
+        // Breaching datapoints at 5 and 10.
+        assert_eq!(run(Missing, 80.0), vec![A, A, A, I, I, A]);
+        assert_eq!(run(Ignore, 80.0), vec![A, A, A, A, A, A]);
+        assert_eq!(run(Breaching, 80.0), vec![A, A, A, A, A, A]);
+        assert_eq!(run(NotBreaching, 80.0), vec![A, A, A, O, O, A]);
+        // Datapoints well below the threshold.
+        assert_eq!(run(Missing, 10.0), vec![O, O, O, I, I, O]);
+        assert_eq!(run(Ignore, 10.0), vec![O, O, O, O, O, O]);
+        assert_eq!(
+            run(Breaching, 10.0),
+            vec![O, O, O, A, A, O],
+            "missing minutes breach on their own"
+        );
+        assert_eq!(run(NotBreaching, 10.0), vec![O, O, O, O, O, O]);
+    }
+
+    #[test]
+    fn reasons_stamp_a_five_minute_datapoint_with_its_period_start() {
+        // The datapoint of 09:10–09:15 reaches a one-minute alarm in the
+        // minute ending 09:15; CloudWatch stamps it 09:10:00.
+        let origin = clock::parse_utc("2026-01-05T09:00:00Z").unwrap();
+        let mut a = AlarmEvaluator::new(AlarmConfig::new("b", Comparison::Gt, 50.0, MIN, 1))
+            .with_clock_origin(origin)
+            .with_metric_period(FIVE_MIN);
+        let ch = a.evaluate(15 * MIN, Some(80.0)).unwrap();
+        assert!(
+            ch.reason.contains("80.0 (05/01/26 09:10:00)"),
+            "{}",
+            ch.reason
+        );
     }
 
     #[test]

@@ -3,19 +3,25 @@
 //! target tracking policies, and the decisions they lead to — including the
 //! decisions not taken, which go to the activity history as `not_scaled`.
 //!
+//! A group's EC2 metric (CPUUtilization) follows its `instance.monitoring`:
+//! one datapoint a minute (detailed) or one per five minutes (basic), the
+//! latter published with the same delay after its 5-minute period ends and
+//! missing from the other four minutes of one-minute alarms. Load balancer,
+//! queue and Auto Scaling group metrics stay one-minute.
+//!
 //! The rules themselves live in [`crate::aws::cloudwatch`] (alarm
 //! evaluation) and [`crate::aws::scaling`] (adjustments, warm-up, cooldown,
 //! combining policies); this file only feeds them and acts on the result.
 
 use super::{Activity, Ev, World};
-use crate::aws::cloudwatch::{self, AlarmEvaluator, AlarmState, TargetTrackingAlarm};
+use crate::aws::cloudwatch::{self, AlarmEvaluator, AlarmState, MetricStats, TargetTrackingAlarm};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::scaling::{self as rules, Capacity, TargetAlarm, TargetVote};
 use crate::scenario::{
     AutoScalingGroup, Duration, PolicyType, ScalingPolicy, ScalingProcess, Scenario, Statistic,
 };
 use crate::sim::SimTime;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 const MINUTE: SimTime = 60_000_000_000;
 
@@ -47,9 +53,25 @@ enum Source {
 #[derive(Clone, Copy, Debug, Default)]
 struct Minute {
     end: SimTime,
+    /// The minute's CPU average (what predictive scaling learns from).
     cpu_all: Option<f64>,
-    cpu_warm: Option<f64>,
     in_service: f64,
+    /// CPUUtilization as alarms find it in this minute: the minute's own
+    /// datapoint with detailed monitoring; with basic monitoring the
+    /// 5-minute datapoint in the minute that ends its period and nothing in
+    /// the other four ([`cloudwatch::rule_finer_period_sees_coarse_datapoint`]).
+    cw_cpu_all: Option<f64>,
+    cw_cpu_warm: Option<f64>,
+}
+
+/// One instance's CPU minutes within the current EC2 metric period (basic
+/// monitoring): all of them, and those past the group's warm-up.
+#[derive(Clone, Copy, Debug, Default)]
+struct InstancePeriod {
+    all: f64,
+    n_all: u32,
+    warm: f64,
+    n_warm: u32,
 }
 
 /// A policy's runtime state.
@@ -79,6 +101,13 @@ pub(crate) struct GroupScaling {
     cooldown_until: Option<SimTime>,
     /// Warm-up used for the group's aggregated metric.
     metric_warmup: Duration,
+    /// The period of the group's EC2 metrics: 1 min (detailed monitoring)
+    /// or 5 min (basic).
+    ec2_period: SimTime,
+    /// Basic monitoring: each instance's CPU minutes in the current period,
+    /// by instance index. A BTreeMap, so the group average sums in the same
+    /// order on every run (floating-point sums depend on it).
+    ec2_acc: BTreeMap<u32, InstancePeriod>,
 }
 
 fn source_of(sc: &Scenario, g: &AutoScalingGroup, metric: &str, lb_name: Option<&str>) -> Source {
@@ -121,10 +150,41 @@ fn queue_source(
     }
 }
 
+/// The group's CPUUtilization datapoints for one EC2 metric period from its
+/// instances' minutes: each instance's datapoint is the average of its
+/// minutes, and the group's (the `AutoScalingGroupName` dimension) is the
+/// Average over the instances' datapoints, Sum / SampleCount
+/// (`CW:publishingMetrics`). An instance that left during the period still
+/// published its datapoint for it. Returns (all instances, past warm-up).
+fn ec2_period_datapoints(acc: &BTreeMap<u32, InstancePeriod>) -> (Option<f64>, Option<f64>) {
+    let (mut all, mut warm) = (MetricStats::new(), MetricStats::new());
+    for p in acc.values() {
+        if p.n_all > 0 {
+            all.add(p.all / p.n_all as f64);
+        }
+        if p.n_warm > 0 {
+            warm.add(p.warm / p.n_warm as f64);
+        }
+    }
+    (
+        all.value(Statistic::Average),
+        warm.value(Statistic::Average),
+    )
+}
+
 impl GroupScaling {
     /// Prepare a group's policies.
     pub(crate) fn new(sc: &Scenario, g: &AutoScalingGroup, origin_s: i64) -> GroupScaling {
         let mut policies = Vec::new();
+        let ec2_period = cloudwatch::ec2_metric_period_ns(g.instance.monitoring);
+        // Only the group's EC2 metric follows the monitoring setting.
+        let metric_period = |s: Source| {
+            if s == Source::GroupCpu {
+                ec2_period
+            } else {
+                MINUTE
+            }
+        };
         for (k, p) in g.scaling_policies.iter().enumerate() {
             if !p.enabled {
                 continue;
@@ -160,8 +220,11 @@ impl GroupScaling {
                             });
                         rt.period = a.period.0.max(MINUTE) / MINUTE * MINUTE;
                         rt.statistic = a.statistic;
-                        rt.alarm =
-                            Some(AlarmEvaluator::from_alarm(name, a).with_clock_origin(origin_s));
+                        rt.alarm = Some(
+                            AlarmEvaluator::from_alarm(name, a)
+                                .with_clock_origin(origin_s)
+                                .with_metric_period(metric_period(rt.source)),
+                        );
                     }
                 }
                 PolicyType::TargetTracking => {
@@ -182,7 +245,8 @@ impl GroupScaling {
                                 TargetTrackingAlarm::High,
                                 id,
                             ))
-                            .with_clock_origin(origin_s),
+                            .with_clock_origin(origin_s)
+                            .with_metric_period(metric_period(rt.source)),
                     );
                     if !p.disable_scale_in {
                         let thr = p
@@ -195,7 +259,8 @@ impl GroupScaling {
                                     TargetTrackingAlarm::Low,
                                     id,
                                 ))
-                                .with_clock_origin(origin_s),
+                                .with_clock_origin(origin_s)
+                                .with_metric_period(metric_period(rt.source)),
                         );
                     }
                 }
@@ -210,6 +275,7 @@ impl GroupScaling {
                 g.default_instance_warmup,
                 g.default_cooldown,
             ),
+            ec2_period,
             ..GroupScaling::default()
         }
     }
@@ -275,10 +341,12 @@ impl World {
                 continue;
             }
             let warmup = self.scaling[g].metric_warmup;
+            let ec2_period = self.scaling[g].ec2_period;
+            let basic = ec2_period > MINUTE;
             let (mut all, mut n_all, mut warm, mut n_warm) = (0.0, 0u32, 0.0, 0u32);
             for k in 0..self.asgs[g].instances.len() {
-                let i = self.asgs[g].instances[k] as usize;
-                let inst = &mut self.instances[i];
+                let i = self.asgs[g].instances[k];
+                let inst = &mut self.instances[i as usize];
                 if inst.state != LifecycleState::InService {
                     continue;
                 }
@@ -286,17 +354,40 @@ impl World {
                 all += cpu;
                 n_all += 1;
                 let since = inst.in_service_at.unwrap_or(0);
-                if since == 0 || rules::warm_up_expired(now, since, warmup) {
+                let is_warm = since == 0 || rules::warm_up_expired(now, since, warmup);
+                if is_warm {
                     warm += cpu;
                     n_warm += 1;
                 }
+                if basic {
+                    // The instance's datapoint averages its own minutes of
+                    // the period; instances still warming up at a minute
+                    // leave that minute out of the warm aggregate.
+                    let acc = self.scaling[g].ec2_acc.entry(i).or_default();
+                    acc.all += cpu;
+                    acc.n_all += 1;
+                    if is_warm {
+                        acc.warm += cpu;
+                        acc.n_warm += 1;
+                    }
+                }
             }
             let in_service = n_all as f64;
+            let cpu_all = (n_all > 0).then(|| all / n_all as f64);
+            let cpu_warm = (n_warm > 0).then(|| warm / n_warm as f64);
+            let (cw_cpu_all, cw_cpu_warm) = if !basic {
+                (cpu_all, cpu_warm)
+            } else if cloudwatch::rule_finer_period_sees_coarse_datapoint(now, ec2_period) {
+                ec2_period_datapoints(&std::mem::take(&mut self.scaling[g].ec2_acc))
+            } else {
+                (None, None)
+            };
             self.scaling[g].pending.push_back(Minute {
                 end: now,
-                cpu_all: (n_all > 0).then(|| all / n_all as f64),
-                cpu_warm: (n_warm > 0).then(|| warm / n_warm as f64),
+                cpu_all,
                 in_service,
+                cw_cpu_all,
+                cw_cpu_warm,
             });
         }
         // Load balancer minutes are shared by the groups' policies.
@@ -360,9 +451,9 @@ impl World {
                 let v = match rt.source {
                     Source::GroupCpu => {
                         if rt.spec.kind == PolicyType::Simple {
-                            m.cpu_all
+                            m.cw_cpu_all
                         } else {
-                            m.cpu_warm
+                            m.cw_cpu_warm
                         }
                     }
                     Source::LbRequests(l) => Some(lbm[l as usize].0),
