@@ -364,6 +364,12 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                             format!("unknown mode \"{m}\" (expected `forecast_only` or `forecast_and_scale`)"),
                         );
                     }
+                    let has_lb = s.load_balancers.iter().any(|l| l.target_group == g.name);
+                    for (field, msg) in
+                        crate::aws::predictive::predictive_policy_problems(g, j, has_lb)
+                    {
+                        c.bad(q.key(field), msg);
+                    }
                 }
             }
             if let Some(t) = pol.target
