@@ -278,9 +278,13 @@ impl World {
         if !rules::unhealthy_replacement_may_proceed(ready, desired, false) {
             return;
         }
+        // A batch at a time: the next waits until every replacement of the
+        // previous one is in service and warmed up.
+        if !self.maint[g].replacing.is_empty() {
+            return;
+        }
         let batch = rules::unhealthy_replacement_batch(desired) as usize;
-        let room = batch.saturating_sub(self.maint[g].replacing.len());
-        for _ in 0..room {
+        for _ in 0..batch {
             if self.maint[g].unhealthy.is_empty() {
                 break;
             }

@@ -264,14 +264,35 @@ fn shipped_scenarios_validate() {
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };
+    let mut seen = 0;
     for e in entries.flatten() {
         let p = e.path();
-        if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-            && let Err(d) = load_file(&p, &opts())
-        {
+        if !p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            continue;
+        }
+        seen += 1;
+        // Every scenario of the library opens with the lesson it teaches.
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            text.starts_with("# Lesson: "),
+            "{} does not open with `# Lesson: `",
+            p.display()
+        );
+        if let Err(d) = load_file(&p, &opts()) {
             panic!("{} does not validate:\n{d}", p.display());
         }
+        // And each of its variants loads too.
+        for v in variant_names(&p).unwrap() {
+            let o = LoadOptions {
+                variant: Some(v.clone()),
+                ..opts()
+            };
+            if let Err(d) = load_file(&p, &o) {
+                panic!("{} variant {v} does not validate:\n{d}", p.display());
+            }
+        }
     }
+    assert!(seen >= 25, "only {seen} scenarios found");
 }
 
 #[test]
