@@ -22,8 +22,12 @@
 //! desired capacity at its hourly step; dynamic policies scale out and in
 //! between steps by their own rules ("each policy determines the desired
 //! capacity independently, and the desired capacity is set to the maximum of
-//! those", `ASG:predictive-scaling-policy-overview`). A dynamic scale-in
-//! within the hour is not held at the forecast (see the report of this work).
+//! those", `ASG:predictive-scaling-policy-overview`). Not modelled yet: a
+//! dynamic scale-in within the hour is not held at that hour's forecast
+//! (that needs the dynamic decisions in `world::scaling` to take the maximum
+//! with it). AWS "strongly recommend[s]" a default instance warmup with
+//! predictive scaling, which keeps pre-launched instances from being scaled
+//! in before the load arrives; scenarios/predictive-scaling.yaml uses one.
 
 use super::{Activity, Ev, World};
 use crate::aws::predictive::{self as fc, HourForecast, HourlyHistory, LoadMetric};
