@@ -221,3 +221,112 @@ fn termination_policies_choose_different_instances_from_the_same_fleet() {
     }
     assert_ne!(oldest, newest);
 }
+
+#[test]
+fn we07_default_termination_walk_through() {
+    // Two zones, desired 2 (one each) on launch template version 1. A
+    // scale-out to 3 with version 2 puts the third instance in one zone; the
+    // scale-in by one then chooses that zone (AZ balance), and within it the
+    // instance of the oldest launch template (version 1), not the newer one.
+    let r = run(r#"
+name: we07
+duration: 30m
+auto_scaling_groups:
+  - name: g
+    availability_zones: [a, b]
+    min: 1
+    max: 4
+    desired: 2
+    launch_template: { name: web, version: 1 }
+    instance: { boot_time: 60s }
+    scheduled_actions:
+      - { name: out, at: 5m, desired: 3, launch_template_version: 2 }
+      - { name: in, at: 20m, desired: 2 }
+"#);
+    let launches: Vec<_> = r.activities.iter().filter(|a| a.kind == "launch").collect();
+    assert_eq!(launches.len(), 3);
+    let id = |a: &stratus::world::Activity| a.description.rsplit(' ').next().unwrap().to_string();
+    let initial: Vec<String> = launches[..2].iter().map(|a| id(a)).collect();
+    let terms: Vec<_> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind == "terminate")
+        .collect();
+    assert_eq!(terms.len(), 1);
+    assert_eq!(terms[0].t, 20 * 60 * 1_000_000_000);
+    // An initial (version 1) instance goes, chosen by the oldest launch
+    // template once AZ balance narrowed the choice to the fuller zone.
+    assert!(
+        initial
+            .iter()
+            .any(|i| terms[0].description.ends_with(i.as_str())),
+        "{terms:?}"
+    );
+    assert!(
+        terms[0]
+            .cause
+            .contains("(termination policy step: OldestLaunchTemplate)"),
+        "{}",
+        terms[0].cause
+    );
+}
+
+#[test]
+fn we13_scheduled_actions_at_their_utc_times() {
+    // WE-13: desired 3 at 08:00 (scale out if fewer), desired 1 at 16:00
+    // (scale in if more), and a recurring `30 6 * * 2` action every Tuesday
+    // 06:30 UTC. 2021-03-31 is a Wednesday: the Tuesday action first runs on
+    // 2021-04-06.
+    let r = run(r#"
+name: we13
+duration: 7d
+metrics_period: 1h
+start_time: "2021-03-31T00:00:00Z"
+auto_scaling_groups:
+  - name: g
+    min: 1
+    max: 6
+    desired: 1
+    instance: { boot_time: 60s }
+    scheduled_actions:
+      - { name: morning, recurrence: "0 8 * * *", desired: 3 }
+      - { name: evening, recurrence: "0 16 * * *", desired: 1 }
+      - { name: tuesday, recurrence: "30 6 * * 2", desired: 5 }
+"#);
+    let scaling: Vec<_> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind == "scaling")
+        .collect();
+    assert!(
+        scaling[0]
+            .cause
+            .starts_with("At 2021-03-31T08:00:00Z a scheduled action")
+    );
+    assert!(scaling[0].description.ends_with("from 1 to 3"));
+    assert!(
+        scaling[1]
+            .cause
+            .starts_with("At 2021-03-31T16:00:00Z a scheduled action")
+    );
+    assert!(scaling[1].description.ends_with("from 3 to 1"));
+    let tuesday: Vec<_> = scaling
+        .iter()
+        .filter(|a| a.cause.contains("desired: 5"))
+        .collect();
+    assert_eq!(tuesday.len(), 1);
+    assert!(
+        tuesday[0].cause.starts_with("At 2021-04-06T06:30:00Z"),
+        "{}",
+        tuesday[0].cause
+    );
+    // On Tuesday 08:00 the morning action then scales in from 5 to 3.
+    assert!(
+        scaling
+            .iter()
+            .any(|a| a.cause.starts_with("At 2021-04-06T08:00:00Z")
+                && a.description.ends_with("from 5 to 3"))
+    );
+    // Seven mornings and seven evenings, plus Tuesday's two-step.
+    assert_eq!(scaling.len(), 7 + 7 + 1);
+}
