@@ -468,9 +468,8 @@ impl World {
             rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy)
                 .min(old.len() as u32);
         let launch_first = r.max_healthy > 100.0;
-        for k in 0..batch as usize {
+        for &inst in old.iter().take(batch as usize) {
             if !launch_first {
-                let inst = old[k];
                 let id = self.instances[inst as usize].ec2_id.clone();
                 r.replaced += 1;
                 self.terminate_instance(

@@ -282,8 +282,7 @@ fn last(r: &stratus::run::RunResult, metric: &str, before_s: f64) -> f64 {
     r.series
         .get("g", metric)
         .iter()
-        .filter(|p| p.0 < before_s)
-        .next_back()
+        .rfind(|p| p.0 < before_s)
         .map(|p| p.1)
         .unwrap()
 }
