@@ -545,7 +545,11 @@ impl World {
                         )
                     } else {
                         let threshold = rt.spec.alarm.as_ref().map(|a| a.threshold).unwrap_or(0.0);
-                        let Some(v) = dp else { continue };
+                        // The breach is measured on the alarm's latest
+                        // datapoint: an alarm re-invoked in a minute without
+                        // one (5-minute data under a one-minute alarm, or a
+                        // premature-alarm ALARM) still picks its step.
+                        let Some(v) = rt.last_value else { continue };
                         match rules::select_step_adjustment(&rt.spec.steps, v, threshold) {
                             Some(step) => rules::step_scaling_new_desired(
                                 &cap,

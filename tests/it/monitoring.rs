@@ -162,6 +162,16 @@ fn basic_monitoring_scales_out_later_and_on_stale_data() {
     );
 }
 
+#[test]
+fn basic_monitoring_runs_are_deterministic() {
+    // The 5-minute averages are summed in instance order, so the same seed
+    // gives the same bytes.
+    assert_eq!(
+        fingerprint(&lesson(Some("basic"))),
+        fingerprint(&lesson(Some("basic")))
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Alarms on a basic-monitoring group, scenario by scenario
 // ---------------------------------------------------------------------------
@@ -371,6 +381,40 @@ fn a_one_minute_alarm_between_five_minute_datapoints_follows_treat_missing_data(
             "{treat}"
         );
     }
+}
+
+#[test]
+fn a_step_policy_on_a_one_minute_alarm_scales_on_the_five_minute_datapoint() {
+    // 2 of 2 one-minute periods, range 4: the 10–15 datapoint (published at
+    // 16:00) is alone in its range and alarms once it is two periods old
+    // (premature-alarm rule) at 17:00, a minute without a datapoint of its
+    // own. The step is chosen on the breach of that latest datapoint.
+    let policy = r#"{ name: out, type: step, adjustment_type: ChangeInCapacity,
+          alarm: { name: cpu-step, metric: CPUUtilization, statistic: Average, comparison: ">=",
+                   threshold: 60, period: 1m, evaluation_periods: 2 },
+          steps: [ { lower: 0, upper: 20, adjustment: 1 }, { lower: 20, adjustment: 3 } ] }"#;
+    let b = spike(Some("basic"), policy);
+    let alarm = b
+        .activities
+        .iter()
+        .find(|a| a.description.contains("cpu-step") && a.description.ends_with("to ALARM"))
+        .expect("the step alarm fires");
+    assert_eq!(alarm.t, 17 * MIN, "{}", alarm.cause);
+    let v = first_datapoint(&alarm.cause);
+    let first = b
+        .activities
+        .iter()
+        .find(|a| a.kind == "scaling")
+        .expect("a scale-out");
+    assert_eq!(first.t, 17 * MIN);
+    let add = if v - 60.0 < 20.0 { 1 } else { 3 };
+    assert!(
+        first
+            .description
+            .ends_with(&format!("from 2 to {}", 2 + add)),
+        "datapoint {v}: {}",
+        first.description
+    );
 }
 
 // ---------------------------------------------------------------------------
