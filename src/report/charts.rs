@@ -1137,6 +1137,15 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
         pal::ORANGE,
         cx.step(g, "GroupPendingInstances"),
     );
+    // Predictive scaling's forecast and the warm pool, when the group has them.
+    let forecast = cx.step(g, "PredictiveCapacityForecast");
+    if !forecast.is_empty() {
+        c.line("predicted capacity".into(), pal::PURPLE, forecast);
+    }
+    let pool = cx.step(g, "WarmPoolWarmedCapacity");
+    if !pool.is_empty() {
+        c.line("warm pool".into(), pal::TEAL, pool);
+    }
     if !c.has_data() {
         return c;
     }

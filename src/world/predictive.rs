@@ -20,12 +20,11 @@
 //!
 //! How it combines with dynamic scaling: predictive scaling only ever raises
 //! desired capacity at its hourly step; dynamic policies scale out and in
-//! between steps by their own rules ("each policy determines the desired
-//! capacity independently, and the desired capacity is set to the maximum of
-//! those", `ASG:predictive-scaling-policy-overview`). Not modelled yet: a
-//! dynamic scale-in within the hour is not held at that hour's forecast
-//! (that needs the dynamic decisions in `world::scaling` to take the maximum
-//! with it). AWS "strongly recommend[s]" a default instance warmup with
+//! between steps by their own rules, except that a dynamic scale-in stops at
+//! the forecast capacity of the hour in progress ("each policy determines
+//! the desired capacity independently, and the desired capacity is set to
+//! the maximum of those", `ASG:predictive-scaling-policy-overview`;
+//! [`World::predictive_floor`]). AWS "strongly recommend[s]" a default instance warmup with
 //! predictive scaling, which keeps pre-launched instances from being scaled
 //! in before the load arrives; scenarios/predictive-scaling.yaml uses one.
 
@@ -112,6 +111,23 @@ impl GroupPredictive {
 }
 
 impl World {
+    /// The capacity below which dynamic scaling may not scale in now: the
+    /// forecast capacity of the hour whose predictive action has run (the
+    /// action runs `SchedulingBufferTime` before the hour), within min and
+    /// max, for a `forecast_and_scale` policy. "Each policy determines the
+    /// desired capacity independently, and the desired capacity is set to
+    /// the maximum of those" (`ASG:predictive-scaling-policy-overview`).
+    pub(super) fn predictive_floor(&self, g: usize) -> Option<u32> {
+        let p = &self.predictive[g];
+        let k = p.scaling_policy()?;
+        let pol = &p.policies[k];
+        let hour =
+            (self.unix_s(self.now) + (pol.buffer.nanos() / 1_000_000_000) as i64).div_euclid(3600);
+        let f = pol.forecast.get(&hour)?;
+        let a = &self.asgs[g];
+        Some(f.capacity.clamp(a.min, a.max.max(a.min)))
+    }
+
     /// Unix seconds at simulated time `t`.
     fn unix_s(&self, t: SimTime) -> i64 {
         self.start_epoch + (t / 1_000_000_000) as i64

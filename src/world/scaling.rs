@@ -634,9 +634,18 @@ impl World {
             return;
         }
         let old = self.asgs[g].desired;
+        // A scale-in stops at predictive scaling's forecast for this hour:
+        // the larger capacity wins (`World::predictive_floor`).
+        let wanted = best;
+        let floor = self.predictive_floor(g).filter(|&f| best < old && best < f);
+        let best = floor.map_or(best, |f| f.min(old));
         if best == old {
             if !fired.is_empty() {
-                let why = if best == self.asgs[g].max {
+                let why = if let Some(f) = floor {
+                    format!(
+                        "predictive scaling forecasts {f} instances for this hour, and the larger capacity wins"
+                    )
+                } else if best == self.asgs[g].max {
                     format!("the desired capacity is already at the group's maximum ({best})")
                 } else if best == self.asgs[g].min {
                     format!("the desired capacity is already at the group's minimum ({best})")
@@ -650,11 +659,17 @@ impl World {
             }
             return;
         }
-        let reason = candidates
+        let mut reason = candidates
             .iter()
-            .find(|c| c.0 == best)
+            .find(|c| c.0 == wanted)
             .map(|c| c.1.clone())
             .unwrap_or_default();
+        if best != wanted {
+            reason = format!(
+                "{}  The scale-in stops at {best}, predictive scaling's forecast for this hour (the larger capacity wins).",
+                reason.replace(&format!(" to {wanted}."), &format!(" to {best}."))
+            );
+        }
         let simple = self.scaling[g]
             .policies
             .iter()

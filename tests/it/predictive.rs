@@ -337,3 +337,40 @@ fn only_the_documented_settings_are_accepted() {
         "metric: ALBRequestCount, target: 1000, mode: forecast_and_scale, max_capacity_buffer: 10, scheduling_buffer_time: 10m",
     ));
 }
+
+#[test]
+fn a_dynamic_scale_in_stops_at_the_hours_forecast() {
+    // Target tracking at 1,000 requests per target wants 2 instances all day
+    // (240 a minute per target at most); predictive scaling forecasts 6 for
+    // 09:00–18:00. Each policy decides on its own and the larger capacity
+    // wins (`ASG:predictive-scaling-policy-overview`): target tracking's
+    // scale-in stops at 6 until the 18:00 hour, whose forecast (1, held at
+    // min 2) lets it go.
+    let text = yaml(
+        "43h",
+        4.0,
+        24.0,
+        10,
+        "metric: ALBRequestCount, target: 250, mode: forecast_and_scale",
+    ) + "      - { name: tt, type: target_tracking, metric: ALBRequestCountPerTarget, target: 1000 }\n";
+    let r = run(&text);
+    let changes = desired_changes(&r);
+    let raise = changes
+        .iter()
+        .position(|c| c.0 == 33 * 3600 - 300 && c.2 == 6)
+        .expect("the 08:55 predictive action");
+    // Nothing lowers desired capacity between 08:55 and 18:00 on day 2 …
+    let next = changes[raise + 1..].first().copied();
+    assert!(next.is_none_or(|c| c.0 >= 42 * 3600 - 300), "{changes:?}");
+    // … and target tracking's held scale-in is recorded with its reason.
+    assert!(
+        r.activities.iter().any(|a| a.kind == "not_scaled"
+            && a.t > 33 * 3600 * S
+            && a.cause
+                .contains("predictive scaling forecasts 6 instances for this hour")),
+        "no not_scaled row naming the forecast"
+    );
+    // After 18:00 the scale-in goes ahead.
+    let last = changes.last().unwrap();
+    assert!(last.0 >= 42 * 3600 - 300 && last.2 < 6, "{changes:?}");
+}
