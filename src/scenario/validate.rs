@@ -482,7 +482,8 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         for (j, h) in g.lifecycle_hooks.iter().enumerate() {
             let q = p.key("lifecycle_hooks").item(Some(&h.name), j);
             // `API-ASG:PutLifecycleHookType.HeartbeatTimeout`: 30 to 7200 seconds.
-            if h.heartbeat_timeout < Duration::secs(30) || h.heartbeat_timeout > Duration::secs(7200)
+            if h.heartbeat_timeout < Duration::secs(30)
+                || h.heartbeat_timeout > Duration::secs(7200)
             {
                 c.bad(
                     q.key("heartbeat_timeout"),
@@ -504,7 +505,9 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         {
             c.bad(
                 p.key("max_instance_lifetime"),
-                format!("max_instance_lifetime must be 0s (none) or at least 1d (86400s), found {l}"),
+                format!(
+                    "max_instance_lifetime must be 0s (none) or at least 1d (86400s), found {l}"
+                ),
             );
         }
         if let Some(r) = &g.instance_refresh {
