@@ -535,10 +535,22 @@ impl World {
                 "At {t} an instance was started in the warm pool in response to a difference between the warm pool's desired and actual size, increasing it from {k} to {target}."
             );
             if let Some(i) = self.launch_instance_in(g, None, cause) {
+                self.label_pool_launch(i);
                 self.put_in_warm_pool(i, state);
                 // Prepared before the run: no launch run to bill.
                 self.instances[i as usize].earlier_runs = (0.0, 0.0, 0.0);
             }
+        }
+    }
+
+    /// The launch row just written is a launch into the warm pool.
+    fn label_pool_launch(&mut self, inst: u32) {
+        let id = &self.instances[inst as usize].ec2_id;
+        if let Some(a) = self.activities.last_mut()
+            && a.kind == "launch"
+            && a.description.ends_with(id.as_str())
+        {
+            a.description = format!("Launching a new EC2 instance into warm pool: {id}");
         }
     }
 
@@ -572,6 +584,7 @@ impl World {
                 let Some(i) = self.launch_instance_in(g, None, cause) else {
                     break;
                 };
+                self.label_pool_launch(i);
                 self.instances[i as usize].state = LifecycleState::WarmedPending;
             }
         } else if have > target && !self.suspended(g, ScalingProcess::Terminate) {
@@ -634,7 +647,7 @@ impl World {
             t: now,
             resource: self.asgs[g].name.clone(),
             kind: "launch",
-            description: format!("Launching EC2 instance from warm pool: {id}"),
+            description: format!("Launching a new EC2 instance from warm pool: {id}"),
             cause: cause.to_string(),
         });
         let rt = &mut self.asg_rt[g];
