@@ -136,3 +136,189 @@ fn step_scaling_adds_more_the_further_the_metric_is_above_the_threshold() {
     let (_, from, to) = changes[0];
     assert_eq!(to, from + 4, "{changes:?}");
 }
+
+mod properties {
+    //! Properties over generated groups: whatever the policies, upkeep
+    //! features and faults, desired capacity stays within [min, max], each
+    //! change is one `scaling` row starting where the last ended, instances
+    //! in service never exceed max + the rebalancing allowance, every EC2
+    //! launch and termination is one row, simple policies never act inside
+    //! their cooldown, and a run is deterministic.
+
+    use super::desired_changes;
+    use crate::util::scenario;
+    use proptest::prelude::*;
+    use stratus::run::simulate;
+
+    #[derive(Debug, Clone)]
+    struct Group {
+        min: u32,
+        span: u32,
+        extra: u32,
+        policy: u8,
+        base: u32,
+        peak: u32,
+        pool: bool,
+        refresh: bool,
+        faults: u8,
+        hook: bool,
+    }
+
+    fn group() -> impl Strategy<Value = Group> {
+        (
+            (1u32..4, 0u32..6, 0u32..4, 0u8..4),
+            (20u32..200, 200u32..1500),
+            (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>()),
+        )
+            .prop_map(
+                |((min, span, extra, policy), (base, peak), (pool, refresh, faults, hook))| Group {
+                    min,
+                    span,
+                    extra,
+                    policy,
+                    base,
+                    peak,
+                    pool,
+                    refresh,
+                    faults,
+                    hook,
+                },
+            )
+    }
+
+    fn yaml(g: &Group) -> String {
+        let max = g.min + g.span;
+        let desired = (g.min + g.extra).min(max);
+        let policy = match g.policy {
+            0 => "[ { name: tt, type: target_tracking, metric: ASGAverageCPUUtilization, target: 50 } ]",
+            1 => {
+                "[ { name: step, type: step, alarm: { metric: CPUUtilization, comparison: \">=\", threshold: 60, period: 1m, evaluation_periods: 2 }, steps: [ { lower: 0, upper: 20, adjustment: 1 }, { lower: 20, adjustment: 3 } ] },
+                   { name: step-in, type: step, alarm: { metric: CPUUtilization, comparison: \"<=\", threshold: 20, period: 1m, evaluation_periods: 3 }, steps: [ { upper: 0, adjustment: -1 } ] } ]"
+            }
+            2 => {
+                "[ { name: add, type: simple, adjustment: 2, cooldown: 240s, alarm: { metric: CPUUtilization, comparison: \">=\", threshold: 60, period: 1m, evaluation_periods: 2 } },
+                   { name: remove, type: simple, adjustment: -1, cooldown: 240s, alarm: { metric: CPUUtilization, comparison: \"<=\", threshold: 20, period: 1m, evaluation_periods: 3 } } ]"
+            }
+            _ => "[]",
+        };
+        let pool = if g.pool {
+            "warm_pool: { min_size: 1 }"
+        } else {
+            ""
+        };
+        let refresh = if g.refresh {
+            "instance_refresh: { at: 12m, instance_warmup: 60s }"
+        } else {
+            ""
+        };
+        let hook = if g.hook {
+            "lifecycle_hooks: [ { name: h, transition: launching, heartbeat_timeout: 60s, default_result: CONTINUE, completes_after: { dist: uniform, min: 10s, max: 90s } } ]"
+        } else {
+            ""
+        };
+        let faults = match g.faults {
+            0 => "[]",
+            1 => "[ { at: 8m, kind: az_outage, az: a, duration: 6m } ]",
+            2 => {
+                "[ { at: 7m, kind: instance_failure, auto_scaling_group: g, count: 2, mode: hung } ]"
+            }
+            _ => {
+                "[ { at: 9m, kind: instance_failure, auto_scaling_group: g, count: 1, mode: stopped } ]"
+            }
+        };
+        format!(
+            r#"
+name: prop
+duration: 30m
+workloads:
+  - {{ name: w, to: {{ load_balancer: lb }}, timeout: 10s,
+       rate: {{ pattern: spike, base: {base}, peak: {peak}, at: 6m, duration: 10m }} }}
+load_balancers:
+  - {{ name: lb, target_group: g, idle_timeout: 10s, deregistration_delay: 20s,
+       health_check: {{ interval: 10s, timeout: 2s }} }}
+auto_scaling_groups:
+  - name: g
+    availability_zones: [a, b]
+    min: {min}
+    max: {max}
+    desired: {desired}
+    default_instance_warmup: 60s
+    health_check: {{ type: ELB, grace_period: 30s }}
+    instance: {{ workers: 4, queue_limit: 40, boot_time: {{ dist: uniform, min: 40s, max: 90s }} }}
+    app: [ {{ compute: {{ dist: exponential, mean: 20ms }} }} ]
+    scaling_policies: {policy}
+    {pool}
+    {refresh}
+    {hook}
+faults: {faults}
+"#,
+            base = g.base,
+            peak = g.peak,
+            min = g.min,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn auto_scaling_invariants_hold_for_generated_groups(g in group()) {
+            let sc = scenario(&yaml(&g));
+            let r = simulate(&sc, None, &mut |_| {});
+            let (min, max) = (g.min as f64, (g.min + g.span) as f64);
+            // Desired within [min, max] in every period.
+            for p in r.series.get("g", "GroupDesiredCapacity") {
+                prop_assert!(p.1 >= min && p.1 <= max, "{g:?}: desired {} at {}", p.1, p.0);
+            }
+            // In service never above max + max(1, 10 % of max) (WE-14).
+            let ceiling = max + (max * 0.1).floor().max(1.0);
+            for p in r.series.get("g", "GroupInServiceInstances") {
+                prop_assert!(p.1 <= ceiling, "{g:?}: {} in service at {}", p.1, p.0);
+            }
+            // One `scaling` row per change, each starting where the last ended.
+            let changes = desired_changes(&r);
+            let s = &r.summary.auto_scaling_groups["g"];
+            prop_assert_eq!(changes.len() as u64, s.scaling_activities);
+            let mut cur = (g.min + g.extra).min(g.min + g.span);
+            for (_, from, to) in &changes {
+                prop_assert_eq!(*from, cur);
+                prop_assert!(*to as f64 >= min && *to as f64 <= max);
+                cur = *to;
+            }
+            // Every EC2 launch is one row (a start from the warm pool is
+            // not a launch), every termination at most one.
+            let launches = r
+                .activities
+                .iter()
+                .filter(|a| a.kind == "launch" && !a.description.contains("from warm pool"))
+                .count() as u64;
+            prop_assert_eq!(launches, s.launches);
+            let terms = r.activities.iter().filter(|a| a.kind == "terminate").count() as u64;
+            prop_assert!(terms >= s.terminations, "{} rows < {}", terms, s.terminations);
+            // Simple policies: no change of desired capacity by a simple
+            // policy inside the cooldown that a `cooldown` row announced.
+            if g.policy == 2 {
+                let mut until = 0u64;
+                for a in &r.activities {
+                    if a.kind == "cooldown" {
+                        let secs: u64 = a.description
+                            .trim_start_matches("Cooldown until ")
+                            .trim_end_matches('s')
+                            .parse()
+                            .unwrap();
+                        until = secs * 1_000_000_000;
+                    }
+                    if a.kind == "scaling" && a.cause.contains("triggered policy") {
+                        prop_assert!(a.t >= until, "{g:?}: scaled at {} inside cooldown until {}", a.t, until);
+                    }
+                }
+            }
+            // Deterministic: the same scenario again gives the same history.
+            let again = simulate(&sc, None, &mut |_| {});
+            prop_assert_eq!(r.activities.len(), again.activities.len());
+            for (a, b) in r.activities.iter().zip(&again.activities) {
+                prop_assert_eq!((a.t, &a.description, &a.cause), (b.t, &b.description, &b.cause));
+            }
+        }
+    }
+}
