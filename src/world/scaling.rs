@@ -84,7 +84,8 @@ pub(crate) struct PolicyRt {
     warmup: Duration,
     period: SimTime,
     statistic: Statistic,
-    acc: Vec<f64>,
+    /// The last `period` of minutes' values (None: no datapoint).
+    acc: VecDeque<Option<f64>>,
     last_value: Option<f64>,
     last_not_scaled: String,
 }
@@ -94,6 +95,9 @@ pub(crate) struct PolicyRt {
 pub(crate) struct GroupScaling {
     policies: Vec<PolicyRt>,
     pending: VecDeque<Minute>,
+    /// Each pending minute's load balancer datapoints (RequestCount,
+    /// per target, TargetResponseTime, ELB 5xx), by load balancer.
+    pending_lb: VecDeque<Vec<(f64, f64, f64, f64)>>,
     /// Simple scaling: instances of the activity in progress, and the
     /// cooldown that starts when the last of them is done.
     activity: Vec<u32>,
@@ -203,7 +207,7 @@ impl GroupScaling {
                 warmup,
                 period: MINUTE,
                 statistic: Statistic::Average,
-                acc: Vec::new(),
+                acc: VecDeque::new(),
                 last_value: None,
                 last_not_scaled: String::new(),
             };
@@ -423,14 +427,15 @@ impl World {
             if !self.scaling[g].is_active() {
                 continue;
             }
-            // Load balancer datapoints are computed now and published with
-            // the same delay as the group's.
-            let lbm = lb_minute.clone();
+            // Load balancer datapoints of this minute wait with the group's
+            // for the same publication delay.
+            self.scaling[g].pending_lb.push_back(lb_minute.clone());
             while let Some(m) = self.scaling[g].pending.front().copied() {
                 if m.end + delay > now {
                     break;
                 }
                 self.scaling[g].pending.pop_front();
+                let lbm = self.scaling[g].pending_lb.pop_front().unwrap_or_default();
                 self.evaluate_group(g, m, &lbm);
             }
         }
@@ -456,10 +461,12 @@ impl World {
                             m.cw_cpu_warm
                         }
                     }
-                    Source::LbRequests(l) => Some(lbm[l as usize].0),
-                    Source::LbRequestsPerTarget(l) => Some(lbm[l as usize].1),
-                    Source::LbResponseTime(l) => Some(lbm[l as usize].2).filter(|x| x.is_finite()),
-                    Source::Lb5xx(l) => Some(lbm[l as usize].3),
+                    Source::LbRequests(l) => lbm.get(l as usize).map(|x| x.0),
+                    Source::LbRequestsPerTarget(l) => lbm.get(l as usize).map(|x| x.1),
+                    Source::LbResponseTime(l) => {
+                        lbm.get(l as usize).map(|x| x.2).filter(|x| x.is_finite())
+                    }
+                    Source::Lb5xx(l) => lbm.get(l as usize).map(|x| x.3),
                     Source::InService => Some(m.in_service),
                     Source::QueueVisible(q) => self.sqs_visible_at(q, m.end),
                     Source::QueueBacklogPerInstance(q) => self
@@ -469,23 +476,28 @@ impl World {
                 };
                 (v, rt.spec.kind)
             };
-            // Combine minutes into the alarm's period.
+            // An alarm with a period of one minute or more is evaluated
+            // every minute over a sliding window of its period (period 5 min,
+            // N = 1: minutes 1–5 at the end of minute 5, 2–6 at the end of
+            // minute 6; `CW:AlarmThatSendsEmail`, WE-18): the datapoint is
+            // the statistic of the last `period` of minutes, and the
+            // evaluator takes its N datapoints a period apart.
             let rt = &mut self.scaling[g].policies[p];
-            if let Some(v) = value {
-                rt.acc.push(v);
+            let minutes = (rt.period / MINUTE).max(1) as usize;
+            rt.acc.push_back(value);
+            while rt.acc.len() > minutes {
+                rt.acc.pop_front();
             }
-            if !m.end.is_multiple_of(rt.period) {
-                continue;
-            }
-            let acc = std::mem::take(&mut rt.acc);
-            let dp = if acc.is_empty() {
+            let vals = rt.acc.iter().flatten();
+            let n = rt.acc.iter().flatten().count();
+            let dp = if n == 0 {
                 None
             } else {
                 Some(match rt.statistic {
-                    Statistic::Sum | Statistic::SampleCount => acc.iter().sum(),
-                    Statistic::Maximum => acc.iter().cloned().fold(f64::MIN, f64::max),
-                    Statistic::Minimum => acc.iter().cloned().fold(f64::MAX, f64::min),
-                    _ => acc.iter().sum::<f64>() / acc.len() as f64,
+                    Statistic::Sum | Statistic::SampleCount => vals.sum(),
+                    Statistic::Maximum => vals.cloned().fold(f64::MIN, f64::max),
+                    Statistic::Minimum => vals.cloned().fold(f64::MAX, f64::min),
+                    _ => vals.sum::<f64>() / n as f64,
                 })
             };
             rt.last_value = dp.or(rt.last_value);

@@ -322,3 +322,39 @@ faults: {faults}
         }
     }
 }
+
+#[test]
+fn we18_a_five_minute_alarm_is_evaluated_every_minute_over_a_sliding_window() {
+    // 600 requests a minute, 1,200 from 7 min on; a 5-minute Sum alarm
+    // above 4,000 with N = 1. Sliding: the window ending at 9 min (minutes
+    // 5–9: 3 × 600 + 2 × 1,200 = 4,200) breaches, published a minute later,
+    // so the alarm goes to ALARM at 10:00. Evaluated only at period ends it
+    // would wait for the window ending at 10 min, seen at 11:00.
+    let r = crate::util::run(
+        r#"
+name: we18
+duration: 15m
+workloads:
+  - { name: w, to: { load_balancer: lb }, arrivals: uniform,
+      rate: { pattern: step, steps: [ { at: 0s, rps: 10 }, { at: 7m, rps: 20 } ] } }
+load_balancers: [ { name: lb, target_group: g } ]
+auto_scaling_groups:
+  - name: g
+    min: 2
+    max: 4
+    app: [ { compute: 5ms } ]
+    scaling_policies:
+      - name: add
+        type: simple
+        adjustment: 1
+        alarm: { name: busy, metric: RequestCount, statistic: Sum, comparison: ">",
+                 threshold: 4000, period: 5m, evaluation_periods: 1 }
+"#,
+    );
+    let to_alarm = r
+        .activities
+        .iter()
+        .find(|a| a.kind == "alarm" && a.description.ends_with("to ALARM"))
+        .expect("the alarm fires");
+    assert_eq!(to_alarm.t, 10 * 60 * 1_000_000_000, "{to_alarm:?}");
+}
