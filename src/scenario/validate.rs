@@ -510,6 +510,15 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 ),
             );
         }
+        // PutWarmPool "cannot be called on an Auto Scaling group that has a
+        // mixed instances policy or a launch template … that requests Spot
+        // Instances" (`API-ASG:PutWarmPool`).
+        if g.warm_pool.is_some() && g.instance.market == crate::scenario::Market::Spot {
+            c.bad(
+                p.key("warm_pool"),
+                "a warm pool cannot be used with Spot Instances (instance.market: spot)",
+            );
+        }
         if let Some(r) = &g.instance_refresh {
             let q = p.key("instance_refresh");
             // `API-ASG:InstanceMaintenancePolicy`: min 0–100, max 100–200,

@@ -140,7 +140,8 @@ impl World {
                 // picks the oldest version first).
                 launch: termination::LaunchSource::CurrentTemplate,
                 protected: inst.protected,
-                healthy: true,
+                // Instances marked unhealthy go first (WE-07 i).
+                healthy: !self.is_marked_unhealthy(g, i),
                 spot: self.asg_rt[g].spec.market == crate::scenario::Market::Spot,
             });
         }
@@ -216,8 +217,13 @@ impl World {
         });
         let rt = &mut self.asg_rt[g];
         let boot = rt.boot.sample(&mut rt.boot_rng);
-        self.q
-            .push(self.now + boot, Ev::InstanceBooted { inst: idx });
+        self.q.push(
+            self.now + boot,
+            Ev::InstanceBooted {
+                inst: idx,
+                generation: 0,
+            },
+        );
         Some(idx)
     }
 
@@ -356,7 +362,7 @@ impl World {
                     cause: format!("At {t} an instance was taken out of service because its launch lifecycle hook completed with result ABANDON."),
                 });
                 self.finish_termination(inst);
-                self.launch_instance(
+                self.replacement_launch(
                     g,
                     format!("At {t} an instance was started in response to a difference between desired and actual capacity (the previous launch was abandoned by its lifecycle hook)."),
                 );
@@ -376,6 +382,7 @@ impl World {
         let (g, az) = (i.asg as usize, i.az);
         self.scaling_activity_done(g, inst);
         self.rebalance_progress(g, inst);
+        self.lifetime_starts(g);
         self.arm_spot_rate(inst);
         self.consumer_started(inst);
         if self.suspended(g, ScalingProcess::AddToLoadBalancer) {
@@ -562,6 +569,9 @@ impl World {
         );
         if new != old {
             self.set_desired(g, new, reason);
+        } else {
+            // A new max changes the warm pool's size.
+            self.maintain_warm_pool(g);
         }
     }
 

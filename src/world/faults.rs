@@ -40,17 +40,24 @@ impl World {
                     for lb in self.asgs[g].lbs.clone() {
                         self.lbs[lb as usize].set_zone_down(z as u32, true);
                     }
-                    let victims: Vec<u32> = self
+                    let mut victims: Vec<u32> = self
                         .active_instances(g)
                         .into_iter()
                         .filter(|&i| self.instances[i as usize].az == z as u32)
                         .collect();
+                    // The warm pool's instances in the zone fail too.
+                    victims.extend(
+                        self.pool_instances(g)
+                            .into_iter()
+                            .filter(|&i| self.instances[i as usize].az == z as u32),
+                    );
                     for i in victims {
                         self.instance_failed(
                             i,
                             format!("At {t} an instance was taken out of service in response to an EC2 instance status checks failure (Availability Zone {az} outage)."),
                         );
                     }
+                    self.maintain_warm_pool(g);
                 }
             }
             FaultAction::AzUp(az) => {
@@ -70,6 +77,7 @@ impl World {
                         cause: format!("At {t} the Availability Zone {az} became available again and the group may require rebalancing."),
                     });
                     self.rebalance(g);
+                    self.maintain_warm_pool(g);
                 }
             }
             FaultAction::FailInstances { group, count, mode } => {
@@ -210,8 +218,11 @@ impl World {
     /// replacement right away; desired capacity does not change.
     pub(super) fn instance_failed(&mut self, inst: u32, cause: String) {
         let i = &self.instances[inst as usize];
-        if matches!(i.state, LifecycleState::Terminated) {
-            return;
+        match i.state {
+            LifecycleState::Terminated | LifecycleState::TerminatingWait => return,
+            // Already on its way out (draining): it just ends now.
+            LifecycleState::Terminating => return self.finish_termination(inst),
+            _ => {}
         }
         let g = i.asg as usize;
         let was_active = matches!(
@@ -230,7 +241,7 @@ impl World {
         self.instances[inst as usize].state = LifecycleState::Terminating;
         self.finish_termination(inst);
         if was_active {
-            self.launch_instance(
+            self.replacement_launch(
                 g,
                 format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
             );

@@ -162,7 +162,7 @@ impl World {
                 .instances
                 .iter()
                 .filter(|&&i| self.instances[i as usize].state == LifecycleState::InService)
-                .map(|&i| self.instances[i as usize].launched_at + life)
+                .map(|&i| self.in_service_since(i) + life)
                 .min();
             if let Some(d) = due {
                 // Checked at the periodic health check after it is due.
@@ -184,8 +184,26 @@ impl World {
         self.replace_unhealthy(g);
         self.replace_at_max_lifetime(g);
         self.instance_refresh_step(g);
+        self.refill_shortfall(g);
         self.maintain_warm_pool(g);
         self.arm_next_sweep(g);
+    }
+
+    /// Auto Scaling keeps the group at its desired capacity: a shortfall
+    /// (a launch that failed while every zone was down, or suspended) is
+    /// made up at the next sweep when a zone is available.
+    fn refill_shortfall(&mut self, g: usize) {
+        let have = self.active_instances(g).len() as u32;
+        if have < self.asgs[g].desired
+            && self.az_down[g].iter().any(|d| !d)
+            && !self.suspended(g, ScalingProcess::Launch)
+        {
+            let t = self.clock_text(self.now);
+            self.reconcile(
+                g,
+                &format!("At {t} the group was below its desired capacity."),
+            );
+        }
     }
 
     /// Whether an instance is in service and past `warmup`.
@@ -212,6 +230,30 @@ impl World {
             .iter()
             .filter(|&&i| self.ready(i, warmup))
             .count() as u32
+    }
+
+    /// Whether Auto Scaling has marked the instance unhealthy.
+    pub(super) fn is_marked_unhealthy(&self, g: usize, inst: u32) -> bool {
+        self.maint[g].unhealthy.iter().any(|u| u.0 == inst)
+    }
+
+    /// Launch a replacement: from the warm pool when it has an instance
+    /// (AWS draws on the pool for any launch toward desired capacity),
+    /// else a new instance.
+    pub(super) fn replacement_launch(&mut self, g: usize, cause: String) -> Option<u32> {
+        match self.take_from_warm_pool(g, &cause) {
+            Some(i) => Some(i),
+            None => self.launch_instance_in(g, None, cause),
+        }
+    }
+
+    /// An instance entered service: when the group has a maximum instance
+    /// lifetime, a sweep is due when it reaches it.
+    pub(super) fn lifetime_starts(&mut self, g: usize) {
+        if let Some(life) = self.maint[g].lifetime {
+            let i = self.maint[g].interval;
+            self.arm_sweep(g, (self.now + life).div_ceil(i) * i);
+        }
     }
 
     // ------------------------------------------------ unhealthy (WE-15)
@@ -295,9 +337,8 @@ impl World {
                 inst,
                 format!("At {t} an instance was taken out of service in response to {check}.  At {t} instance {id} was selected for termination (unhealthy; replacing at most {batch} at a time: 10 % of desired capacity {desired}, at least one)."),
             );
-            if let Some(new) = self.launch_instance_in(
+            if let Some(new) = self.replacement_launch(
                 g,
-                None,
                 format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
             ) {
                 self.maint[g].replacing.push(new);
@@ -306,6 +347,14 @@ impl World {
     }
 
     // ----------------------------------------- maximum instance lifetime
+
+    /// When the instance entered service: the lifetime is "the maximum
+    /// amount of time … an instance can be in service", so time spent in a
+    /// warm pool does not count (`ASG:asg-max-instance-lifetime`).
+    fn in_service_since(&self, inst: u32) -> SimTime {
+        let i = &self.instances[inst as usize];
+        i.in_service_at.unwrap_or(i.launched_at)
+    }
 
     /// Replace instances that reached the group's maximum instance lifetime:
     /// one at a time, each after the previous replacement is ready; when
@@ -337,14 +386,14 @@ impl World {
             .filter(|&i| {
                 let x = &self.instances[i as usize];
                 x.state == LifecycleState::InService
-                    && x.launched_at + life <= now
+                    && self.in_service_since(i) + life <= now
                     && !self.maint[g].unhealthy.iter().any(|u| u.0 == i)
             })
             .collect();
         if due.is_empty() {
             return;
         }
-        due.sort_by_key(|&i| (self.instances[i as usize].launched_at, i));
+        due.sort_by_key(|&i| (self.in_service_since(i), i));
         let current = self.active_instances(g).len() as u32;
         let batch = if due.len() > 1 {
             rules::max_instance_lifetime_batch(current) as usize
@@ -359,9 +408,8 @@ impl World {
                 inst,
                 format!("At {t} an instance was taken out of service in response to the maximum instance lifetime ({days} days) being reached.  At {t} instance {id} was selected for termination."),
             );
-            if let Some(new) = self.launch_instance_in(
+            if let Some(new) = self.replacement_launch(
                 g,
-                None,
                 format!("At {t} an instance was launched to replace an instance that reached the group's maximum instance lifetime."),
             ) {
                 self.maint[g].lifetime_replacing.push(new);
@@ -411,16 +459,21 @@ impl World {
                 ),
             });
         }
-        let RefreshState::Running { to, .. } = r.state else {
+        let RefreshState::Running { from, .. } = r.state else {
             self.maint[g].refresh = Some(r);
             return;
         };
+        // The desired configuration is the group's: a version changed
+        // during the refresh (a scheduled action) becomes its target.
+        let to = self.asgs[g].lt_version;
+        r.state = RefreshState::Running { from, to };
         let warmup = r.warmup;
         r.new.retain(|&i| self.on_its_way(i, warmup));
+        let stale = |w: &World, i: u32| w.instances[i as usize].lt_version != to;
         let mut old: Vec<u32> = self
             .active_instances(g)
             .into_iter()
-            .filter(|&i| self.instances[i as usize].lt_version != to)
+            .filter(|&i| stale(self, i))
             .collect();
         old.sort_by_key(|&i| (self.instances[i as usize].launched_at, i));
         let blocked = [
@@ -435,19 +488,43 @@ impl World {
             return;
         }
         let t = self.clock_text(now);
-        // Launch-first: the previous batch is ready, its old instances go.
-        while r.owed > 0 && !old.is_empty() {
+        let refresh_cause = |id: &str| {
+            format!(
+                "At {t} an instance was taken out of service in response to an instance refresh.  At {t} instance {id} was selected for termination."
+            )
+        };
+        // Launch-first: the previous batch is ready, so as many old
+        // instances go as the group is now above desired capacity (a
+        // scale-in meanwhile may already have taken the surplus).
+        let surplus = (self.active_instances(g).len() as u32).saturating_sub(self.asgs[g].desired);
+        for _ in 0..r.owed.min(surplus) {
+            if old.is_empty() {
+                break;
+            }
             let inst = old.remove(0);
-            r.owed -= 1;
             r.replaced += 1;
             let id = self.instances[inst as usize].ec2_id.clone();
-            self.terminate_instance(
-                inst,
-                format!("At {t} an instance was taken out of service in response to an instance refresh.  At {t} instance {id} was selected for termination."),
-            );
+            self.terminate_instance(inst, refresh_cause(&id));
         }
         r.owed = 0;
         if old.is_empty() {
+            // Then the warm pool: its instances on older versions go, and
+            // the pool refills from the new version
+            // (`API-ASG:InstanceRefresh.ProgressDetails` reports the warm
+            // pool's progress apart).
+            let pool_old: Vec<u32> = self
+                .pool_instances(g)
+                .into_iter()
+                .filter(|&i| stale(self, i))
+                .collect();
+            for &inst in &pool_old {
+                let id = self.instances[inst as usize].ec2_id.clone();
+                r.replaced += 1;
+                self.terminate_instance(inst, refresh_cause(&id));
+            }
+            if !pool_old.is_empty() {
+                self.maintain_warm_pool(g);
+            }
             r.state = RefreshState::Done;
             self.activities.push(Activity {
                 t: now,
@@ -464,26 +541,29 @@ impl World {
             self.maint[g].refresh = Some(r);
             return;
         }
-        let batch =
-            rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy)
-                .min(old.len() as u32);
-        let launch_first = r.max_healthy > 100.0;
-        for &inst in old.iter().take(batch as usize) {
-            if !launch_first {
-                let id = self.instances[inst as usize].ec2_id.clone();
-                r.replaced += 1;
-                self.terminate_instance(
-                    inst,
-                    format!("At {t} an instance was taken out of service in response to an instance refresh.  At {t} instance {id} was selected for termination."),
-                );
-            }
+        // A batch: at least MinHealthyPercentage of desired capacity stays
+        // in service and at most MaxHealthyPercentage is running. Above 100 %
+        // the headroom is launched first and its old instances go when the
+        // new ones are ready; the rest are terminated now and replaced at
+        // once (WE-16).
+        let desired = self.asgs[g].desired;
+        let batch = rules::instance_refresh_batch(desired, r.min_healthy, r.max_healthy)
+            .min(old.len() as u32);
+        let ceiling = (desired as f64 * r.max_healthy.max(100.0) / 100.0 + 1e-9).floor() as u32;
+        let launch_first = ceiling.saturating_sub(desired).min(batch);
+        for &inst in old.iter().take((batch - launch_first) as usize) {
+            let id = self.instances[inst as usize].ec2_id.clone();
+            r.replaced += 1;
+            self.terminate_instance(inst, refresh_cause(&id));
+        }
+        for k in 0..batch {
             if let Some(new) = self.launch_instance_in(
                 g,
                 None,
                 format!("At {t} an instance was launched in response to an instance refresh."),
             ) {
                 r.new.push(new);
-                if launch_first {
+                if k >= batch - launch_first {
                     r.owed += 1;
                 }
             }
@@ -494,7 +574,7 @@ impl World {
     // ------------------------------------------------------- warm pool
 
     /// The warm pool's instances (launching into it, or waiting in it).
-    fn pool_instances(&self, g: usize) -> Vec<u32> {
+    pub(super) fn pool_instances(&self, g: usize) -> Vec<u32> {
         self.asgs[g]
             .instances
             .iter()
@@ -506,6 +586,19 @@ impl World {
                 )
             })
             .collect()
+    }
+
+    /// The zone for the next warm pool launch: the available zone with the
+    /// fewest pool instances (the pool is balanced over the group's zones
+    /// like the group itself).
+    fn pool_zone(&self, g: usize) -> Option<u32> {
+        let nazs = self.asgs[g].azs.len().max(1);
+        let mut per_az = vec![0u32; nazs];
+        for i in self.pool_instances(g) {
+            per_az[self.instances[i as usize].az as usize] += 1;
+        }
+        let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
+        crate::aws::termination::az_with_fewest_instances(&per_az, &available)
     }
 
     /// The pool's size now: `MaxGroupPreparedCapacity` (default max) minus
@@ -534,7 +627,8 @@ impl World {
             let cause = format!(
                 "At {t} an instance was started in the warm pool in response to a difference between the warm pool's desired and actual size, increasing it from {k} to {target}."
             );
-            if let Some(i) = self.launch_instance_in(g, None, cause) {
+            let az = self.pool_zone(g);
+            if let Some(i) = self.launch_instance_in(g, az, cause) {
                 self.label_pool_launch(i);
                 self.put_in_warm_pool(i, state);
                 // Prepared before the run: no launch run to bill.
@@ -558,6 +652,9 @@ impl World {
     /// or hibernated one stops being billed for compute.
     fn put_in_warm_pool(&mut self, inst: u32, state: PoolState) {
         let now = self.now;
+        // Events of its launch (a boot still pending for the initial pool)
+        // are stale once it is in the pool.
+        self.inst_gen[inst as usize] = self.inst_gen[inst as usize].wrapping_add(1);
         let i = &mut self.instances[inst as usize];
         i.state = LifecycleState::Warmed(state);
         if state != PoolState::Running {
@@ -581,7 +678,10 @@ impl World {
                 let cause = format!(
                     "At {t} an instance was started in the warm pool in response to a difference between the warm pool's desired and actual size, increasing it from {k} to {target}."
                 );
-                let Some(i) = self.launch_instance_in(g, None, cause) else {
+                let Some(az) = self.pool_zone(g) else {
+                    break; // every zone is down
+                };
+                let Some(i) = self.launch_instance_in(g, Some(az), cause) else {
                     break;
                 };
                 self.label_pool_launch(i);
@@ -652,7 +752,9 @@ impl World {
         });
         let rt = &mut self.asg_rt[g];
         let after = resume.sample(&mut rt.boot_rng);
-        self.q.push(now + after, Ev::InstanceBooted { inst });
+        let generation = self.inst_gen[inst as usize];
+        self.q
+            .push(now + after, Ev::InstanceBooted { inst, generation });
         Some(inst)
     }
 }

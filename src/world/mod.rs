@@ -79,6 +79,8 @@ pub enum Ev {
     InstanceBooted {
         /// instance index
         inst: u32,
+        /// instance generation
+        generation: u32,
     },
     /// A terminating instance's deregistration delay ended.
     DrainTimeout {
@@ -859,7 +861,11 @@ impl World {
             Ev::LbDeadline { lb, generation } => self.on_lb_deadline(lb, generation),
             Ev::ClientDeadline { wl, generation } => self.on_client_deadline(wl, generation),
             Ev::MetricsTick => self.on_metrics_tick(),
-            Ev::InstanceBooted { inst } => self.on_instance_booted(inst),
+            Ev::InstanceBooted { inst, generation } => {
+                if self.inst_gen[inst as usize] == generation {
+                    self.on_instance_booted(inst)
+                }
+            }
             Ev::DrainTimeout { inst, generation } => self.on_drain_timeout(inst, generation),
             Ev::ScheduledAction { g, idx } => self.on_scheduled_action(g as usize, idx as usize),
             Ev::CloudWatchMinute => self.on_cloudwatch_minute(),

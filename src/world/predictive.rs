@@ -245,11 +245,22 @@ impl World {
             let f = fc::predictive_forecast(&history, now_s, p.target);
             let (desc, cause) = self.forecast_text(g, k, &t, history.len(), &f);
             rows.push((desc, cause));
+            // An hour whose action has already run (it runs
+            // SchedulingBufferTime before the hour) keeps the forecast it
+            // acted on, so its action, metrics row and scale-in floor agree;
+            // older hours go.
+            let buffer = p.buffer.nanos();
+            let fresh: Vec<HourForecast> = f
+                .iter()
+                .filter(|x| {
+                    !p.forecast.contains_key(&x.hour)
+                        || self.hour_start(x.hour).saturating_sub(buffer) > now
+                })
+                .copied()
+                .collect();
             let p = &mut self.predictive[g].policies[k];
-            // The hour in progress keeps its older forecast (its metrics
-            // row and action may still read it); older hours go.
             p.forecast = p.forecast.split_off(&(over_before - 1));
-            p.forecast.extend(f.iter().map(|x| (x.hour, *x)));
+            p.forecast.extend(fresh.iter().map(|x| (x.hour, *x)));
         }
         let st = &mut self.predictive[g];
         st.last_forecast = Some(now);
@@ -387,6 +398,7 @@ impl World {
             // allowance for this hour only: dynamic policies may use it too,
             // and GroupMaxSize shows it.
             self.asgs[g].max = effective_max;
+            self.maintain_warm_pool(g);
             let buffer = match breach {
                 MaxCapacityBreach::IncreaseMaxCapacity { buffer_percent } => buffer_percent,
                 MaxCapacityBreach::HonorMaxCapacity => 0.0,

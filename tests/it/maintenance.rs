@@ -508,3 +508,197 @@ auto_scaling_groups:
                 .contains("AlarmNotification process is suspended")
     }));
 }
+
+/// A small group behind a load balancer with `extra` settings (YAML lines
+/// at the group's indentation) — the shape of the review's reproductions.
+fn small(duration: &str, min: u32, max: u32, desired: u32, extra: &str) -> stratus::run::RunResult {
+    run(&format!(
+        r#"
+name: small
+seed: 9
+duration: {duration}
+metrics_period: 1m
+workloads: [ {{ name: api, to: {{ load_balancer: web }}, rate: 20, timeout: 10s }} ]
+load_balancers: [ {{ name: web, target_group: web, deregistration_delay: 5s }} ]
+auto_scaling_groups:
+  - name: web
+    availability_zones: [a, b]
+    min: {min}
+    max: {max}
+    desired: {desired}
+    default_instance_warmup: 60s
+    launch_template: {{ name: web, version: 1 }}
+    instance: {{ workers: 4, boot_time: {{ dist: uniform, min: 60s, max: 120s }} }}
+    app: [ {{ compute: 20ms }} ]
+{extra}
+"#
+    ))
+}
+
+#[test]
+fn maximum_lifetime_applies_to_instances_launched_later() {
+    // The group starts empty; three instances launched at 1 h are replaced
+    // a day after they entered service.
+    let r = small(
+        "1d2h",
+        0,
+        6,
+        0,
+        "    max_instance_lifetime: 1d\n    scheduled_actions: [ { name: up, at: 1h, desired: 3 } ]",
+    );
+    let t = terminations(&r.activities, "maximum instance lifetime");
+    assert_eq!(t.len(), 3, "{t:#?}");
+    assert!(t[0].t >= 25 * 60 * MIN);
+}
+
+#[test]
+fn instance_refresh_also_replaces_the_warm_pool() {
+    // After the group's instances, the pool's version-1 instances go and the
+    // pool refills from version 2: a later scale-out starts version-2
+    // instances only, so nothing after the refresh is terminated as stale.
+    let r = small(
+        "1h",
+        2,
+        4,
+        2,
+        "    warm_pool: { pool_state: Stopped }\n    instance_refresh: { at: 5m, min_healthy_percentage: 50 }\n    scheduled_actions: [ { name: up, at: 40m, desired: 4 } ]",
+    );
+    let done = r
+        .activities
+        .iter()
+        .find(|a| a.kind == "instance_refresh" && a.description.contains("finished"))
+        .unwrap();
+    // 2 in service + 2 in the pool.
+    assert!(
+        done.description.contains("4 instance(s) replaced"),
+        "{}",
+        done.description
+    );
+    let pool_refills = r
+        .activities
+        .iter()
+        .filter(|a| a.t == done.t && a.description.contains("into warm pool"))
+        .count();
+    assert_eq!(pool_refills, 2);
+    let warm_starts: Vec<_> = r
+        .activities
+        .iter()
+        .filter(|a| a.description.contains("from warm pool"))
+        .collect();
+    assert_eq!(warm_starts.len(), 2);
+    // The instances started at 40 min are ones launched into the pool
+    // after the refresh began.
+    let pool_launch_ids: Vec<&str> = r
+        .activities
+        .iter()
+        .filter(|a| a.t >= 5 * MIN && a.description.contains("into warm pool"))
+        .map(|a| a.description.rsplit(' ').next().unwrap())
+        .collect();
+    for w in warm_starts {
+        let id = w.description.rsplit(' ').next().unwrap();
+        assert!(pool_launch_ids.contains(&id), "{id} predates the refresh");
+    }
+}
+
+#[test]
+fn a_scale_in_during_a_launch_first_refresh_keeps_desired_capacity() {
+    let r = small(
+        "1h",
+        1,
+        20,
+        10,
+        "    instance_refresh: { at: 5m, min_healthy_percentage: 100, max_healthy_percentage: 110 }\n    scheduled_actions: [ { name: down, at: 5m30s, desired: 9 } ]",
+    );
+    let ins = r.series.get("web", "GroupInServiceInstances");
+    let last = ins.last().unwrap().1;
+    assert_eq!(last, 9.0, "{ins:?}");
+    assert!(
+        r.activities
+            .iter()
+            .any(|a| a.description.contains("Instance refresh finished"))
+    );
+}
+
+#[test]
+fn a_refresh_between_100_and_110_percent_never_runs_above_the_maximum() {
+    // Min 90 %, max 110 % of 10: at most 11 running (in service + pending),
+    // at least 9 in service.
+    let r = small(
+        "1h",
+        10,
+        20,
+        10,
+        "    instance_refresh: { at: 5m, min_healthy_percentage: 90, max_healthy_percentage: 110 }",
+    );
+    let ins = r.series.get("web", "GroupInServiceInstances");
+    let pend = r.series.get("web", "GroupPendingInstances");
+    for (a, b) in ins.iter().zip(&pend) {
+        assert!(a.1 + b.1 <= 11.0, "{} running at {}", a.1 + b.1, a.0);
+        assert!(a.1 >= 9.0, "{} in service at {}", a.1, a.0);
+    }
+    assert!(
+        r.activities
+            .iter()
+            .any(|a| a.description.contains("10 instance(s) replaced"))
+    );
+}
+
+#[test]
+fn a_version_change_during_a_refresh_becomes_its_target() {
+    let r = small(
+        "2h",
+        2,
+        4,
+        2,
+        "    instance_refresh: { at: 5m, min_healthy_percentage: 50 }\n    scheduled_actions: [ { name: v3, at: 6m, launch_template_version: 3 } ]",
+    );
+    let done = r
+        .activities
+        .iter()
+        .find(|a| a.description.contains("Instance refresh finished"))
+        .expect("the refresh finishes");
+    assert!(done.cause.contains("version 3"), "{}", done.cause);
+    assert!(r.summary.auto_scaling_groups["web"].terminations <= 6);
+}
+
+#[test]
+fn the_warm_pool_is_spread_over_the_zones_and_refills_away_from_a_failed_one() {
+    let r = small(
+        "40m",
+        2,
+        10,
+        2,
+        "    warm_pool: { pool_state: Stopped }\nfaults: [ { at: 10m, kind: az_outage, az: a, duration: 20m } ]",
+    );
+    // 8 in the pool, 4 per zone; the outage takes zone a's 4 (and its
+    // in-service instance, replaced from the pool), and the pool refills in
+    // zone b while a is down.
+    let failed = r
+        .activities
+        .iter()
+        .filter(|a| a.kind == "terminate" && a.t == 10 * MIN)
+        .count();
+    assert_eq!(failed, 5);
+    let warmed = r.series.get("web", "WarmPoolWarmedCapacity");
+    let at = |t: f64| warmed.iter().find(|p| p.0 == t).map(|p| p.1).unwrap();
+    // (A row at t holds the value at t + 60 s.)
+    assert_eq!(at(480.0), 8.0);
+    // Refilled (boot ≤ 120 s) well before the zone returns.
+    assert_eq!(at(900.0), 8.0);
+}
+
+#[test]
+fn a_warm_pool_with_spot_instances_is_rejected() {
+    let err = stratus::scenario::load_str(
+        "name: x\nduration: 1h\nauto_scaling_groups:\n  - { name: g, min: 1, max: 3, instance: { market: spot }, warm_pool: { min_size: 0 } }\n",
+        "x.yaml",
+        std::path::Path::new("."),
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("a warm pool cannot be used with Spot Instances"),
+        "{err}"
+    );
+}
