@@ -22,6 +22,9 @@ pub enum LifecycleState {
     Terminated,
     /// Launching into the group's warm pool (`Warmed:Pending`).
     WarmedPending,
+    /// Held by a launch lifecycle hook on its way into the warm pool
+    /// (`Warmed:Pending:Wait`).
+    WarmedPendingWait,
     /// Waiting in the warm pool, stopped, running or hibernated.
     Warmed(crate::scenario::PoolState),
 }
@@ -37,6 +40,7 @@ impl LifecycleState {
             LifecycleState::TerminatingWait => "Terminating:Wait",
             LifecycleState::Terminated => "Terminated",
             LifecycleState::WarmedPending => "Warmed:Pending",
+            LifecycleState::WarmedPendingWait => "Warmed:Pending:Wait",
             LifecycleState::Warmed(crate::scenario::PoolState::Stopped) => "Warmed:Stopped",
             LifecycleState::Warmed(crate::scenario::PoolState::Running) => "Warmed:Running",
             LifecycleState::Warmed(crate::scenario::PoolState::Hibernated) => "Warmed:Hibernated",

@@ -251,7 +251,7 @@ impl World {
     /// unless set): `heartbeat_timeout` after its start or its action's last
     /// heartbeat, never past the global timeout (WE-11); the first ABANDON
     /// decides, otherwise the last CONTINUE (`ASG:lifecycle-hooks`).
-    fn run_hooks(&mut self, g: usize, transition: Transition) -> Option<(SimTime, bool, String)> {
+    pub(super) fn run_hooks(&mut self, g: usize, transition: Transition) -> Option<(SimTime, bool, String)> {
         let hooks: Vec<LifecycleHook> = self.asg_rt[g]
             .hooks
             .iter()
@@ -306,7 +306,7 @@ impl World {
 
     /// Hold an instance in Pending:Wait or Terminating:Wait until its hooks
     /// are done (`after` from now), with a `lifecycle` row.
-    fn wait_for_hooks(
+    pub(super) fn wait_for_hooks(
         &mut self,
         inst: u32,
         state: LifecycleState,
@@ -367,6 +367,24 @@ impl World {
                     format!("At {t} an instance was started in response to a difference between desired and actual capacity (the previous launch was abandoned by its lifecycle hook)."),
                 );
             }
+            LifecycleState::WarmedPendingWait if proceed => self.enter_warm_pool(inst),
+            LifecycleState::WarmedPendingWait => {
+                // ABANDON on the way into the pool: terminated, and the
+                // pool launches another.
+                let t = self.clock_text(self.now);
+                let g = self.instances[inst as usize].asg as usize;
+                self.instances[inst as usize].state = LifecycleState::Terminating;
+                let id = self.instances[inst as usize].ec2_id.clone();
+                self.activities.push(Activity {
+                    t: self.now,
+                    resource: self.asgs[g].name.clone(),
+                    kind: "terminate",
+                    description: format!("Terminating EC2 instance: {id}"),
+                    cause: format!("At {t} an instance was taken out of the warm pool because its launch lifecycle hook completed with result ABANDON."),
+                });
+                self.finish_termination(inst);
+                self.maintain_warm_pool(g);
+            }
             LifecycleState::TerminatingWait => self.terminated(inst),
             _ => {}
         }
@@ -402,7 +420,10 @@ impl World {
         let g = self.instances[inst as usize].asg as usize;
         let was_pending = matches!(
             self.instances[inst as usize].state,
-            LifecycleState::Pending | LifecycleState::WarmedPending | LifecycleState::Warmed(_)
+            LifecycleState::Pending
+                | LifecycleState::WarmedPending
+                | LifecycleState::WarmedPendingWait
+                | LifecycleState::Warmed(_)
         );
         self.instances[inst as usize].state = LifecycleState::Terminating;
         self.consumer_stopped(inst);

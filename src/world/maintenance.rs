@@ -582,7 +582,9 @@ impl World {
             .filter(|&i| {
                 matches!(
                     self.instances[i as usize].state,
-                    LifecycleState::WarmedPending | LifecycleState::Warmed(_)
+                    LifecycleState::WarmedPending
+                        | LifecycleState::WarmedPendingWait
+                        | LifecycleState::Warmed(_)
                 )
             })
             .collect()
@@ -699,8 +701,22 @@ impl World {
         }
     }
 
-    /// A warm pool instance finished booting into the pool.
+    /// A warm pool instance finished booting into the pool. Launch
+    /// lifecycle hooks run on the way in (Warmed:Pending:Wait) as well as on
+    /// the way out (`ASG:warm-pool-instance-lifecycle`).
     pub(super) fn warm_pool_booted(&mut self, inst: u32) {
+        let g = self.instances[inst as usize].asg as usize;
+        if let Some((after, proceed, hook)) =
+            self.run_hooks(g, crate::scenario::Transition::Launching)
+        {
+            self.wait_for_hooks(inst, LifecycleState::WarmedPendingWait, &hook, after, proceed);
+            return;
+        }
+        self.enter_warm_pool(inst);
+    }
+
+    /// The instance is prepared: it enters the pool in the pool's state.
+    pub(super) fn enter_warm_pool(&mut self, inst: u32) {
         let g = self.instances[inst as usize].asg as usize;
         let state = self.maint[g]
             .pool

@@ -1354,7 +1354,9 @@ impl World {
                     LifecycleState::Terminating | LifecycleState::TerminatingWait => {
                         terminating += 1
                     }
-                    LifecycleState::WarmedPending => pool_pending += 1,
+                    LifecycleState::WarmedPending | LifecycleState::WarmedPendingWait => {
+                        pool_pending += 1
+                    }
                     LifecycleState::Warmed(_) => pool_warmed += 1,
                     LifecycleState::Terminated => {}
                 }

@@ -328,6 +328,7 @@ impl World {
                 // Warm pool instances count toward nothing until they leave it.
                 LifecycleState::Terminated
                 | LifecycleState::WarmedPending
+                | LifecycleState::WarmedPendingWait
                 | LifecycleState::Warmed(_) => {}
             }
         }

@@ -702,3 +702,37 @@ fn a_warm_pool_with_spot_instances_is_rejected() {
         "{err}"
     );
 }
+
+#[test]
+fn launch_hooks_run_on_the_way_into_the_warm_pool_and_out_of_it() {
+    let r = run(&POOL.replace(
+        "    warm_pool: { min_size: 0 }",
+        "    warm_pool: { min_size: 0 }\n    lifecycle_hooks: [ { name: setup, transition: launching, default_result: CONTINUE, completes_after: 60s } ]",
+    ));
+    let waits: Vec<&str> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind == "lifecycle")
+        .map(|a| a.description.as_str())
+        .collect();
+    // Two warm starts at 10 min wait in Pending:Wait; the two refills
+    // launched into the pool at 20 min wait in Warmed:Pending:Wait.
+    assert_eq!(
+        waits
+            .iter()
+            .filter(|d| d.contains("entered Pending:Wait"))
+            .count(),
+        2,
+        "{waits:?}"
+    );
+    assert_eq!(
+        waits
+            .iter()
+            .filter(|d| d.contains("entered Warmed:Pending:Wait"))
+            .count(),
+        2,
+        "{waits:?}"
+    );
+    // The refills still end up warmed: boot 240 s + hook 60 s.
+    assert_eq!(last(&r, "WarmPoolWarmedCapacity", 1800.0), 4.0);
+}
