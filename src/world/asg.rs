@@ -251,7 +251,11 @@ impl World {
     /// unless set): `heartbeat_timeout` after its start or its action's last
     /// heartbeat, never past the global timeout (WE-11); the first ABANDON
     /// decides, otherwise the last CONTINUE (`ASG:lifecycle-hooks`).
-    pub(super) fn run_hooks(&mut self, g: usize, transition: Transition) -> Option<(SimTime, bool, String)> {
+    pub(super) fn run_hooks(
+        &mut self,
+        g: usize,
+        transition: Transition,
+    ) -> Option<(SimTime, bool, String)> {
         let hooks: Vec<LifecycleHook> = self.asg_rt[g]
             .hooks
             .iter()

@@ -709,7 +709,13 @@ impl World {
         if let Some((after, proceed, hook)) =
             self.run_hooks(g, crate::scenario::Transition::Launching)
         {
-            self.wait_for_hooks(inst, LifecycleState::WarmedPendingWait, &hook, after, proceed);
+            self.wait_for_hooks(
+                inst,
+                LifecycleState::WarmedPendingWait,
+                &hook,
+                after,
+                proceed,
+            );
             return;
         }
         self.enter_warm_pool(inst);
