@@ -358,3 +358,99 @@ auto_scaling_groups:
         .expect("the alarm fires");
     assert_eq!(to_alarm.t, 10 * 60 * 1_000_000_000, "{to_alarm:?}");
 }
+
+mod worked_examples {
+    //! WE-03…WE-06 through whole runs: simple policies on alarms over
+    //! GroupInServiceInstances, a metric the run makes exact, so the first
+    //! `scaling` row shows AWS's arithmetic on the public output.
+
+    use super::desired_changes;
+    use crate::util::run;
+
+    /// A group of `desired` (min, max) with simple `policies` whose alarm
+    /// is GroupInServiceInstances `cmp` `threshold`; the first change.
+    fn first_change(min: u32, max: u32, desired: u32, policies: &[&str]) -> (u32, u32) {
+        let pols: Vec<String> = policies
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                format!(
+                    "      - {{ name: p{k}, type: simple, {p}, cooldown: 1h,\n          alarm: {{ metric: GroupInServiceInstances, comparison: \">=\", threshold: 1, period: 1m, evaluation_periods: 1 }} }}"
+                )
+            })
+            .collect();
+        let r = run(&format!(
+            r#"
+name: we
+duration: 10m
+auto_scaling_groups:
+  - name: g
+    min: {min}
+    max: {max}
+    desired: {desired}
+    scaling_policies:
+{}
+"#,
+            pols.join("\n")
+        ));
+        let c = desired_changes(&r);
+        assert!(!c.is_empty(), "no change");
+        assert_eq!(c[0].0, 120.0, "first datapoint (minute 1) is seen at 2:00");
+        (c[0].1, c[0].2)
+    }
+
+    #[test]
+    fn we03_percent_change_rounds_toward_zero_but_never_to_zero() {
+        // +17 % of 4 = 0.68 → +1; −14 % of 4 = −0.56 → −1; +330 % of 4 =
+        // 13.2 → +13 (truncated, like WE-03's 12.7 → 12).
+        let pc = |p: &str| format!("adjustment_type: PercentChangeInCapacity, adjustment: {p}");
+        assert_eq!(first_change(1, 30, 4, &[&pc("17")]), (4, 5));
+        assert_eq!(first_change(1, 30, 4, &[&pc("-14")]), (4, 3));
+        assert_eq!(first_change(1, 30, 4, &[&pc("330")]), (4, 17));
+    }
+
+    #[test]
+    fn we04_min_adjustment_magnitude() {
+        // +25 % of 4 = 1, MinAdjustmentMagnitude 2 → +2 (6 instances).
+        assert_eq!(
+            first_change(
+                1,
+                10,
+                4,
+                &[
+                    "adjustment_type: PercentChangeInCapacity, adjustment: 25, min_adjustment_magnitude: 2"
+                ]
+            ),
+            (4, 6)
+        );
+    }
+
+    #[test]
+    fn we05_clamping_to_min_and_max() {
+        // (a) max 3, current 2, +3 → 3; (b) min 2, current 3, −2 → 2.
+        assert_eq!(first_change(1, 3, 2, &["adjustment: 3"]), (2, 3));
+        assert_eq!(first_change(2, 6, 3, &["adjustment: -2"]), (3, 2));
+    }
+
+    #[test]
+    fn we06_several_policies_at_once_the_largest_capacity_wins() {
+        // Scale-out: +1 and +2 at once → +2.
+        assert_eq!(
+            first_change(1, 10, 2, &["adjustment: 1", "adjustment: 2"]),
+            (2, 4)
+        );
+        // Scale-in: a group of 8; −3 and −25 % (= −2) at once → −2.
+        assert_eq!(
+            first_change(
+                1,
+                10,
+                8,
+                &[
+                    "adjustment: -3",
+                    "adjustment_type: PercentChangeInCapacity, adjustment: -25"
+                ]
+            ),
+            (8, 6)
+        );
+    }
+}
