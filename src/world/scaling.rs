@@ -62,6 +62,8 @@ struct Minute {
     /// the other four ([`cloudwatch::rule_finer_period_sees_coarse_datapoint`]).
     cw_cpu_all: Option<f64>,
     cw_cpu_warm: Option<f64>,
+    /// Instances past warm-up behind this minute's CPU datapoint.
+    n_warm: f64,
 }
 
 /// One instance's CPU minutes within the current EC2 metric period (basic
@@ -87,6 +89,8 @@ pub(crate) struct PolicyRt {
     /// The last `period` of minutes' values (None: no datapoint).
     acc: VecDeque<Option<f64>>,
     last_value: Option<f64>,
+    /// How many instances stood behind `last_value` (per-instance metrics).
+    last_n: Option<f64>,
     last_not_scaled: String,
 }
 
@@ -209,6 +213,7 @@ impl GroupScaling {
                 statistic: Statistic::Average,
                 acc: VecDeque::new(),
                 last_value: None,
+                last_n: None,
                 last_not_scaled: String::new(),
             };
             match p.kind {
@@ -393,6 +398,7 @@ impl World {
                 in_service,
                 cw_cpu_all,
                 cw_cpu_warm,
+                n_warm: n_warm as f64,
             });
         }
         // Load balancer minutes are shared by the groups' policies.
@@ -452,8 +458,23 @@ impl World {
         let mut votes: Vec<(TargetVote, String)> = Vec::new();
         let mut fired: Vec<String> = Vec::new();
         for p in 0..self.scaling[g].policies.len() {
-            let (value, kind) = {
+            let (value, kind, behind) = {
                 let rt = &self.scaling[g].policies[p];
+                // The instance count a per-instance datapoint was averaged
+                // over, so that target tracking computes the load the
+                // datapoint measured (metric × that count), not the metric
+                // times today's count: after a scale-in the datapoints of the
+                // larger fleet still arrive for a minute or two, and
+                // applying them to the smaller fleet would scale in again.
+                let behind = match rt.source {
+                    Source::GroupCpu if rt.spec.kind != PolicyType::Simple => Some(m.n_warm),
+                    Source::LbRequestsPerTarget(l) => lbm
+                        .get(l as usize)
+                        .filter(|x| x.1 > 0.0)
+                        .map(|x| (x.0 / x.1).round()),
+                    Source::QueueBacklogPerInstance(_) => Some(m.in_service),
+                    _ => None,
+                };
                 let v = match rt.source {
                     Source::GroupCpu => {
                         if rt.spec.kind == PolicyType::Simple {
@@ -475,7 +496,7 @@ impl World {
                         .map(|v| rules::sqs_backlog_per_instance(v as u64, m.in_service as u32)),
                     Source::Unknown => None,
                 };
-                (v, rt.spec.kind)
+                (v, rt.spec.kind, behind)
             };
             // An alarm with a period of one minute or more is evaluated
             // every minute over a sliding window of its period (period 5 min,
@@ -501,6 +522,9 @@ impl World {
                     _ => vals.sum::<f64>() / n as f64,
                 })
             };
+            if dp.is_some() {
+                rt.last_n = behind;
+            }
             rt.last_value = dp.or(rt.last_value);
             let mut changes = Vec::new();
             for ev in [rt.alarm.as_mut(), rt.high.as_mut(), rt.low.as_mut()]
@@ -591,7 +615,10 @@ impl World {
                         None
                     };
                     let metric = rt.last_value.unwrap_or(0.0);
-                    let cap = self.capacity(g, rt.warmup);
+                    let mut cap = self.capacity(g, rt.warmup);
+                    if let Some(n) = rt.last_n {
+                        cap.past_warmup = n as u32;
+                    }
                     let target = rt.spec.target.unwrap_or(50.0);
                     let vote = rules::target_tracking_vote(
                         &cap,

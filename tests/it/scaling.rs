@@ -454,3 +454,39 @@ auto_scaling_groups:
         );
     }
 }
+
+#[test]
+fn target_tracking_does_not_scale_in_twice_on_the_larger_fleets_datapoints() {
+    // 700 requests/s of exactly 40 ms on 12 instances × 8 workers: 29.2 %
+    // CPU, below 0.9 × 50 % for 15 minutes, so the low alarm scales in to
+    // floor(12 × 29.2 / 50) = 7. The datapoints of the next minutes were
+    // still measured on 12 instances: they describe the same load, which 7
+    // instances carry at 50 %, so no second scale-in follows (applying them
+    // to 7 instances would give floor(7 × 29.2 / 50) = 4).
+    let r = crate::util::run(
+        r#"
+name: tt-in
+duration: 30m
+workloads: [ { name: w, to: { load_balancer: lb }, arrivals: uniform, rate: 700 } ]
+load_balancers: [ { name: lb, target_group: g, deregistration_delay: 0s } ]
+auto_scaling_groups:
+  - name: g
+    min: 1
+    max: 12
+    desired: 12
+    instance: { workers: 8, queue_limit: 100 }
+    app: [ { compute: 40ms } ]
+    scaling_policies:
+      - { name: cpu, type: target_tracking, metric: ASGAverageCPUUtilization, target: 50 }
+"#,
+    );
+    let changes = desired_changes(&r);
+    assert_eq!(
+        changes.first().map(|c| (c.1, c.2)),
+        Some((12, 7)),
+        "{changes:?}"
+    );
+    // No further scale-in (at 7 the fleet runs at or just above 50 %: the
+    // health checks' cost may tip the high alarm into adding one back).
+    assert!(changes.iter().skip(1).all(|c| c.2 > c.1), "{changes:?}");
+}
