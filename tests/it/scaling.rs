@@ -162,6 +162,15 @@ mod properties {
         refresh: bool,
         faults: u8,
         hook: bool,
+        /// Basic (5-minute) monitoring, a running pool, a launch-first
+        /// refresh, ABANDON hooks, Spot (without a pool), one suspended
+        /// process (0: none).
+        basic: bool,
+        running_pool: bool,
+        surge: bool,
+        abandon: bool,
+        spot: bool,
+        suspend: u8,
     }
 
     fn group() -> impl Strategy<Value = Group> {
@@ -169,9 +178,22 @@ mod properties {
             (1u32..4, 0u32..6, 0u32..4, 0u8..4),
             (20u32..200, 200u32..1500),
             (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>()),
+            (
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                0u8..10,
+            ),
         )
             .prop_map(
-                |((min, span, extra, policy), (base, peak), (pool, refresh, faults, hook))| Group {
+                |(
+                    (min, span, extra, policy),
+                    (base, peak),
+                    (pool, refresh, faults, hook),
+                    (basic, running_pool, surge, abandon, spot, suspend),
+                )| Group {
                     min,
                     span,
                     extra,
@@ -182,6 +204,12 @@ mod properties {
                     refresh,
                     faults,
                     hook,
+                    basic,
+                    running_pool,
+                    surge,
+                    abandon,
+                    spot: spot && !pool,
+                    suspend,
                 },
             )
     }
@@ -201,18 +229,42 @@ mod properties {
             }
             _ => "[]",
         };
-        let pool = if g.pool {
-            "warm_pool: { min_size: 1 }"
-        } else {
-            ""
+        let pool = match (g.pool, g.running_pool) {
+            (false, _) => "",
+            (true, false) => "warm_pool: { min_size: 1 }",
+            (true, true) => "warm_pool: { min_size: 1, pool_state: Running }",
         };
-        let refresh = if g.refresh {
-            "instance_refresh: { at: 12m, instance_warmup: 60s }"
-        } else {
-            ""
+        let refresh = match (g.refresh, g.surge) {
+            (false, _) => "",
+            (true, false) => "instance_refresh: { at: 12m, instance_warmup: 60s }",
+            (true, true) => {
+                "instance_refresh: { at: 12m, instance_warmup: 60s, min_healthy_percentage: 100, max_healthy_percentage: 150 }"
+            }
         };
-        let hook = if g.hook {
-            "lifecycle_hooks: [ { name: h, transition: launching, heartbeat_timeout: 60s, default_result: CONTINUE, completes_after: { dist: uniform, min: 10s, max: 90s } } ]"
+        let hook = match (g.hook, g.abandon) {
+            (false, _) => "",
+            (true, false) => {
+                "lifecycle_hooks: [ { name: h, transition: launching, heartbeat_timeout: 60s, default_result: CONTINUE, completes_after: { dist: uniform, min: 10s, max: 90s } } ]"
+            }
+            (true, true) => {
+                "lifecycle_hooks: [ { name: h, transition: launching, heartbeat_timeout: 60s, default_result: ABANDON, completes_after: { dist: uniform, min: 10s, max: 90s } } ]"
+            }
+        };
+        let suspended = [
+            "",
+            "Launch",
+            "Terminate",
+            "HealthCheck",
+            "ReplaceUnhealthy",
+            "AZRebalance",
+            "AlarmNotification",
+            "ScheduledActions",
+            "AddToLoadBalancer",
+            "InstanceRefresh",
+        ][g.suspend as usize];
+        let monitoring = if g.basic { "basic" } else { "detailed" };
+        let market = if g.spot {
+            "market: spot, interruption_rate: 2,"
         } else {
             ""
         };
@@ -244,7 +296,8 @@ auto_scaling_groups:
     desired: {desired}
     default_instance_warmup: 60s
     health_check: {{ type: ELB, grace_period: 30s }}
-    instance: {{ workers: 4, queue_limit: 40, boot_time: {{ dist: uniform, min: 40s, max: 90s }} }}
+    instance: {{ workers: 4, queue_limit: 40, boot_time: {{ dist: uniform, min: 40s, max: 90s }}, monitoring: {monitoring}, {market} }}
+    suspended_processes: [{suspended}]
     app: [ {{ compute: {{ dist: exponential, mean: 20ms }} }} ]
     scaling_policies: {policy}
     {pool}
@@ -271,7 +324,12 @@ faults: {faults}
                 prop_assert!(p.1 >= min && p.1 <= max, "{g:?}: desired {} at {}", p.1, p.0);
             }
             // In service never above max + max(1, 10 % of max) (WE-14).
-            let ceiling = max + (max * 0.1).floor().max(1.0);
+            let mut ceiling = max + (max * 0.1).floor().max(1.0);
+            if g.refresh && g.surge {
+                // A launch-first refresh may run up to MaxHealthyPercentage
+                // (150 %) of desired capacity (`API-ASG:InstanceMaintenancePolicy`).
+                ceiling = ceiling.max((max * 1.5).floor());
+            }
             for p in r.series.get("g", "GroupInServiceInstances") {
                 prop_assert!(p.1 <= ceiling, "{g:?}: {} in service at {}", p.1, p.0);
             }
