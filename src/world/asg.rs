@@ -156,6 +156,15 @@ impl World {
             .map(|d| (d.index, d.rule.to_string()))
     }
 
+    /// How many of `instances` stand in each of the group's zones.
+    pub(super) fn per_az(&self, g: usize, instances: &[u32]) -> Vec<u32> {
+        let mut per_az = vec![0u32; self.asgs[g].azs.len().max(1)];
+        for &i in instances {
+            per_az[self.instances[i as usize].az as usize] += 1;
+        }
+        per_az
+    }
+
     /// Start a new instance in the available zone with the fewest instances.
     pub(super) fn launch_instance(&mut self, g: usize, cause: String) {
         self.launch_instance_in(g, None, cause);
@@ -169,14 +178,22 @@ impl World {
         az: Option<u32>,
         cause: String,
     ) -> Option<u32> {
+        self.launch_into(g, az, cause, false)
+    }
+
+    /// Start a new instance into the group (InService after boot) or into
+    /// its warm pool (Warmed:Pending, then the pool's state).
+    pub(super) fn launch_into(
+        &mut self,
+        g: usize,
+        az: Option<u32>,
+        cause: String,
+        into_pool: bool,
+    ) -> Option<u32> {
         if self.suspended(g, ScalingProcess::Launch) {
             return None;
         }
-        let nazs = self.asgs[g].azs.len().max(1);
-        let mut per_az = vec![0u32; nazs];
-        for i in self.active_instances(g) {
-            per_az[self.instances[i as usize].az as usize] += 1;
-        }
+        let per_az = self.per_az(g, &self.active_instances(g));
         let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
         let az = match az.or_else(|| termination::az_with_fewest_instances(&per_az, &available)) {
             Some(z) => z,
@@ -204,15 +221,19 @@ impl World {
             self.now,
         );
         inst.protected = self.asg_rt[g].protect_new;
+        if into_pool {
+            inst.state = LifecycleState::WarmedPending;
+        }
         self.instances.push(inst);
         self.inst_gen.push(0);
         self.asgs[g].instances.push(idx);
         self.asgs[g].launches += 1;
+        let into = if into_pool { " into warm pool" } else { "" };
         self.activities.push(Activity {
             t: self.now,
             resource: self.asgs[g].name.clone(),
             kind: "launch",
-            description: format!("Launching a new EC2 instance: {id}"),
+            description: format!("Launching a new EC2 instance{into}: {id}"),
             cause,
         });
         let rt = &mut self.asg_rt[g];
@@ -344,6 +365,22 @@ impl World {
         );
     }
 
+    /// Terminate an instance at once, without draining (it failed, or its
+    /// launch was abandoned): a `terminate` row, requests on it cut off.
+    pub(super) fn terminate_now(&mut self, inst: u32, cause: String) {
+        let g = self.instances[inst as usize].asg as usize;
+        let id = self.instances[inst as usize].ec2_id.clone();
+        self.activities.push(Activity {
+            t: self.now,
+            resource: self.asgs[g].name.clone(),
+            kind: "terminate",
+            description: format!("Terminating EC2 instance: {id}"),
+            cause,
+        });
+        self.instances[inst as usize].state = LifecycleState::Terminating;
+        self.finish_termination(inst);
+    }
+
     /// A transition's lifecycle hooks are done.
     pub(super) fn on_hook_done(&mut self, inst: u32, generation: u32, proceed: bool) {
         if self.inst_gen[inst as usize] != generation {
@@ -356,16 +393,10 @@ impl World {
                 // launches another in its place.
                 let t = self.clock_text(self.now);
                 let g = self.instances[inst as usize].asg as usize;
-                self.instances[inst as usize].state = LifecycleState::Terminating;
-                let id = self.instances[inst as usize].ec2_id.clone();
-                self.activities.push(Activity {
-                    t: self.now,
-                    resource: self.asgs[g].name.clone(),
-                    kind: "terminate",
-                    description: format!("Terminating EC2 instance: {id}"),
-                    cause: format!("At {t} an instance was taken out of service because its launch lifecycle hook completed with result ABANDON."),
-                });
-                self.finish_termination(inst);
+                self.terminate_now(
+                    inst,
+                    format!("At {t} an instance was taken out of service because its launch lifecycle hook completed with result ABANDON."),
+                );
                 self.replacement_launch(
                     g,
                     format!("At {t} an instance was started in response to a difference between desired and actual capacity (the previous launch was abandoned by its lifecycle hook)."),
@@ -377,16 +408,10 @@ impl World {
                 // pool launches another.
                 let t = self.clock_text(self.now);
                 let g = self.instances[inst as usize].asg as usize;
-                self.instances[inst as usize].state = LifecycleState::Terminating;
-                let id = self.instances[inst as usize].ec2_id.clone();
-                self.activities.push(Activity {
-                    t: self.now,
-                    resource: self.asgs[g].name.clone(),
-                    kind: "terminate",
-                    description: format!("Terminating EC2 instance: {id}"),
-                    cause: format!("At {t} an instance was taken out of the warm pool because its launch lifecycle hook completed with result ABANDON."),
-                });
-                self.finish_termination(inst);
+                self.terminate_now(
+                    inst,
+                    format!("At {t} an instance was taken out of the warm pool because its launch lifecycle hook completed with result ABANDON."),
+                );
                 self.maintain_warm_pool(g);
             }
             LifecycleState::TerminatingWait => self.terminated(inst),

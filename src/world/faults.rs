@@ -229,17 +229,8 @@ impl World {
             i.state,
             LifecycleState::Pending | LifecycleState::PendingWait | LifecycleState::InService
         );
-        let id = i.ec2_id.clone();
         let t = self.clock_text(self.now);
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "terminate",
-            description: format!("Terminating EC2 instance: {id}"),
-            cause,
-        });
-        self.instances[inst as usize].state = LifecycleState::Terminating;
-        self.finish_termination(inst);
+        self.terminate_now(inst, cause);
         if was_active {
             self.replacement_launch(
                 g,
@@ -261,11 +252,7 @@ impl World {
         {
             return;
         }
-        let nazs = self.asgs[g].azs.len().max(1);
-        let mut counts = vec![0u32; nazs];
-        for i in self.active_instances(g) {
-            counts[self.instances[i as usize].az as usize] += 1;
-        }
+        let counts = self.per_az(g, &self.active_instances(g));
         let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
         let t = self.clock_text(self.now);
         match termination::az_rebalance_action(

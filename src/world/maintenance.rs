@@ -37,7 +37,7 @@ struct Refresh {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RefreshState {
     NotStarted,
-    Running { from: u32, to: u32 },
+    Running,
     Done,
 }
 
@@ -150,7 +150,7 @@ impl World {
             || !m.lifetime_replacing.is_empty()
             || m.refresh
                 .as_ref()
-                .is_some_and(|r| matches!(r.state, RefreshState::Running { .. }));
+                .is_some_and(|r| r.state == RefreshState::Running);
         let mut at = busy.then_some(next_tick);
         if let Some(r) = &m.refresh
             && r.state == RefreshState::NotStarted
@@ -440,7 +440,7 @@ impl World {
             let from = self.asgs[g].lt_version;
             let to = r.to_version.unwrap_or(from + 1);
             self.asgs[g].lt_version = to;
-            r.state = RefreshState::Running { from, to };
+            r.state = RefreshState::Running;
             let t = self.clock_text(now);
             let batch =
                 rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy);
@@ -459,14 +459,13 @@ impl World {
                 ),
             });
         }
-        let RefreshState::Running { from, .. } = r.state else {
+        if r.state != RefreshState::Running {
             self.maint[g].refresh = Some(r);
             return;
-        };
+        }
         // The desired configuration is the group's: a version changed
         // during the refresh (a scheduled action) becomes its target.
         let to = self.asgs[g].lt_version;
-        r.state = RefreshState::Running { from, to };
         let warmup = r.warmup;
         r.new.retain(|&i| self.on_its_way(i, warmup));
         let stale = |w: &World, i: u32| w.instances[i as usize].lt_version != to;
@@ -594,11 +593,7 @@ impl World {
     /// fewest pool instances (the pool is balanced over the group's zones
     /// like the group itself).
     fn pool_zone(&self, g: usize) -> Option<u32> {
-        let nazs = self.asgs[g].azs.len().max(1);
-        let mut per_az = vec![0u32; nazs];
-        for i in self.pool_instances(g) {
-            per_az[self.instances[i as usize].az as usize] += 1;
-        }
+        let per_az = self.per_az(g, &self.pool_instances(g));
         let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
         crate::aws::termination::az_with_fewest_instances(&per_az, &available)
     }
@@ -624,14 +619,8 @@ impl World {
         };
         let state = self.maint[g].pool.as_ref().map(|p| p.state);
         let Some(state) = state else { return };
-        let t = self.clock_text(0);
         for k in 0..target {
-            let cause = format!(
-                "At {t} an instance was started in the warm pool in response to a difference between the warm pool's desired and actual size, increasing it from {k} to {target}."
-            );
-            let az = self.pool_zone(g);
-            if let Some(i) = self.launch_instance_in(g, az, cause) {
-                self.label_pool_launch(i);
+            if let Some(i) = self.launch_into_pool(g, k, target) {
                 self.put_in_warm_pool(i, state);
                 // Prepared before the run: no launch run to bill.
                 self.instances[i as usize].earlier_runs = (0.0, 0.0, 0.0);
@@ -639,15 +628,15 @@ impl World {
         }
     }
 
-    /// The launch row just written is a launch into the warm pool.
-    fn label_pool_launch(&mut self, inst: u32) {
-        let id = &self.instances[inst as usize].ec2_id;
-        if let Some(a) = self.activities.last_mut()
-            && a.kind == "launch"
-            && a.description.ends_with(id.as_str())
-        {
-            a.description = format!("Launching a new EC2 instance into warm pool: {id}");
-        }
+    /// Launch the pool's `k`-th instance of `target`, in the zone with the
+    /// fewest pool instances; None when every zone is down.
+    fn launch_into_pool(&mut self, g: usize, k: u32, target: u32) -> Option<u32> {
+        let t = self.clock_text(self.now);
+        let cause = format!(
+            "At {t} an instance was started in the warm pool in response to a difference between the warm pool's desired and actual size, increasing it from {k} to {target}."
+        );
+        let az = self.pool_zone(g)?;
+        self.launch_into(g, Some(az), cause, true)
     }
 
     /// A prepared instance enters the pool in the pool's state; a stopped
@@ -677,17 +666,9 @@ impl World {
         let t = self.clock_text(self.now);
         if have < target && !self.suspended(g, ScalingProcess::Launch) {
             for k in have..target {
-                let cause = format!(
-                    "At {t} an instance was started in the warm pool in response to a difference between the warm pool's desired and actual size, increasing it from {k} to {target}."
-                );
-                let Some(az) = self.pool_zone(g) else {
-                    break; // every zone is down
-                };
-                let Some(i) = self.launch_instance_in(g, Some(az), cause) else {
+                if self.launch_into_pool(g, k, target).is_none() {
                     break;
-                };
-                self.label_pool_launch(i);
-                self.instances[i as usize].state = LifecycleState::WarmedPending;
+                }
             }
         } else if have > target && !self.suspended(g, ScalingProcess::Terminate) {
             pool.sort_by_key(|&i| (std::cmp::Reverse(self.instances[i as usize].launched_at), i));
@@ -744,11 +725,7 @@ impl World {
         if self.suspended(g, ScalingProcess::Launch) {
             return None;
         }
-        let nazs = self.asgs[g].azs.len().max(1);
-        let mut per_az = vec![0u32; nazs];
-        for i in self.active_instances(g) {
-            per_az[self.instances[i as usize].az as usize] += 1;
-        }
+        let per_az = self.per_az(g, &self.active_instances(g));
         let inst = self.asgs[g]
             .instances
             .iter()
