@@ -71,6 +71,9 @@ pub struct LbPeriod {
     pub elb_504: u64,
     /// HTTPCode_Target_5XX_Count
     pub target_5xx: u64,
+    /// Sticky sessions re-bound to another target (not a CloudWatch
+    /// metric: `StickyRebinds` in metrics.csv).
+    pub sticky_rebinds: u64,
 }
 
 /// A load balancer's state.

@@ -26,30 +26,25 @@
 //! cumulative figure (`CostUSD`) is drawn at the end of its period.
 //!
 //! How the activity history is read for the capacity chart (activities of the
-//! group, i.e. whose `resource` is the group's name, unless said otherwise):
-//! - `scaling`: a dashed vertical marker labelled `A→B`, taken from the last
-//!   "from A to B" in the description or else the cause;
-//! - `launch` / `terminate`: small triangles along the bottom of the plot
-//!   (▲ launch, ▼ termination);
-//! - `alarm`: the alarm is named by the word after a leading `Alarm ` in the
-//!   description (`Alarm NAME state changed from OK to ALARM`), else by the
-//!   activity's `resource`. A description containing `to ALARM` opens a
-//!   shaded period for that alarm; one containing `to OK` or
-//!   `to INSUFFICIENT_DATA` closes it (an open period runs to the end).
-//!   Alarms belong to the group when the resource is the group, or when the
-//!   alarm (or resource) is named after one of its policies (`name`, default
-//!   `<group>-<policy>`) or starts with `TargetTracking-<group>-`; target
-//!   tracking's `-AlarmLow-` alarms are shaded in another colour;
-//! - `cooldown` / `warmup`: `t` is when the window starts and the description
-//!   contains `until T`, T in seconds since the start of the run (`until 720`
-//!   or `until 720s` or `until 720.5 s`), e.g. `Cooldown of policy
-//!   add-on-high-cpu until 720s`. The window is shaded. Without such
-//!   activities nothing is shaded.
+//! group, i.e. whose `resource` is the group's name, unless said otherwise).
+//! Charts read the typed [`Act`] of each row, never its prose:
+//! - [`Act::Scaling`]: a dashed vertical marker labelled `from→to`;
+//! - [`Act::Launch`] / [`Act::Terminate`]: small triangles along the bottom
+//!   of the plot (▲ launch, ▼ termination);
+//! - [`Act::Alarm`]: a change to ALARM opens a shaded period for that alarm;
+//!   a change to OK or INSUFFICIENT_DATA closes it (an open period runs to
+//!   the end). Alarms belong to the group when the resource is the group,
+//!   or when the alarm (or resource) is named after one of its policies
+//!   (`name`, default `<group>-<policy>`) or starts with
+//!   `TargetTracking-<group>-`; target tracking's `-AlarmLow-` alarms are
+//!   shaded in another colour;
+//! - [`Act::Cooldown`]: the window from `t` to `until` is shaded.
 
+use crate::aws::cloudwatch::AlarmState;
 use crate::report::html;
 use crate::run::RunResult;
 use crate::scenario::Scenario;
-use crate::world::Activity;
+use crate::world::{Act, Activity};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -1078,31 +1073,6 @@ pub(crate) fn slug(name: &str) -> String {
     }
 }
 
-/// `A→B` from the last "from A to B" in the text.
-fn from_to(text: &str) -> Option<String> {
-    let i = text.rfind("from ")?;
-    let rest = &text[i + 5..];
-    let mut words = rest.split_whitespace();
-    let a = words.next()?;
-    if words.next()? != "to" {
-        return None;
-    }
-    let b = words.next()?.trim_end_matches(['.', ',', ';']);
-    let num = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
-    (num(a) && num(b)).then(|| format!("{a}→{b}"))
-}
-
-/// T from `until T` (seconds since the start; optional `s` suffix).
-fn until_secs(text: &str) -> Option<f64> {
-    let i = text.find("until ")?;
-    let rest = text[i + 6..].trim_start();
-    let n: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    n.parse().ok()
-}
-
 fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &str) -> TimeChart {
     let g = group.name.as_str();
     let mut c = TimeChart::new(
@@ -1183,41 +1153,30 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
     c.marker_label = "scaling activity".into();
     for a in cx.activities(g) {
         let t = a.t as f64 / 1e9;
-        match a.kind {
-            "scaling" => c.markers.push(Marker {
+        match &a.what {
+            Act::Scaling { from, to } => c.markers.push(Marker {
                 x: t,
-                label: from_to(&a.description)
-                    .or_else(|| from_to(&a.cause))
-                    .unwrap_or_else(|| "scaling".into()),
+                label: format!("{from}→{to}"),
             }),
-            "launch" => c.ticks.push(Tick {
+            Act::Launch => c.ticks.push(Tick {
                 label: "instance launch".into(),
                 color: pal::GREEN,
                 up: true,
                 x: t,
             }),
-            "terminate" => c.ticks.push(Tick {
+            Act::Terminate => c.ticks.push(Tick {
                 label: "instance termination".into(),
                 color: pal::RED,
                 up: false,
                 x: t,
             }),
-            "cooldown" | "warmup" => {
-                if let Some(until) = until_secs(&a.description) {
-                    let (label, color) = if a.kind == "cooldown" {
-                        ("cooldown", pal::BLUE)
-                    } else {
-                        ("warm-up", pal::ORANGE)
-                    };
-                    c.spans.push(Span {
-                        label: label.into(),
-                        color,
-                        alpha: 0.10,
-                        x0: t,
-                        x1: until.min(cx.end),
-                    });
-                }
-            }
+            Act::Cooldown { until } => c.spans.push(Span {
+                label: "cooldown".into(),
+                color: pal::BLUE,
+                alpha: 0.10,
+                x0: t,
+                x1: (*until as f64 / 1e9).min(cx.end),
+            }),
             _ => {}
         }
     }
@@ -1231,18 +1190,17 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
     let tt_prefix = format!("TargetTracking-{g}-");
     let ours = |n: &str| alarm_names.iter().any(|x| x == n) || n.starts_with(&tt_prefix);
     let mut open: BTreeMap<&str, f64> = BTreeMap::new();
-    for a in cx.r.activities.iter().filter(|a| a.kind == "alarm") {
-        let name = alarm_name(a);
+    for a in &cx.r.activities {
+        let Act::Alarm { alarm: name, to } = &a.what else {
+            continue;
+        };
         if !ours(&a.resource) && !ours(name) {
             continue;
         }
         let t = a.t as f64 / 1e9;
-        if a.description.contains("to ALARM") {
+        if *to == AlarmState::Alarm {
             open.entry(name).or_insert(t);
-        } else if (a.description.contains("to OK")
-            || a.description.contains("to INSUFFICIENT_DATA"))
-            && let Some(t0) = open.remove(name)
-        {
+        } else if let Some(t0) = open.remove(name.as_str()) {
             c.spans.push(alarm_span(name, t0, t));
         }
     }
@@ -1250,16 +1208,6 @@ fn capacity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &st
         c.spans.push(alarm_span(name, t0, cx.end));
     }
     c
-}
-
-/// The alarm an `alarm` activity is about: the word after a leading
-/// `Alarm ` in the description (`Alarm web-cpu-high state changed from OK to
-/// ALARM`), else the activity's resource.
-fn alarm_name(a: &Activity) -> &str {
-    a.description
-        .strip_prefix("Alarm ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or(&a.resource)
 }
 
 /// A shaded ALARM period; target tracking's low (scale-in) alarms apart.
@@ -1672,29 +1620,42 @@ auto_scaling_groups:
                 s.push(t, g, "CPUUtilization", 30.0 + m as f64);
             }
         }
-        let act = |t_s: u64, kind: &'static str, d: &str| Activity {
-            t: t_s * 1_000_000_000,
-            resource: "web".into(),
-            kind,
-            description: d.into(),
-            cause: String::new(),
+        let act =
+            |t_s: u64, what: Act, d: &str| Activity::new(t_s * 1_000_000_000, "web", what, d, "");
+        let alarm = |to| Act::Alarm {
+            alarm: "web-cpu-high".into(),
+            to,
         };
         let activities = if with_group {
             vec![
                 Activity {
                     resource: "web-cpu-high".into(),
-                    ..act(480, "alarm", "Alarm web-cpu-high updated from OK to ALARM")
+                    ..act(
+                        480,
+                        alarm(AlarmState::Alarm),
+                        "Alarm web-cpu-high updated from OK to ALARM",
+                    )
                 },
-                act(600, "scaling", "Changing the desired capacity from 2 to 5"),
-                act(600, "launch", "Launching a new EC2 instance: i-1"),
                 act(
                     600,
-                    "cooldown",
+                    Act::Scaling { from: 2, to: 5 },
+                    "Changing the desired capacity from 2 to 5",
+                ),
+                act(600, Act::Launch, "Launching a new EC2 instance: i-1"),
+                act(
+                    600,
+                    Act::Cooldown {
+                        until: 900_000_000_000,
+                    },
                     "Cooldown of policy add-on-high-cpu until 900s",
                 ),
                 Activity {
                     resource: "web-cpu-high".into(),
-                    ..act(840, "alarm", "Alarm web-cpu-high updated from ALARM to OK")
+                    ..act(
+                        840,
+                        alarm(AlarmState::Ok),
+                        "Alarm web-cpu-high updated from ALARM to OK",
+                    )
                 },
             ]
         } else {
@@ -1827,21 +1788,31 @@ auto_scaling_groups:
                     desired - 1.0
                 };
                 let next = next.clamp(2.0, 6.0);
-                r.activities.push(Activity {
+                r.activities.push(Activity::new(
                     t,
-                    resource: "web".into(),
-                    kind: "scaling",
-                    description: String::new(),
-                    cause: format!("changing the desired capacity from {desired} to {next}."),
-                });
+                    "web",
+                    Act::Scaling {
+                        from: desired as u32,
+                        to: next as u32,
+                    },
+                    "",
+                    format!("changing the desired capacity from {desired} to {next}."),
+                ));
                 if m % 40 == 0 {
-                    r.activities.push(Activity {
+                    r.activities.push(Activity::new(
                         t,
-                        resource: "web-cpu-high".into(),
-                        kind: "alarm",
-                        description: if m % 80 == 0 { "to ALARM" } else { "to OK" }.into(),
-                        cause: String::new(),
-                    });
+                        "web-cpu-high",
+                        Act::Alarm {
+                            alarm: "web-cpu-high".into(),
+                            to: if m % 80 == 0 {
+                                AlarmState::Alarm
+                            } else {
+                                AlarmState::Ok
+                            },
+                        },
+                        "",
+                        "",
+                    ));
                 }
                 desired = next;
             }
@@ -1926,12 +1897,24 @@ auto_scaling_groups:
         let mut r = run(&sc, true);
         let high = "TargetTracking-web-AlarmHigh-1";
         let low = "TargetTracking-web-AlarmLow-1";
-        let alarm = |t_s: u64, name: &str, change: &str| Activity {
-            t: t_s * 1_000_000_000,
-            resource: "web".into(),
-            kind: "alarm",
-            description: format!("Alarm {name} state changed from {change}"),
-            cause: String::new(),
+        let alarm = |t_s: u64, name: &str, change: &str| {
+            let to = if change.ends_with("to ALARM") {
+                AlarmState::Alarm
+            } else if change.ends_with("to OK") {
+                AlarmState::Ok
+            } else {
+                AlarmState::InsufficientData
+            };
+            Activity::new(
+                t_s * 1_000_000_000,
+                "web",
+                Act::Alarm {
+                    alarm: name.into(),
+                    to,
+                },
+                format!("Alarm {name} state changed from {change}"),
+                "",
+            )
         };
         r.activities = vec![
             alarm(300, high, "OK to ALARM"),
@@ -1967,19 +1950,6 @@ auto_scaling_groups:
 
     #[test]
     fn helpers() {
-        assert_eq!(
-            from_to("Changing the desired capacity from 2 to 5."),
-            Some("2→5".into())
-        );
-        assert_eq!(
-            from_to(
-                "At T a monitor alarm a in state ALARM triggered policy p changing the desired capacity from 3 to 2."
-            ),
-            Some("3→2".into())
-        );
-        assert_eq!(from_to("nothing here"), None);
-        assert_eq!(until_secs("Cooldown of policy p until 720s"), Some(720.0));
-        assert_eq!(until_secs("warm-up until 12.5 s"), Some(12.5));
         assert_eq!(nice_ceil(4.2), 5.0);
         assert_eq!(nice_ceil(0.0), 1.0);
         assert_eq!(nice_ceil(105.0), 120.0);

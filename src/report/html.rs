@@ -357,18 +357,19 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
     if r.activities.is_empty() {
         o.push_str("<p class=\"note\">No activities.</p>\n");
     } else {
-        o.push_str("<table class=\"timeline\"><thead><tr><th>time</th><th>wall clock (UTC)</th><th>resource</th><th>kind</th><th>description</th><th>cause</th></tr></thead><tbody>\n");
+        o.push_str("<table class=\"timeline\"><thead><tr><th>time</th><th>simulated clock (UTC)</th><th>resource</th><th>kind</th><th>description</th><th>cause</th><th>details</th></tr></thead><tbody>\n");
         for a in r.activities.iter().take(MAX_ACTIVITY_ROWS) {
             let wall = clock::format_utc(start + (a.t / 1_000_000_000) as i64);
             let _ = writeln!(
                 o,
-                "<tr><td class=\"t\">{}</td><td class=\"t\">{}</td><td>{}</td><td class=\"k\"><code>{}</code></td><td>{}</td><td class=\"c\">{}</td></tr>",
+                "<tr><td class=\"t\">{}</td><td class=\"t\">{}</td><td>{}</td><td class=\"k\"><code>{}</code></td><td>{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>",
                 offset(a.t),
                 escape(&wall),
                 escape(&a.resource),
-                escape(a.kind),
+                escape(a.kind()),
                 escape(&a.description),
                 escape(&a.cause),
+                escape(&a.details),
             );
         }
         o.push_str("</tbody></table>\n");
@@ -438,13 +439,13 @@ auto_scaling_groups:
         RunResult {
             summary,
             series: Series::default(),
-            activities: vec![Activity {
-                t: 754_000_000_000,
-                resource: "web".into(),
-                kind: "launch",
-                description: "Launching <script>alert(1)</script>".into(),
-                cause: "At a & b".into(),
-            }],
+            activities: vec![Activity::new(
+                754_000_000_000,
+                "web",
+                crate::world::Act::Launch,
+                "Launching <script>alert(1)</script>",
+                "At a & b",
+            )],
         }
     }
 

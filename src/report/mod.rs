@@ -1,6 +1,7 @@
 //! What a run leaves behind: metrics, the summary, the activity history,
 //! charts, and the run folder.
 
+pub mod activity;
 pub mod charts;
 pub mod clock;
 pub mod explain;

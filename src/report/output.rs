@@ -112,15 +112,16 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Outpu
 
 /// `activities.csv` text.
 pub fn activities_csv(r: &RunResult) -> String {
-    let mut s = String::from("t_s,resource,kind,description,cause\n");
+    let mut s = String::from("t_s,resource,kind,description,cause,details\n");
     for a in &r.activities {
         s.push_str(&format!(
-            "{},{},{},{},{}\n",
+            "{},{},{},{},{},{}\n",
             fmt_secs(a.t),
             csv_field(&a.resource),
-            a.kind,
+            a.kind(),
             csv_field(&a.description),
-            csv_field(&a.cause)
+            csv_field(&a.cause),
+            csv_field(&a.details)
         ));
     }
     s

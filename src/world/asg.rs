@@ -2,7 +2,7 @@
 //! and terminating instances to match it, draining, scheduled actions, and the
 //! activity history in AWS's words.
 
-use super::{Activity, Ev, NONE, Outcome, World};
+use super::{Act, Activity, Ev, NONE, Outcome, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::{Instance, LifecycleState};
 use crate::aws::elb::TargetHealth;
 use crate::aws::scaling as rules;
@@ -41,13 +41,13 @@ impl World {
         }
         self.asgs[g].desired = new;
         self.asgs[g].scaling_activities += 1;
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "scaling",
-            description: format!("Changing the desired capacity from {old} to {new}"),
-            cause: reason.clone(),
-        });
+        self.activities.push(Activity::new(
+            self.now,
+            self.asgs[g].name.clone(),
+            Act::Scaling { from: old, to: new },
+            format!("Changing the desired capacity from {old} to {new}"),
+            reason.clone(),
+        ));
         self.reconcile(g, &reason);
     }
 
@@ -90,9 +90,12 @@ impl World {
                 };
                 let id = self.instances[victim as usize].ec2_id.clone();
                 let cause = format!(
-                    "{reason}  At {t} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {have} to {want}.  At {t} instance {id} was selected for termination (termination policy step: {why})."
+                    "{reason}  At {t} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {have} to {want}.  At {t} instance {id} was selected for termination."
                 );
-                self.terminate_instance(victim, cause);
+                self.terminate_instance(
+                    victim,
+                    Why::new(cause, format!("termination policy step: {why}")),
+                );
             }
         }
         self.maintain_warm_pool(g);
@@ -102,13 +105,16 @@ impl World {
     /// (`ASG:understand-how-suspending-processes-affects-other-processes`).
     pub(super) fn process_suspended(&mut self, g: usize, process: &str, what: &str) {
         let t = self.clock_text(self.now);
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "suspended",
-            description: format!("The {process} process is suspended"),
-            cause: format!("At {t} {what}, but its {process} process is suspended."),
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Suspended,
+                format!("The {process} process is suspended"),
+                format!("At {t} {what}, but its {process} process is suspended."),
+            )
+            .with_details(SIMULATOR_WORDING),
+        );
     }
 
     /// Which instance a scale-in removes, and the rule that decided it, by
@@ -199,13 +205,13 @@ impl World {
             Some(z) => z,
             None => {
                 let t = self.clock_text(self.now);
-                self.activities.push(Activity {
-                    t: self.now,
-                    resource: self.asgs[g].name.clone(),
-                    kind: "launch_failed",
-                    description: "Launching a new EC2 instance.  Status Reason: no Availability Zone of the group is available. Launching EC2 instance failed.".into(),
-                    cause: format!("At {t} an instance launch was attempted, but every Availability Zone of the group is down."),
-                });
+                self.activities.push(Activity::new(
+                    self.now,
+                    self.asgs[g].name.clone(),
+                    Act::LaunchFailed,
+                    "Launching a new EC2 instance.  Status Reason: no Availability Zone of the group is available. Launching EC2 instance failed.",
+                    format!("At {t} an instance launch was attempted, but every Availability Zone of the group is down."),
+                ).with_details("every Availability Zone of the group is down (a zone outage fault)"));
                 return None;
             }
         };
@@ -229,12 +235,17 @@ impl World {
         self.asgs[g].instances.push(idx);
         self.asgs[g].launches += 1;
         let into = if into_pool { " into warm pool" } else { "" };
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "launch",
-            description: format!("Launching a new EC2 instance{into}: {id}"),
+        let row = Activity::new(
+            self.now,
+            self.asgs[g].name.clone(),
+            Act::Launch,
+            format!("Launching a new EC2 instance{into}: {id}"),
             cause,
+        );
+        self.activities.push(if into_pool {
+            row.with_details(SIMULATOR_WORDING)
+        } else {
+            row
         });
         let rt = &mut self.asg_rt[g];
         let boot = rt.boot.sample(&mut rt.boot_rng);
@@ -344,16 +355,16 @@ impl World {
         let id = self.instances[inst as usize].ec2_id.clone();
         let until = self.clock_text(self.now + after);
         let result = if proceed { "CONTINUE" } else { "ABANDON" };
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "lifecycle",
-            description: format!(
-                "Instance {id} entered {} (lifecycle hook {hook})",
-                state.aws_name()
-            ),
-            cause: format!("The lifecycle hook {hook} completes at {until} with result {result}."),
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Lifecycle,
+                format!("Instance {id} entered {}", state.aws_name()),
+                format!("The lifecycle hook {hook} completes at {until} with result {result}."),
+            )
+            .with_details(format!("lifecycle hook {hook}; {SIMULATOR_WORDING}")),
+        );
         let generation = self.inst_gen[inst as usize];
         self.q.push(
             self.now + after,
@@ -367,16 +378,20 @@ impl World {
 
     /// Terminate an instance at once, without draining (it failed, or its
     /// launch was abandoned): a `terminate` row, requests on it cut off.
-    pub(super) fn terminate_now(&mut self, inst: u32, cause: String) {
+    pub(super) fn terminate_now(&mut self, inst: u32, why: impl Into<Why>) {
+        let why = why.into();
         let g = self.instances[inst as usize].asg as usize;
         let id = self.instances[inst as usize].ec2_id.clone();
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "terminate",
-            description: format!("Terminating EC2 instance: {id}"),
-            cause,
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Terminate,
+                format!("Terminating EC2 instance: {id}"),
+                why.aws,
+            )
+            .with_details(why.details),
+        );
         self.instances[inst as usize].state = LifecycleState::Terminating;
         self.finish_termination(inst);
     }
@@ -445,7 +460,8 @@ impl World {
     /// Take an instance out of service: deregister it (no new requests), let
     /// its in-flight requests finish for up to the deregistration delay, then
     /// terminate it.
-    pub(crate) fn terminate_instance(&mut self, inst: u32, cause: String) {
+    pub(crate) fn terminate_instance(&mut self, inst: u32, why: impl Into<Why>) {
+        let why = why.into();
         let g = self.instances[inst as usize].asg as usize;
         let was_pending = matches!(
             self.instances[inst as usize].state,
@@ -457,13 +473,16 @@ impl World {
         self.instances[inst as usize].state = LifecycleState::Terminating;
         self.consumer_stopped(inst);
         let id = self.instances[inst as usize].ec2_id.clone();
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "terminate",
-            description: format!("Terminating EC2 instance: {id}"),
-            cause,
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Terminate,
+                format!("Terminating EC2 instance: {id}"),
+                why.aws,
+            )
+            .with_details(why.details),
+        );
         let mut delay: SimTime = 0;
         for lb in self.asgs[g].lbs.clone() {
             let l = &mut self.lbs[lb as usize];

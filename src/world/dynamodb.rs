@@ -22,7 +22,7 @@
 //! Conservation, per table: `requests` = `reads` + `writes` (successful
 //! calls) + `failed_after_retries` + `in_flight_at_end`.
 
-use super::{Activity, Ev, NONE, Outcome, STEP_FAILED, World};
+use super::{Act, Activity, Ev, NONE, Outcome, STEP_FAILED, World};
 use crate::aws::cloudwatch::{self, AlarmConfig, AlarmEvaluator, TargetTrackingAlarm};
 use crate::aws::dynamodb::{self as ddb, Capacity, Dim, Mode, Throttle};
 use crate::aws::retry::{self, AfterThrottle, Client};
@@ -1014,11 +1014,11 @@ impl World {
                 )
             };
             let at = tr.first_throttle_in_minute;
-            let row = Activity {
-                t: at,
-                resource: tr.name.clone(),
-                kind: "table_throttling",
-                description: format!(
+            let row = Activity::new(
+                at,
+                tr.name.clone(),
+                Act::TableThrottling { began: true },
+                format!(
                     "Requests throttled with {exc}: {} read and {} write attempts in the minute to {}",
                     n[0],
                     n[1],
@@ -1026,18 +1026,18 @@ impl World {
                         self.start_epoch + (now / 1_000_000_000) as i64
                     )
                 ),
-                cause: format!("Throttling began: {why}."),
-            };
+                format!("Throttling began: {why}."),
+            );
             self.activities.push(row);
         } else if !any && tr.throttling {
             tr.throttling = false;
-            let row = Activity {
-                t: now - MINUTE,
-                resource: tr.name.clone(),
-                kind: "table_throttling",
-                description: "No requests throttled in the last minute".to_string(),
-                cause: "Throttling ended.".to_string(),
-            };
+            let row = Activity::new(
+                now - MINUTE,
+                tr.name.clone(),
+                Act::TableThrottling { began: false },
+                "No requests throttled in the last minute".to_string(),
+                "Throttling ended.".to_string(),
+            );
             self.activities.push(row);
         }
     }
@@ -1079,13 +1079,7 @@ impl World {
             let key = format!("{}", unix / 3600);
             if sc.last_not_scaled != key {
                 sc.last_not_scaled = key;
-                let row = Activity {
-                    t: now,
-                    resource: tr.name.clone(),
-                    kind: "not_scaled",
-                    description: reason,
-                    cause,
-                };
+                let row = Activity::new(now, tr.name.clone(), Act::NotScaled, reason, cause);
                 self.activities.push(row);
             }
             return;
@@ -1097,13 +1091,13 @@ impl World {
         let dim = sc.dim;
         tr.scaling_activities += 1;
         let _ = cap_text;
-        let row = Activity {
-            t: now,
-            resource: tr.name.clone(),
-            kind: "table_scaling",
-            description: format!("Setting {dim_text} capacity units to {want}."),
+        let row = Activity::new(
+            now,
+            tr.name.clone(),
+            Act::TableScaling,
+            format!("Setting {dim_text} capacity units to {want}."),
             cause,
-        };
+        );
         let at = now + tr.update_time;
         self.activities.push(row);
         self.q.push(
@@ -1170,15 +1164,18 @@ impl World {
 }
 
 fn alarm_row(now: SimTime, table: &str, alarm: &str, ch: &cloudwatch::StateChange) -> Activity {
-    Activity {
-        t: now,
-        resource: table.to_string(),
-        kind: "alarm",
-        description: format!(
+    Activity::new(
+        now,
+        table,
+        Act::Alarm {
+            alarm: alarm.to_string(),
+            to: ch.new,
+        },
+        format!(
             "Alarm {alarm} changed from {} to {}",
             ch.old.as_str(),
             ch.new.as_str()
         ),
-        cause: ch.reason.clone(),
-    }
+        ch.reason.clone(),
+    )
 }

@@ -1,7 +1,7 @@
 //! The load balancer side of the world: sticky sessions, session state, and
 //! target health checks (real requests through each instance's queue).
 
-use super::{Activity, Ev, NONE, Request, World};
+use super::{Act, Activity, Ev, NONE, Request, SIMULATOR_WORDING, World};
 use crate::aws::ec2::{Admission, LifecycleState};
 use crate::aws::elb::TargetHealth;
 use crate::scenario::{SessionStore, StickinessType};
@@ -14,35 +14,19 @@ impl World {
         let now = self.now;
         let s = &mut self.sessions[session as usize];
         let l = &mut self.lbs[lb as usize];
+        let mut rebound = None;
         if sticky {
             // The sticky target is unhealthy, draining or gone: the load
             // balancer picks a new one and rewrites the cookie
             // (`ALB:sticky-sessions`).
             if s.cookie != NONE && s.cookie_expiry > now && s.cookie != inst {
                 l.sticky_rebinds += 1;
-                let old = s.cookie;
-                let why = match l.target_of(old) {
-                    None => "deregistered".to_string(),
-                    Some(t) => l.targets[t].health.aws_name().to_string(),
+                l.period.sticky_rebinds += 1;
+                let why = match l.target_of(s.cookie) {
+                    None => "deregistered",
+                    Some(t) => l.targets[t].health.aws_name(),
                 };
-                let cookie = if l.stickiness == StickinessType::AppCookie {
-                    "AWSALBAPP"
-                } else {
-                    "AWSALB"
-                };
-                let (a, b) = (
-                    self.instances[old as usize].ec2_id.clone(),
-                    self.instances[inst as usize].ec2_id.clone(),
-                );
-                self.activities.push(Activity {
-                    t: now,
-                    resource: l.name.clone(),
-                    kind: "sticky_rebind",
-                    description: format!("Sticky session moved from {a} to {b}"),
-                    cause: format!(
-                        "The session's target {a} is {why}; the load balancer chose {b} with its routing algorithm and re-issued the {cookie} cookie."
-                    ),
-                });
+                rebound = Some((s.cookie, inst, why));
             }
             s.cookie = inst;
             s.cookie_expiry = now + l.cookie_duration;
@@ -55,6 +39,11 @@ impl World {
                 l.sessions_lost += 1;
             }
             s.home = inst;
+        }
+        if let Some(example) = rebound
+            && let Some(done) = self.sticky_tally[lb as usize].note(now, example)
+        {
+            self.sticky_row(lb, done);
         }
     }
 
@@ -195,20 +184,55 @@ impl World {
         } else {
             ("Health checks failed", " (Target.FailedHealthChecks)")
         };
-        self.activities.push(Activity {
-            t: now,
-            resource: l.name.clone(),
-            kind: "health",
-            description: format!(
-                "Target {id} in target group {} is now {} (was {})",
-                l.name,
-                new.aws_name(),
-                old.aws_name()
-            ),
-            cause: format!("{reason}{code}."),
-        });
+        self.activities.push(
+            Activity::new(
+                now,
+                l.name.clone(),
+                Act::Health,
+                format!(
+                    "Target {id} in target group {} is now {}",
+                    l.name,
+                    new.aws_name()
+                ),
+                format!("{reason}{code}."),
+            )
+            .with_details(format!("was {}; {SIMULATOR_WORDING}", old.aws_name())),
+        );
         if new == TargetHealth::Unhealthy {
             self.elb_health_says_unhealthy(inst);
         }
+    }
+
+    /// The summary row of a minute's sticky re-binds.
+    pub(super) fn sticky_row(
+        &mut self,
+        lb: u32,
+        (first, n, (old, new, why)): (u64, u64, (u32, u32, &'static str)),
+    ) {
+        let l = &self.lbs[lb as usize];
+        let cookie = if l.stickiness == StickinessType::AppCookie {
+            "AWSALBAPP"
+        } else {
+            "AWSALB"
+        };
+        let (a, b) = (
+            self.instances[old as usize].ec2_id.clone(),
+            self.instances[new as usize].ec2_id.clone(),
+        );
+        let sessions = if n == 1 { "session" } else { "sessions" };
+        self.activities.push(
+            Activity::new(
+                first,
+                l.name.clone(),
+                Act::StickyRebind { count: n },
+                format!("{n} sticky {sessions} re-bound to another target"),
+                format!(
+                    "The sessions' sticky targets could not serve them; the load balancer chose new targets with its routing algorithm and re-issued the {cookie} cookie."
+                ),
+            )
+            .with_details(format!(
+                "{n} re-binds in the minute from here; the first moved from {a} ({why}) to {b}; {SIMULATOR_WORDING}"
+            )),
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Faults in the world: zone outages and recovery (with AZ rebalancing),
 //! instance failures (stopped, impaired, hung) and Spot interruptions.
 
-use super::{Activity, Ev, World};
+use super::{Act, Activity, Ev, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::termination::{self, RebalanceAction};
 use crate::faults::FaultAction;
@@ -54,7 +54,10 @@ impl World {
                     for i in victims {
                         self.instance_failed(
                             i,
-                            format!("At {t} an instance was taken out of service in response to an EC2 instance status checks failure (Availability Zone {az} outage)."),
+                            Why::new(
+                                format!("At {t} an instance was taken out of service in response to an EC2 instance status checks failure."),
+                                format!("Availability Zone {az} outage (the scenario's az_outage fault)"),
+                            ),
                         );
                     }
                     self.maintain_warm_pool(g);
@@ -69,13 +72,16 @@ impl World {
                     for lb in self.asgs[g].lbs.clone() {
                         self.lbs[lb as usize].set_zone_down(z as u32, false);
                     }
-                    self.activities.push(Activity {
-                        t: self.now,
-                        resource: self.asgs[g].name.clone(),
-                        kind: "rebalance",
-                        description: format!("Availability Zone {az} recovered"),
-                        cause: format!("At {t} the Availability Zone {az} became available again and the group may require rebalancing."),
-                    });
+                    self.activities.push(
+                        Activity::new(
+                            self.now,
+                            self.asgs[g].name.clone(),
+                            Act::Rebalance,
+                            format!("Availability Zone {az} recovered"),
+                            format!("At {t} the Availability Zone {az} became available again and the group may require rebalancing."),
+                        )
+                        .with_details(format!("the scenario's az_outage fault ended; {SIMULATOR_WORDING}")),
+                    );
                     self.rebalance(g);
                     self.maintain_warm_pool(g);
                 }
@@ -97,20 +103,23 @@ impl World {
                     let k = self.fault_rng.random_range(0..pool.len() as u64) as usize;
                     let i = pool.swap_remove(k);
                     let id = self.instances[i as usize].ec2_id.clone();
-                    self.activities.push(Activity {
-                        t: self.now,
-                        resource: self.asgs[g].name.clone(),
-                        kind: "fault",
-                        description: format!(
-                            "Instance {id} failed ({})",
-                            match mode {
-                                FailureMode::Stopped => "stopped",
-                                FailureMode::Impaired => "impaired",
-                                FailureMode::Hung => "hung",
-                            }
-                        ),
-                        cause: "Injected by the scenario's faults.".into(),
-                    });
+                    let how = match mode {
+                        FailureMode::Stopped => "stopped",
+                        FailureMode::Impaired => "impaired",
+                        FailureMode::Hung => "hung",
+                    };
+                    self.activities.push(
+                        Activity::new(
+                            self.now,
+                            self.asgs[g].name.clone(),
+                            Act::Fault,
+                            format!("Instance {id} failed"),
+                            "",
+                        )
+                        .with_details(format!(
+                            "injected by the scenario's faults: the instance is {how}"
+                        )),
+                    );
                     match mode {
                         FailureMode::Stopped => self.instance_failed(
                             i,
@@ -169,15 +178,16 @@ impl World {
         let g = i.asg as usize;
         let id = i.ec2_id.clone();
         let at = self.clock_text(self.now + SPOT_NOTICE);
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "spot_interruption",
-            description: format!("EC2 Spot Instance interruption notice for {id}"),
-            cause: format!(
-                "EC2 will interrupt the Spot Instance {id} at {at} (two-minute notice)."
-            ),
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::SpotInterruption,
+                format!("EC2 Spot Instance interruption notice for {id}"),
+                format!("EC2 will interrupt the Spot Instance {id} at {at}."),
+            )
+            .with_details(format!("two-minute notice; {SIMULATOR_WORDING}")),
+        );
         let generation = self.inst_gen[inst as usize];
         self.q.push(
             self.now + SPOT_NOTICE,
@@ -192,7 +202,10 @@ impl World {
         let t = self.clock_text(self.now);
         self.instance_failed(
             inst,
-            format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped (Spot interruption)."),
+            Why::new(
+                format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."),
+                "Spot interruption",
+            ),
         );
     }
 
@@ -216,7 +229,7 @@ impl World {
     /// An instance is gone at once (stopped, interrupted, its zone failed):
     /// requests on it fail with 502, the group terminates it and launches a
     /// replacement right away; desired capacity does not change.
-    pub(super) fn instance_failed(&mut self, inst: u32, cause: String) {
+    pub(super) fn instance_failed(&mut self, inst: u32, why: impl Into<Why>) {
         let i = &self.instances[inst as usize];
         match i.state {
             LifecycleState::Terminated | LifecycleState::TerminatingWait => return,
@@ -230,7 +243,7 @@ impl World {
             LifecycleState::Pending | LifecycleState::PendingWait | LifecycleState::InService
         );
         let t = self.clock_text(self.now);
-        self.terminate_now(inst, cause);
+        self.terminate_now(inst, why);
         if was_active {
             self.replacement_launch(
                 g,
@@ -280,8 +293,11 @@ impl World {
                 let id = self.instances[victim as usize].ec2_id.clone();
                 self.terminate_instance(
                     victim,
-                    format!(
-                        "At {t} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {have} to {want}.  At {t} instance {id} was selected for termination (Availability Zone rebalancing; termination policy step: {why})."
+                    Why::new(
+                        format!(
+                            "At {t} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {have} to {want}.  At {t} instance {id} was selected for termination."
+                        ),
+                        format!("Availability Zone rebalancing; termination policy step: {why}"),
                     ),
                 );
                 // Next step (another launch, if still unbalanced).

@@ -8,7 +8,7 @@
 //! and arms the next sweep only when there is something left to do — a
 //! group with none of these features never gets a sweep event.
 
-use super::{Activity, Ev, World};
+use super::{Act, Activity, Ev, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::scaling as rules;
 use crate::scenario::{AutoScalingGroup, PoolState, ScalingProcess, Scenario};
@@ -272,13 +272,18 @@ impl World {
         self.maint[g].unhealthy.push((inst, check));
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "health",
-            description: format!("Instance {id} marked Unhealthy"),
-            cause: format!("At {t} {check} was reported; the group replaces the instance from its next periodic health check on."),
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Health,
+                format!("Instance {id} marked Unhealthy"),
+                format!("At {t} {check} was reported."),
+            )
+            .with_details(format!(
+                "the group replaces the instance from its next periodic health check on; {SIMULATOR_WORDING}"
+            )),
+        );
         let next = (self.now / self.maint[g].interval + 1) * self.maint[g].interval;
         self.arm_sweep(g, next);
     }
@@ -335,7 +340,10 @@ impl World {
             let id = self.instances[inst as usize].ec2_id.clone();
             self.terminate_instance(
                 inst,
-                format!("At {t} an instance was taken out of service in response to {check}.  At {t} instance {id} was selected for termination (unhealthy; replacing at most {batch} at a time: 10 % of desired capacity {desired}, at least one)."),
+                Why::new(
+                    format!("At {t} an instance was taken out of service in response to {check}.  At {t} instance {id} was selected for termination."),
+                    format!("unhealthy; replacing at most {batch} at a time: 10 % of desired capacity {desired}, at least one"),
+                ),
             );
             if let Some(new) = self.replacement_launch(
                 g,
@@ -406,7 +414,10 @@ impl World {
             let id = self.instances[inst as usize].ec2_id.clone();
             self.terminate_instance(
                 inst,
-                format!("At {t} an instance was taken out of service in response to the maximum instance lifetime ({days} days) being reached.  At {t} instance {id} was selected for termination."),
+                Why::new(
+                    format!("At {t} an instance was taken out of service in response to the maximum instance lifetime ({days} days) being reached.  At {t} instance {id} was selected for termination."),
+                    SIMULATOR_WORDING,
+                ),
             );
             if let Some(new) = self.replacement_launch(
                 g,
@@ -444,20 +455,23 @@ impl World {
             let t = self.clock_text(now);
             let batch =
                 rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy);
-            self.activities.push(Activity {
-                t: now,
-                resource: self.asgs[g].name.clone(),
-                kind: "instance_refresh",
-                description: format!(
-                    "Instance refresh started: launch template version {from} to {to}"
-                ),
-                cause: format!(
-                    "At {t} an instance refresh started with MinHealthyPercentage {}, MaxHealthyPercentage {} and instance warm-up {}s: {batch} instance(s) at a time.",
-                    r.min_healthy,
-                    r.max_healthy,
-                    r.warmup / NS
-                ),
-            });
+            self.activities.push(
+                Activity::new(
+                    now,
+                    self.asgs[g].name.clone(),
+                    Act::InstanceRefresh,
+                    format!("Instance refresh started: launch template version {from} to {to}"),
+                    format!(
+                        "At {t} an instance refresh started with MinHealthyPercentage {}, MaxHealthyPercentage {} and instance warm-up {}s.",
+                        r.min_healthy,
+                        r.max_healthy,
+                        r.warmup / NS
+                    ),
+                )
+                .with_details(format!(
+                    "{batch} instance(s) at a time; {SIMULATOR_WORDING}"
+                )),
+            );
         }
         if r.state != RefreshState::Running {
             self.maint[g].refresh = Some(r);
@@ -525,18 +539,21 @@ impl World {
                 self.maintain_warm_pool(g);
             }
             r.state = RefreshState::Done;
-            self.activities.push(Activity {
-                t: now,
-                resource: self.asgs[g].name.clone(),
-                kind: "instance_refresh",
-                description: format!(
-                    "Instance refresh finished: {} instance(s) replaced",
-                    r.replaced
-                ),
-                cause: format!(
-                    "At {t} every instance of the group runs launch template version {to}."
-                ),
-            });
+            self.activities.push(
+                Activity::new(
+                    now,
+                    self.asgs[g].name.clone(),
+                    Act::InstanceRefresh,
+                    format!(
+                        "Instance refresh finished: {} instance(s) replaced",
+                        r.replaced
+                    ),
+                    format!(
+                        "At {t} every instance of the group runs launch template version {to}."
+                    ),
+                )
+                .with_details(SIMULATOR_WORDING),
+            );
             self.maint[g].refresh = Some(r);
             return;
         }
@@ -742,13 +759,16 @@ impl World {
             i.state = LifecycleState::Pending;
             i.start_running(now);
         }
-        self.activities.push(Activity {
-            t: now,
-            resource: self.asgs[g].name.clone(),
-            kind: "launch",
-            description: format!("Launching a new EC2 instance from warm pool: {id}"),
-            cause: cause.to_string(),
-        });
+        self.activities.push(
+            Activity::new(
+                now,
+                self.asgs[g].name.clone(),
+                Act::Launch,
+                format!("Launching a new EC2 instance from warm pool: {id}"),
+                cause,
+            )
+            .with_details(SIMULATOR_WORDING),
+        );
         let rt = &mut self.asg_rt[g];
         let after = resume.sample(&mut rt.boot_rng);
         let generation = self.inst_gen[inst as usize];

@@ -361,19 +361,87 @@ pub struct RequestStats {
     pub latency_max_ns: u64,
 }
 
-/// One row of the activity history.
-#[derive(Clone, Debug)]
-pub struct Activity {
-    /// When it started, ns.
-    pub t: SimTime,
-    /// Resource name.
-    pub resource: String,
-    /// Kind (lower snake case).
-    pub kind: &'static str,
-    /// AWS-style description.
-    pub description: String,
-    /// AWS-style cause.
-    pub cause: String,
+pub use crate::report::activity::{Act, Activity, SIMULATOR_WORDING};
+
+/// Why an instance is terminated: AWS's cause text, and the simulator's
+/// explanation that goes to the `details` column.
+pub(crate) struct Why {
+    aws: String,
+    details: String,
+}
+
+impl Why {
+    fn new(aws: String, details: impl Into<String>) -> Why {
+        Why {
+            aws,
+            details: details.into(),
+        }
+    }
+}
+
+/// Events that happen per request, session or message (sticky re-binds,
+/// dead-letter moves) of one resource, summarised in at most one activity
+/// row per minute, so activities.csv stays small whatever the load (the
+/// spec's bound). Counting costs a compare and an add; the row is written
+/// when the next minute's first event arrives, or at the end of the run.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MinuteTally<E: Copy> {
+    /// Minute (since the start) of the events counted; `u64::MAX`: none.
+    minute: u64,
+    /// When the minute's first event happened.
+    first: SimTime,
+    /// Events in the minute.
+    count: u64,
+    /// The minute's first event, as the row's example.
+    example: Option<E>,
+}
+
+impl<E: Copy> MinuteTally<E> {
+    const MINUTE: SimTime = 60_000_000_000;
+
+    fn new() -> Self {
+        MinuteTally {
+            minute: u64::MAX,
+            first: 0,
+            count: 0,
+            example: None,
+        }
+    }
+
+    /// Count one event; a finished minute comes back when `now` starts a
+    /// new one.
+    #[inline]
+    fn note(&mut self, now: SimTime, example: E) -> Option<(SimTime, u64, E)> {
+        let m = now / Self::MINUTE;
+        if m == self.minute {
+            self.count += 1;
+            return None;
+        }
+        let done = self.take();
+        *self = MinuteTally {
+            minute: m,
+            first: now,
+            count: 1,
+            example: Some(example),
+        };
+        done
+    }
+
+    /// The minute being counted, if any: (first event, count, example).
+    fn take(&mut self) -> Option<(SimTime, u64, E)> {
+        self.minute = u64::MAX;
+        let e = self.example.take()?;
+        Some((self.first, self.count, e))
+    }
+}
+
+impl From<String> for Why {
+    fn from(aws: String) -> Why {
+        Why {
+            aws,
+            details: String::new(),
+        }
+    }
 }
 
 /// The world.
@@ -446,6 +514,11 @@ pub struct World {
     predictive: Vec<predictive::GroupPredictive>,
     /// Health replacement, lifetime, refresh and warm pool state per group.
     maint: Vec<maintenance::GroupMaintenance>,
+    /// Per load balancer: this minute's sticky re-binds
+    /// (old target, new target, why the old one could not serve).
+    sticky_tally: Vec<MinuteTally<(u32, u32, &'static str)>>,
+    /// Per queue: this minute's dead-letter moves (the first move).
+    dlq_tally: Vec<MinuteTally<crate::aws::sqs::Moved>>,
 }
 
 impl World {
@@ -646,6 +719,8 @@ impl World {
                 .iter()
                 .map(|g| maintenance::GroupMaintenance::new(sc, g))
                 .collect(),
+            sticky_tally: vec![MinuteTally::new(); sc.load_balancers.len()],
+            dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -742,15 +817,15 @@ impl World {
                 self.lbs[lb as usize].register(idx, az, TargetHealth::Healthy, 0);
                 self.start_health_checks(lb, idx);
             }
-            self.activities.push(Activity {
-                t: 0,
-                resource: self.asgs[g].name.clone(),
-                kind: "launch",
-                description: format!("Launching a new EC2 instance: {id}"),
-                cause: format!(
+            self.activities.push(Activity::new(
+                0,
+                self.asgs[g].name.clone(),
+                Act::Launch,
+                format!("Launching a new EC2 instance: {id}"),
+                format!(
                     "At {t} a user request created an AutoScalingGroup changing the desired capacity from 0 to {desired}.  At {t} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to {desired}."
                 ),
-            });
+            ));
         }
     }
 
@@ -825,10 +900,28 @@ impl World {
         self.run_inner(until.min(self.end), progress);
     }
 
+    /// Write the per-minute summary rows still being counted.
+    fn flush_tallies(&mut self) {
+        for lb in 0..self.sticky_tally.len() {
+            if let Some(done) = self.sticky_tally[lb].take() {
+                self.sticky_row(lb as u32, done);
+            }
+        }
+        for q in 0..self.dlq_tally.len() {
+            if let Some(done) = self.dlq_tally[q].take() {
+                self.dlq_row(done);
+            }
+        }
+    }
+
     /// Run to the end. `progress` gets the fraction done now and then.
     pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
         self.run_inner(self.end, progress);
         self.now = self.end;
+        self.flush_tallies();
+        // Summary rows are written when their minute is over, and a few
+        // rows describe a minute that has ended: the history in time order.
+        self.activities.sort_by_key(|a| a.t);
         progress(1.0);
     }
 
@@ -1326,6 +1419,9 @@ impl World {
                 },
             );
             s.push(t0, res, "ActiveConnectionCount", active as f64);
+            if l.stickiness != crate::scenario::StickinessType::None {
+                s.push(t0, res, "StickyRebinds", p.sticky_rebinds as f64);
+            }
             // Per-target request counts, so imbalance can be charted.
             for t in 0..l.targets.len() {
                 let n = std::mem::take(&mut l.targets[t].period_requests);

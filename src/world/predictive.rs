@@ -28,7 +28,7 @@
 //! predictive scaling, which keeps pre-launched instances from being scaled
 //! in before the load arrives; scenarios/predictive-scaling.yaml uses one.
 
-use super::{Activity, Ev, World};
+use super::{Act, Activity, Ev, SIMULATOR_WORDING, World};
 use crate::aws::predictive::{self as fc, HourForecast, HourlyHistory, LoadMetric};
 use crate::aws::scaling::{self as rules, MaxCapacityBreach};
 use crate::scenario::{AutoScalingGroup, Duration, PolicyType, Scenario};
@@ -270,13 +270,16 @@ impl World {
         st.requests
             .forget_before(over_before - (fc::LOOKBACK_DAYS + 1) * 24);
         for (description, cause) in rows {
-            self.activities.push(Activity {
-                t: now,
-                resource: self.asgs[g].name.clone(),
-                kind: "predictive",
-                description,
-                cause,
-            });
+            self.activities.push(
+                Activity::new(
+                    now,
+                    self.asgs[g].name.clone(),
+                    Act::Predictive,
+                    description,
+                    cause,
+                )
+                .with_details(SIMULATOR_WORDING),
+            );
         }
     }
 
@@ -403,15 +406,20 @@ impl World {
                 MaxCapacityBreach::IncreaseMaxCapacity { buffer_percent } => buffer_percent,
                 MaxCapacityBreach::HonorMaxCapacity => 0.0,
             };
-            self.activities.push(Activity {
-                t: self.now,
-                resource: self.asgs[g].name.clone(),
-                kind: "predictive",
-                description: format!("Raising the maximum capacity from {max} to {effective_max}"),
-                cause: format!(
-                    "At {t} predictive scaling policy {name} forecast {cap} instances for the hour starting {h_text}, close to or above the maximum capacity of {max}: with IncreaseMaxCapacity and a MaxCapacityBuffer of {buffer} %, the maximum capacity becomes {effective_max} (forecast × (1 + buffer / 100), rounded up), and stays there until changed."
-                ),
-            });
+            self.activities.push(
+                Activity::new(
+                    self.now,
+                    self.asgs[g].name.clone(),
+                    Act::Predictive,
+                    format!("Raising the maximum capacity from {max} to {effective_max}"),
+                    format!(
+                        "At {t} predictive scaling policy {name} forecast {cap} instances for the hour starting {h_text}, close to or above the maximum capacity of {max}: with IncreaseMaxCapacity and a MaxCapacityBuffer of {buffer} %, the maximum capacity becomes {effective_max}, and stays there until changed."
+                    ),
+                )
+                .with_details(format!(
+                    "forecast × (1 + buffer / 100), rounded up; {SIMULATOR_WORDING}"
+                )),
+            );
         }
         let new = rules::predictive_new_desired(desired, cap as f64, min, effective_max);
         if new > desired {
@@ -430,15 +438,18 @@ impl World {
             );
             if self.predictive[g].last_not_scaled != why {
                 self.predictive[g].last_not_scaled = why.clone();
-                self.activities.push(Activity {
-                    t: self.now,
-                    resource: self.asgs[g].name.clone(),
-                    kind: "not_scaled",
-                    description: format!("No scaling: {why}"),
-                    cause: format!(
-                        "At {t} predictive scaling policy {name} for the hour starting {h_text} did not change the desired capacity of {desired}: {why}."
-                    ),
-                });
+                self.activities.push(
+                    Activity::new(
+                        self.now,
+                        self.asgs[g].name.clone(),
+                        Act::NotScaled,
+                        format!("No scaling: {why}"),
+                        format!(
+                            "At {t} predictive scaling policy {name} for the hour starting {h_text} did not change the desired capacity of {desired}: {why}."
+                        ),
+                    )
+                    .with_details(SIMULATOR_WORDING),
+                );
             }
         }
     }

@@ -13,7 +13,7 @@
 //! evaluation) and [`crate::aws::scaling`] (adjustments, warm-up, cooldown,
 //! combining policies); this file only feeds them and acts on the result.
 
-use super::{Activity, Ev, World};
+use super::{Act, Activity, Ev, SIMULATOR_WORDING, World};
 use crate::aws::cloudwatch::{self, AlarmEvaluator, AlarmState, MetricStats, TargetTrackingAlarm};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::scaling::{self as rules, Capacity, TargetAlarm, TargetVote};
@@ -536,13 +536,16 @@ impl World {
                 }
             }
             for (name, c) in changes {
-                self.activities.push(Activity {
-                    t: now,
-                    resource: self.asgs[g].name.clone(),
-                    kind: "alarm",
-                    description: format!("Alarm {name} state changed from {} to {}", c.old, c.new),
-                    cause: c.reason,
-                });
+                self.activities.push(Activity::new(
+                    now,
+                    self.asgs[g].name.clone(),
+                    Act::Alarm {
+                        alarm: name.clone(),
+                        to: c.new,
+                    },
+                    format!("Alarm {name} state changed from {} to {}", c.old, c.new),
+                    c.reason,
+                ));
             }
             let rt = &self.scaling[g].policies[p];
             let pname = rt.spec.name.clone();
@@ -767,13 +770,16 @@ impl World {
         } else {
             format!(" triggered policy {policy}, but")
         };
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "not_scaled",
-            description: format!("No scaling: {why}"),
-            cause: format!("At {t} a monitor alarm {alarm} in state ALARM{pol} the desired capacity was not changed: {why}."),
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::NotScaled,
+                format!("No scaling: {why}"),
+                format!("At {t} a monitor alarm {alarm} in state ALARM{pol} the desired capacity was not changed: {why}."),
+            )
+            .with_details(SIMULATOR_WORDING),
+        );
     }
 
     /// An instance of a simple policy's activity is done (InService or
@@ -796,13 +802,16 @@ impl World {
     fn cooldown_activity(&mut self, g: usize, until: SimTime) {
         let secs = until / 1_000_000_000;
         let (t, u) = (self.clock_text(self.now), self.clock_text(until));
-        self.activities.push(Activity {
-            t: self.now,
-            resource: self.asgs[g].name.clone(),
-            kind: "cooldown",
-            description: format!("Cooldown until {secs}s"),
-            cause: format!("At {t} the last instance of the scaling activity finished; simple scaling policies wait until {u} before responding to alarms."),
-        });
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Cooldown { until },
+                format!("Cooldown until {secs}s"),
+                format!("At {t} the last instance of the scaling activity finished; simple scaling policies wait until {u} before responding to alarms."),
+            )
+            .with_details(SIMULATOR_WORDING),
+        );
     }
 
     /// The state of a group's alarms (for tests and reports).

@@ -19,7 +19,7 @@
 //! half timeout (AWS's heartbeat advice). An instance leaving service drops
 //! what it holds: those messages come back after their visibility timeout.
 
-use super::{Activity, Ev, NONE, World};
+use super::{Act, Activity, Ev, NONE, SIMULATOR_WORDING, World};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::sqs::{
     self as rules, DeleteOutcome, Moved, QueueConfig, ReceiveStatus, SendOutcome, Sqs,
@@ -447,26 +447,10 @@ impl World {
             return;
         }
         let moved = std::mem::take(&mut self.sqs.moved);
-        let t = self.clock_text(self.now);
         for mv in &moved {
-            let from = self.sqs.model.queues[mv.from as usize].cfg.name.clone();
-            let to = self.sqs.model.queues[mv.to as usize].cfg.name.clone();
-            let max = self.sqs.model.queues[mv.from as usize]
-                .cfg
-                .redrive
-                .map(|r| r.1)
-                .unwrap_or(0);
-            let id = message_id(mv.id);
-            self.activities.push(Activity {
-                t: self.now,
-                resource: from.clone(),
-                kind: "dlq_move",
-                description: format!("Moving message {id} to dead-letter queue {to}"),
-                cause: format!(
-                    "At {t} a ReceiveMessage call on queue {from} found message {id} with ApproximateReceiveCount {} at the redrive policy's maxReceiveCount ({max}), so it was moved to the dead-letter queue {to} instead of being returned.",
-                    mv.receive_count
-                ),
-            });
+            if let Some(done) = self.dlq_tally[mv.from as usize].note(self.now, *mv) {
+                self.dlq_row(done);
+            }
         }
         let mut targets: Vec<u32> = moved.iter().map(|m| m.to).collect();
         targets.dedup();
@@ -973,18 +957,47 @@ impl World {
                 let name = qu.cfg.name.clone();
                 let vt = qu.cfg.visibility_timeout / 1_000_000_000;
                 let (a, b) = (self.clock_text(t0), self.clock_text(now));
-                self.activities.push(Activity {
-                    t: p.first_redelivery,
-                    resource: name.clone(),
-                    kind: "redelivery",
-                    description: format!("Redelivered {} messages", p.redelivered),
-                    cause: format!(
+                self.activities.push(Activity::new(
+                    p.first_redelivery,
+                    name.clone(),
+                    Act::Redelivery { count: p.redelivered },
+                    format!("Redelivered {} messages", p.redelivered),
+                    format!(
                         "Between {a} and {b} queue {name} returned {} messages it had returned before (ApproximateReceiveCount 2 or more): they were not deleted before their visibility timeout ({vt} s) ended — processing failed or took longer than the timeout, or the consumer went away.",
                         p.redelivered
                     ),
-                });
+                ));
             }
         }
+    }
+
+    /// The summary row of a minute's dead-letter moves out of one queue.
+    pub(super) fn dlq_row(&mut self, (first, n, mv): (u64, u64, crate::aws::sqs::Moved)) {
+        let t = self.clock_text(first);
+        let from = self.sqs.model.queues[mv.from as usize].cfg.name.clone();
+        let to = self.sqs.model.queues[mv.to as usize].cfg.name.clone();
+        let max = self.sqs.model.queues[mv.from as usize]
+            .cfg
+            .redrive
+            .map(|r| r.1)
+            .unwrap_or(0);
+        let id = message_id(mv.id);
+        let messages = if n == 1 { "message" } else { "messages" };
+        self.activities.push(
+            Activity::new(
+                first,
+                from.clone(),
+                Act::DlqMove { count: n },
+                format!("Moving {n} {messages} to dead-letter queue {to}"),
+                format!(
+                    "At {t} ReceiveMessage calls on queue {from} found messages at the redrive policy's maxReceiveCount ({max}), so they were moved to the dead-letter queue {to} instead of being returned."
+                ),
+            )
+            .with_details(format!(
+                "{n} moves in the minute from here; the first was message {id} with ApproximateReceiveCount {}; {SIMULATOR_WORDING}",
+                mv.receive_count
+            )),
+        );
     }
 
     // ------------------------------------------------------------ results

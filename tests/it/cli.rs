@@ -101,7 +101,7 @@ fn run_writes_the_run_folder_with_every_required_summary_key() {
 
     // The warm initial fleet: 4 launches at t = 0 with instance ids.
     let acts = std::fs::read_to_string(out.join("activities.csv")).unwrap();
-    assert!(acts.starts_with("t_s,resource,kind,description,cause\n"));
+    assert!(acts.starts_with("t_s,resource,kind,description,cause,details\n"));
     let launches: Vec<&str> = acts
         .lines()
         .filter(|l| l.starts_with("0,web,launch,Launching a new EC2 instance: i-"))

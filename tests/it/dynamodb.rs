@@ -235,7 +235,7 @@ tables:
     let scaling: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "table_scaling")
+        .filter(|a| a.kind() == "table_scaling")
         .collect();
     assert_eq!(scaling.len(), 1, "{scaling:?}");
     assert_eq!(scaling[0].t, 180_000_000_000);
@@ -426,7 +426,7 @@ fn the_lesson_scenarios_show_their_lessons() {
     let rows: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "table_throttling")
+        .filter(|a| a.kind() == "table_throttling")
         .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
     let start = rows[0].t as f64 / 1e9;
@@ -435,7 +435,7 @@ fn the_lesson_scenarios_show_their_lessons() {
     assert!(
         nb.activities
             .iter()
-            .any(|a| a.kind == "table_throttling" && (a.t as f64 / 1e9 - 600.0).abs() < 1.0)
+            .any(|a| a.kind() == "table_throttling" && (a.t as f64 / 1e9 - 600.0).abs() < 1.0)
     );
     // Auto scaling lag: the documented sequence of target tracking steps.
     let r = run_file("scenarios/dynamodb-auto-scaling-lag.yaml", None);
@@ -443,7 +443,7 @@ fn the_lesson_scenarios_show_their_lessons() {
     let steps: Vec<String> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "table_scaling")
+        .filter(|a| a.kind() == "table_scaling")
         .map(|a| a.description.clone())
         .collect();
     let want: Vec<String> = [215, 308, 440, 629, 899, 1285, 1429, 143]
@@ -567,7 +567,7 @@ tables:
     conserved(&r);
     let mut cap = 100u64;
     let mut decreases: Vec<u64> = Vec::new();
-    for a in r.activities.iter().filter(|a| a.kind == "table_scaling") {
+    for a in r.activities.iter().filter(|a| a.kind() == "table_scaling") {
         let n: u64 = a
             .description
             .trim_start_matches("Setting write capacity units to ")
@@ -584,9 +584,9 @@ tables:
         assert!(w[1] - w[0] >= 3600, "{decreases:?}");
     }
     assert!(
-        r.activities
-            .iter()
-            .any(|a| a.kind == "not_scaled" && a.description.contains("Subscriber limit exceeded")),
+        r.activities.iter().any(
+            |a| a.kind() == "not_scaled" && a.description.contains("Subscriber limit exceeded")
+        ),
         "no refused decrease"
     );
 }

@@ -61,9 +61,29 @@ fn stickiness_keeps_sessions_until_their_target_goes_away() {
     let rebinds: Vec<_> = local
         .activities
         .iter()
-        .filter(|a| a.kind == "sticky_rebind")
+        .filter(|a| a.kind() == "sticky_rebind")
         .collect();
-    assert_eq!(rebinds.len() as u64, l.sticky_rebinds);
+    // Re-binds are summarised: at most one row per minute, their counts
+    // adding up to the summary's total and to the per-period metric.
+    let counted: u64 = rebinds
+        .iter()
+        .map(|a| match a.what {
+            stratus::world::Act::StickyRebind { count } => count,
+            _ => unreachable!(),
+        })
+        .sum();
+    assert_eq!(counted, l.sticky_rebinds);
+    let minutes: std::collections::BTreeSet<u64> =
+        rebinds.iter().map(|a| a.t / 60_000_000_000).collect();
+    assert_eq!(minutes.len(), rebinds.len(), "one row per minute at most");
+    let metric: f64 = local
+        .series
+        .to_csv()
+        .lines()
+        .filter(|l| l.contains(",web,StickyRebinds,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(metric as u64, l.sticky_rebinds);
     assert!(
         rebinds.iter().all(|a| a.t >= 900_000_000_000),
         "no re-bind before the scale-in"
@@ -71,7 +91,7 @@ fn stickiness_keeps_sessions_until_their_target_goes_away() {
     assert!(
         rebinds
             .iter()
-            .all(|a| a.cause.contains("draining") || a.cause.contains("deregistered"))
+            .all(|a| a.details.contains("draining") || a.details.contains("deregistered"))
     );
     // Local state is lost exactly for the re-bound sessions; external keeps it.
     assert_eq!(l.sessions_lost, l.sticky_rebinds);
@@ -148,7 +168,11 @@ auto_scaling_groups:
     app: [ { compute: 20ms } ]
 "#);
     conserved(&r);
-    let health: Vec<_> = r.activities.iter().filter(|a| a.kind == "health").collect();
+    let health: Vec<_> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind() == "health")
+        .collect();
     assert!(
         health
             .iter()

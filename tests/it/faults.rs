@@ -51,11 +51,11 @@ fn we_08_az_outage_replaces_elsewhere_then_rebalances_launch_first() {
     let after: Vec<_> = w.activities.iter().filter(|a| a.t >= 35 * MIN).collect();
     let first_launch = after
         .iter()
-        .position(|a| a.kind == "launch")
+        .position(|a| a.kind() == "launch")
         .expect("a launch");
     let first_term = after
         .iter()
-        .position(|a| a.kind == "terminate")
+        .position(|a| a.kind() == "terminate")
         .expect("a termination");
     assert!(first_launch < first_term);
     assert!(
@@ -65,7 +65,7 @@ fn we_08_az_outage_replaces_elsewhere_then_rebalances_launch_first() {
     );
     // Desired capacity never changed: replacements and rebalancing are not scaling.
     assert_eq!(w.asgs[0].scaling_activities, 0);
-    assert!(w.activities.iter().all(|a| a.kind != "scaling"));
+    assert!(w.activities.iter().all(|a| a.kind() != "scaling"));
     // Two failed in the zone, two rebalanced away.
     assert_eq!(w.asgs[0].terminations, 4);
 }
@@ -135,7 +135,7 @@ fn a_hung_instance_is_seen_only_by_elb_health_checks() {
         assert!(
             r.activities
                 .iter()
-                .any(|a| a.kind == "health" && a.description.contains("is now unhealthy"))
+                .any(|a| a.kind() == "health" && a.description.contains("is now unhealthy"))
         );
     }
     // EC2 status checks pass: the group never replaces it.
@@ -163,13 +163,13 @@ faults:
     let notices: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "spot_interruption")
+        .filter(|a| a.kind() == "spot_interruption")
         .collect();
     assert_eq!(notices.len(), 2);
     let terms: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "terminate")
+        .filter(|a| a.kind() == "terminate")
         .collect();
     assert_eq!(terms.len(), 2);
     for t in &terms {

@@ -12,7 +12,7 @@ const MIN: u64 = 60 * S;
 /// Termination rows whose cause contains `what`, as (time, row).
 fn terminations<'a>(acts: &'a [Activity], what: &str) -> Vec<&'a Activity> {
     acts.iter()
-        .filter(|a| a.kind == "terminate" && a.cause.contains(what))
+        .filter(|a| a.kind() == "terminate" && a.cause.contains(what))
         .collect()
 }
 
@@ -76,7 +76,7 @@ fn we15_unhealthy_instances_are_replaced_ten_percent_of_desired_at_a_time() {
     let marked = r
         .activities
         .iter()
-        .filter(|a| a.kind == "health" && a.description.contains("marked Unhealthy"))
+        .filter(|a| a.kind() == "health" && a.description.contains("marked Unhealthy"))
         .count();
     assert_eq!(marked, 8);
 }
@@ -117,7 +117,7 @@ faults:
     assert!(
         r.activities
             .iter()
-            .any(|a| a.kind == "health" && a.description.contains("marked Unhealthy"))
+            .any(|a| a.kind() == "health" && a.description.contains("marked Unhealthy"))
     );
     assert_eq!(r.summary.auto_scaling_groups["g"].terminations, 0);
 }
@@ -222,13 +222,13 @@ fn we16_instance_refresh_at_90_percent_replaces_one_tenth_at_a_time() {
     let launched = r
         .activities
         .iter()
-        .filter(|a| a.kind == "launch" && a.cause.contains("in response to an instance refresh"))
+        .filter(|a| a.kind() == "launch" && a.cause.contains("in response to an instance refresh"))
         .count();
     assert_eq!(launched, 10);
     let rows: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "instance_refresh")
+        .filter(|a| a.kind() == "instance_refresh")
         .collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].t, 5 * MIN);
@@ -254,7 +254,7 @@ fn instance_refresh_above_100_percent_launches_first() {
     let first_launch = r
         .activities
         .iter()
-        .find(|a| a.kind == "launch" && a.cause.contains("instance refresh"))
+        .find(|a| a.kind() == "launch" && a.cause.contains("instance refresh"))
         .unwrap();
     assert!(first_launch.t < t[0].t);
     assert!(min_in_service_after(&r, 0.0) >= 10.0);
@@ -308,7 +308,7 @@ fn a_scale_out_takes_warm_pool_instances_first_and_they_start_fast() {
     let warm: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "launch" && a.description.contains("from warm pool"))
+        .filter(|a| a.kind() == "launch" && a.description.contains("from warm pool"))
         .collect();
     assert_eq!(warm.len(), 2);
     assert!(warm.iter().all(|a| a.t == 10 * MIN));
@@ -327,7 +327,7 @@ fn a_scale_out_takes_warm_pool_instances_first_and_they_start_fast() {
     let refills = r
         .activities
         .iter()
-        .filter(|a| a.kind == "launch" && a.t == 20 * MIN && a.cause.contains("warm pool"))
+        .filter(|a| a.kind() == "launch" && a.t == 20 * MIN && a.cause.contains("warm pool"))
         .count();
     assert_eq!(refills, 2);
     assert_eq!(last(&r, "WarmPoolWarmedCapacity", 1800.0), 4.0);
@@ -390,7 +390,7 @@ fn we11a_one_heartbeat_extends_the_wait_to_ninety_minutes() {
     let row = r
         .activities
         .iter()
-        .find(|a| a.kind == "lifecycle" && a.description.contains("Pending:Wait"))
+        .find(|a| a.kind() == "lifecycle" && a.description.contains("Pending:Wait"))
         .unwrap();
     // Launched at 1 min, booted at 2 min, released at 2 min + 90 min.
     assert_eq!(row.t, 2 * MIN);
@@ -411,14 +411,14 @@ fn we11c_heartbeats_cannot_outlast_the_global_timeout() {
     let row = r
         .activities
         .iter()
-        .find(|a| a.kind == "lifecycle" && a.description.contains("Pending:Wait"))
+        .find(|a| a.kind() == "lifecycle" && a.description.contains("Pending:Wait"))
         .unwrap();
     assert!(row.cause.contains("global timeout"), "{}", row.cause);
     assert!(row.cause.contains("with result ABANDON"), "{}", row.cause);
     let abandoned = r
         .activities
         .iter()
-        .find(|a| a.kind == "terminate" && a.cause.contains("ABANDON"))
+        .find(|a| a.kind() == "terminate" && a.cause.contains("ABANDON"))
         .unwrap();
     assert_eq!(abandoned.t, 2 * MIN + 12_000 * S);
 }
@@ -441,7 +441,7 @@ auto_scaling_groups:
     assert!(
         r.activities
             .iter()
-            .any(|a| a.kind == "suspended" && a.cause.contains("its Launch process is suspended"))
+            .any(|a| a.kind() == "suspended" && a.cause.contains("its Launch process is suspended"))
     );
     let r = run(r#"
 name: suspended
@@ -458,7 +458,7 @@ auto_scaling_groups:
     assert!(
         r.activities
             .iter()
-            .any(|a| a.kind == "suspended" && a.cause.contains("the scheduled action up was due"))
+            .any(|a| a.kind() == "suspended" && a.cause.contains("the scheduled action up was due"))
     );
 }
 
@@ -499,11 +499,11 @@ auto_scaling_groups:
     assert!(
         r.activities
             .iter()
-            .any(|a| a.kind == "alarm" && a.description.contains("to ALARM"))
+            .any(|a| a.kind() == "alarm" && a.description.contains("to ALARM"))
     );
     assert_eq!(r.summary.auto_scaling_groups["g"].scaling_activities, 0);
     assert!(r.activities.iter().any(|a| {
-        a.kind == "not_scaled"
+        a.kind() == "not_scaled"
             && a.description
                 .contains("AlarmNotification process is suspended")
     }));
@@ -566,7 +566,7 @@ fn instance_refresh_also_replaces_the_warm_pool() {
     let done = r
         .activities
         .iter()
-        .find(|a| a.kind == "instance_refresh" && a.description.contains("finished"))
+        .find(|a| a.kind() == "instance_refresh" && a.description.contains("finished"))
         .unwrap();
     // 2 in service + 2 in the pool.
     assert!(
@@ -676,7 +676,7 @@ fn the_warm_pool_is_spread_over_the_zones_and_refills_away_from_a_failed_one() {
     let failed = r
         .activities
         .iter()
-        .filter(|a| a.kind == "terminate" && a.t == 10 * MIN)
+        .filter(|a| a.kind() == "terminate" && a.t == 10 * MIN)
         .count();
     assert_eq!(failed, 5);
     let warmed = r.series.get("web", "WarmPoolWarmedCapacity");
@@ -712,7 +712,7 @@ fn launch_hooks_run_on_the_way_into_the_warm_pool_and_out_of_it() {
     let waits: Vec<&str> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "lifecycle")
+        .filter(|a| a.kind() == "lifecycle")
         .map(|a| a.description.as_str())
         .collect();
     // Two warm starts at 10 min wait in Pending:Wait; the two refills

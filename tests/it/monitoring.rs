@@ -44,7 +44,7 @@ fn minutes(t: u64) -> f64 {
 fn transitions(r: &RunResult, alarm: &str) -> Vec<(u64, String)> {
     r.activities
         .iter()
-        .filter(|a| a.kind == "alarm" && a.description.contains(alarm))
+        .filter(|a| a.kind() == "alarm" && a.description.contains(alarm))
         .map(|a| {
             let to = a
                 .description
@@ -76,7 +76,11 @@ fn fingerprint(r: &RunResult) -> (Vec<String>, serde_json::Value) {
         .map(|a| {
             format!(
                 "{}|{}|{}|{}|{}",
-                a.t, a.resource, a.kind, a.description, a.cause
+                a.t,
+                a.resource,
+                a.kind(),
+                a.description,
+                a.cause
             )
         })
         .collect();
@@ -96,7 +100,7 @@ fn basic_monitoring_scales_out_later_and_on_stale_data() {
     let first = |r: &RunResult| {
         r.activities
             .iter()
-            .find(|a| a.kind == "scaling")
+            .find(|a| a.kind() == "scaling")
             .expect("a scale-out")
             .clone()
     };
@@ -119,7 +123,7 @@ fn basic_monitoring_scales_out_later_and_on_stale_data() {
             .activities
             .iter()
             .find(|a| {
-                a.kind == "alarm"
+                a.kind() == "alarm"
                     && a.description.contains("AlarmHigh")
                     && a.description.ends_with("to ALARM")
             })
@@ -132,7 +136,7 @@ fn basic_monitoring_scales_out_later_and_on_stale_data() {
     let row = b
         .activities
         .iter()
-        .find(|a| a.kind == "alarm" && a.description.ends_with("to ALARM"))
+        .find(|a| a.kind() == "alarm" && a.description.ends_with("to ALARM"))
         .unwrap();
     assert!(row.cause.contains(" 09:10:00)"), "{}", row.cause);
     let to_of = |desc: &str| -> u32 { desc.rsplit(' ').next().unwrap().parse().unwrap() };
@@ -350,7 +354,7 @@ fn a_one_minute_alarm_between_five_minute_datapoints_follows_treat_missing_data(
     // Every scale-out comes in a minute whose range held no datapoint: the
     // minute evaluated (one before the clock, for the delay) is one of the
     // two empty ones of its five, or before the first datapoint.
-    for a in r.activities.iter().filter(|a| a.kind == "scaling") {
+    for a in r.activities.iter().filter(|a| a.kind() == "scaling") {
         let evaluated = a.t / MIN - 1;
         assert!(
             evaluated < 5 || matches!(evaluated % 5, 3 | 4),
@@ -404,7 +408,7 @@ fn a_step_policy_on_a_one_minute_alarm_scales_on_the_five_minute_datapoint() {
     let first = b
         .activities
         .iter()
-        .find(|a| a.kind == "scaling")
+        .find(|a| a.kind() == "scaling")
         .expect("a scale-out");
     assert_eq!(first.t, 17 * MIN);
     let add = if v - 60.0 < 20.0 { 1 } else { 3 };
@@ -486,7 +490,7 @@ fn monitoring_defaults_to_detailed() {
     let first = default
         .activities
         .iter()
-        .find(|a| a.kind == "scaling")
+        .find(|a| a.kind() == "scaling")
         .expect("a scale-out");
     assert_eq!(first.t, 16 * MIN);
 }

@@ -77,7 +77,7 @@ fn alb(duration: &str, mode: &str, extra: &str) -> RunResult {
 fn desired_changes(r: &RunResult) -> Vec<(u64, u32, u32)> {
     r.activities
         .iter()
-        .filter(|a| a.kind == "scaling")
+        .filter(|a| a.kind() == "scaling")
         .map(|a| {
             let w: Vec<&str> = a.description.split_whitespace().collect();
             let from = w[w.len() - 3].parse().expect("from");
@@ -90,7 +90,7 @@ fn desired_changes(r: &RunResult) -> Vec<(u64, u32, u32)> {
 fn forecasts(r: &RunResult) -> Vec<u64> {
     r.activities
         .iter()
-        .filter(|a| a.kind == "predictive" && a.description.starts_with("Forecast"))
+        .filter(|a| a.kind() == "predictive" && a.description.starts_with("Forecast"))
         .map(|a| a.t / S)
         .collect()
 }
@@ -117,7 +117,7 @@ fn forecast_and_scale_raises_desired_300_s_before_the_day_2_peak_and_never_lower
     // SchedulingBufferTime (300 s) early; nothing at 18:00 when the forecast
     // falls back to 1 (predictive scaling does not scale in).
     assert_eq!(desired_changes(&r), vec![(33 * 3600 - 300, 2, 6)]);
-    let change = r.activities.iter().find(|a| a.kind == "scaling").unwrap();
+    let change = r.activities.iter().find(|a| a.kind() == "scaling").unwrap();
     assert!(
         change.cause.starts_with(
             "At 2026-01-06T08:55:00Z a scheduled action from predictive scaling policy forecast"
@@ -229,7 +229,7 @@ fn we_12_increase_max_capacity_with_a_10_percent_buffer_lets_desired_reach_the_f
     assert_eq!(max.last().map(|p| p.1), Some(55.0));
     assert_eq!(max.first().map(|p| p.1), Some(40.0));
     assert!(
-        r.activities.iter().any(|a| a.kind == "predictive"
+        r.activities.iter().any(|a| a.kind() == "predictive"
             && a.description == "Raising the maximum capacity from 40 to 55"),
         "the raised maximum is in the history"
     );
@@ -264,7 +264,7 @@ fn we_12_honor_max_capacity_never_goes_above_max() {
                 .all(|p| p.1 == 40.0)
         );
         assert!(
-            r.activities.iter().any(|a| a.kind == "not_scaled"
+            r.activities.iter().any(|a| a.kind() == "not_scaled"
                 && a.description.contains("above the maximum capacity of 40")),
             "{extra}: the capped forecast is explained"
         );
@@ -364,7 +364,7 @@ fn a_dynamic_scale_in_stops_at_the_hours_forecast() {
     assert!(next.is_none_or(|c| c.0 >= 42 * 3600 - 300), "{changes:?}");
     // … and target tracking's held scale-in is recorded with its reason.
     assert!(
-        r.activities.iter().any(|a| a.kind == "not_scaled"
+        r.activities.iter().any(|a| a.kind() == "not_scaled"
             && a.t > 33 * 3600 * S
             && a.cause
                 .contains("predictive scaling forecasts 6 instances for this hour")),

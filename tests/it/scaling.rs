@@ -18,7 +18,7 @@ fn spike(variant: Option<&str>) -> RunResult {
 fn desired_changes(r: &RunResult) -> Vec<(f64, u32, u32)> {
     r.activities
         .iter()
-        .filter(|a| a.kind == "scaling")
+        .filter(|a| a.kind() == "scaling")
         .map(|a| {
             let w: Vec<&str> = a.description.split_whitespace().collect();
             let from: u32 = w[w.len() - 3].parse().expect("from");
@@ -48,13 +48,13 @@ fn desired_capacity_stays_within_min_and_max_and_every_change_is_one_scaling_row
         // Every launch and termination is in the history, one row each.
         let g = &r.summary.auto_scaling_groups["web"];
         assert_eq!(
-            r.activities.iter().filter(|a| a.kind == "launch").count() as u64,
+            r.activities.iter().filter(|a| a.kind() == "launch").count() as u64,
             g.launches
         );
         assert!(
             r.activities
                 .iter()
-                .filter(|a| a.kind == "terminate")
+                .filter(|a| a.kind() == "terminate")
                 .count() as u64
                 >= g.terminations
         );
@@ -67,7 +67,7 @@ fn target_tracking_scales_out_to_ceil_n_times_metric_over_target() {
     let first = r
         .activities
         .iter()
-        .find(|a| a.kind == "scaling")
+        .find(|a| a.kind() == "scaling")
         .expect("a scale-out");
     // The high alarm needs 3 datapoints above 50 % (the jump at 10 min, each
     // published a minute after its period): it fires at 14:00.
@@ -83,7 +83,7 @@ fn target_tracking_scales_out_to_ceil_n_times_metric_over_target() {
         .activities
         .iter()
         .find(|a| {
-            a.kind == "alarm"
+            a.kind() == "alarm"
                 && a.description.contains("AlarmHigh")
                 && a.description.ends_with("to ALARM")
         })
@@ -122,7 +122,7 @@ fn simple_scaling_never_acts_inside_its_cooldown() {
     assert!(
         r.activities
             .iter()
-            .any(|a| a.kind == "not_scaled" && a.description.contains("cooldown until")),
+            .any(|a| a.kind() == "not_scaled" && a.description.contains("cooldown until")),
         "the blocked decisions are recorded"
     );
 }
@@ -348,17 +348,17 @@ faults: {faults}
             let launches = r
                 .activities
                 .iter()
-                .filter(|a| a.kind == "launch" && !a.description.contains("from warm pool"))
+                .filter(|a| a.kind() == "launch" && !a.description.contains("from warm pool"))
                 .count() as u64;
             prop_assert_eq!(launches, s.launches);
-            let terms = r.activities.iter().filter(|a| a.kind == "terminate").count() as u64;
+            let terms = r.activities.iter().filter(|a| a.kind() == "terminate").count() as u64;
             prop_assert!(terms >= s.terminations, "{} rows < {}", terms, s.terminations);
             // Simple policies: no change of desired capacity by a simple
             // policy inside the cooldown that a `cooldown` row announced.
             if g.policy == 2 {
                 let mut until = 0u64;
                 for a in &r.activities {
-                    if a.kind == "cooldown" {
+                    if a.kind() == "cooldown" {
                         let secs: u64 = a.description
                             .trim_start_matches("Cooldown until ")
                             .trim_end_matches('s')
@@ -366,7 +366,7 @@ faults: {faults}
                             .unwrap();
                         until = secs * 1_000_000_000;
                     }
-                    if a.kind == "scaling" && a.cause.contains("triggered policy") {
+                    if a.kind() == "scaling" && a.cause.contains("triggered policy") {
                         prop_assert!(a.t >= until, "{g:?}: scaled at {} inside cooldown until {}", a.t, until);
                     }
                 }
@@ -412,7 +412,7 @@ auto_scaling_groups:
     let to_alarm = r
         .activities
         .iter()
-        .find(|a| a.kind == "alarm" && a.description.ends_with("to ALARM"))
+        .find(|a| a.kind() == "alarm" && a.description.ends_with("to ALARM"))
         .expect("the alarm fires");
     assert_eq!(to_alarm.t, 10 * 60 * 1_000_000_000, "{to_alarm:?}");
 }

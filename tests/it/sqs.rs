@@ -102,7 +102,7 @@ auto_scaling_groups:
     let moves: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "dlq_move")
+        .filter(|a| a.kind() == "dlq_move")
         .collect();
     assert_eq!(moves.len(), 1);
     assert_eq!(moves[0].t, 151 * S);
@@ -113,9 +113,10 @@ auto_scaling_groups:
         moves[0].description
     );
     assert!(
-        moves[0].cause.contains("ApproximateReceiveCount 5") && moves[0].cause.contains("(5)"),
-        "{}",
-        moves[0].cause
+        moves[0].details.contains("ApproximateReceiveCount 5") && moves[0].cause.contains("(5)"),
+        "{} / {}",
+        moves[0].cause,
+        moves[0].details
     );
     // Receive counts 1..5, one receive each.
     let (trace, _) = traced(&yaml);
@@ -206,7 +207,7 @@ fn we_09_backlog_per_instance_scales_ten_to_fifteen() {
     let scaling: Vec<_> = r
         .activities
         .iter()
-        .filter(|a| a.kind == "scaling")
+        .filter(|a| a.kind() == "scaling")
         .collect();
     assert_eq!(scaling.len(), 1, "{scaling:#?}");
     assert_eq!(
@@ -238,7 +239,7 @@ fn a_step_policy_alarms_on_visible_messages_of_its_queue() {
     let first = r
         .activities
         .iter()
-        .find(|a| a.kind == "scaling")
+        .find(|a| a.kind() == "scaling")
         .expect("a scaling activity");
     assert_eq!(first.t, 120 * S);
     assert_eq!(
@@ -278,7 +279,7 @@ auto_scaling_groups:
     assert_eq!(n(q, "redelivered"), 0);
     assert_eq!(n(q, "duplicates_processed"), 0);
     assert_eq!(n(q, "received"), n(q, "deleted") + n(q, "in_flight_at_end"));
-    assert!(!r.activities.iter().any(|a| a.kind == "redelivery"));
+    assert!(!r.activities.iter().any(|a| a.kind() == "redelivery"));
 }
 
 /// Two threads, a visibility timeout of 30 s and 40 s of processing: the
@@ -414,7 +415,7 @@ fn the_heartbeat_keeps_long_work_invisible() {
     let q = &r.summary.queues["jobs"];
     assert!(n(q, "redelivered") > 50, "{q}");
     assert!(n(q, "duplicates_processed") > 50, "{q}");
-    assert!(r.activities.iter().any(|a| a.kind == "redelivery"));
+    assert!(r.activities.iter().any(|a| a.kind() == "redelivery"));
     let r = run_q(&heartbeat(true));
     let q = &r.summary.queues["jobs"];
     assert_eq!(n(q, "redelivered"), 0, "{q}");
