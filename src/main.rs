@@ -171,7 +171,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                         .map_err(|e| Failure::Internal(e.to_string()))?
                 );
             } else {
-                print!("{}", render::human_summary(&result, &dir));
+                print!("{}", render::human_summary(&result, &dir, !no_charts));
             }
             Ok(())
         }

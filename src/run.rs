@@ -16,12 +16,6 @@ pub struct RunResult {
     pub activities: Vec<Activity>,
 }
 
-/// ALB hourly price, us-east-1 (ELB pricing page): $0.0225 per ALB-hour and
-/// $0.008 per LCU-hour; an LCU here counts 25 new connections per second
-/// (each request is a new connection in this model).
-const ALB_HOUR_USD: f64 = 0.0225;
-const LCU_HOUR_USD: f64 = 0.008;
-
 /// Simulate a loaded, validated scenario. `variant` is only recorded.
 pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f64)) -> RunResult {
     let wall = Instant::now();
@@ -52,6 +46,11 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
     let requests = Requests {
         total,
         ok,
+        error_rate_pct: if total > 0 {
+            summary::r6(100.0 * (total - ok) as f64 / total as f64)
+        } else {
+            0.0
+        },
         in_flight_at_end: w.in_flight(),
         errors: Errors {
             elb_502: by[Outcome::Elb502 as usize],
@@ -65,7 +64,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         latency_ms,
     };
     let hours = sc.duration.as_secs_f64() / 3600.0;
-    let auto_scaling_groups = w
+    let auto_scaling_groups: std::collections::BTreeMap<String, AsgSummary> = w
         .asgs
         .iter()
         .enumerate()
@@ -89,26 +88,34 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
             )
         })
         .collect();
-    let load_balancers = w
+    let load_balancers: std::collections::BTreeMap<String, LbSummary> = w
         .lbs
         .iter()
         .map(|l| {
-            let lcu = if hours > 0.0 {
-                l.total_requests as f64 / (hours * 3600.0) / 25.0
-            } else {
-                0.0
-            };
             (
                 l.name.clone(),
                 LbSummary {
                     requests: l.total_requests,
                     sticky_rebinds: l.sticky_rebinds,
                     sessions_lost: l.sessions_lost,
-                    cost_usd: summary::r6(hours * (ALB_HOUR_USD + lcu.max(0.0) * LCU_HOUR_USD)),
+                    cost_usd: summary::r6(crate::aws::elb::alb_cost_usd(hours, l.total_requests)),
+                    cloudwatch: w.lb_cloudwatch_totals(&l.name),
                 },
             )
         })
         .collect();
+    let queues = w.sqs_summary();
+    let tables = w.table_summaries();
+    let cost = |v: &serde_json::Value| v.get("cost_usd").and_then(|c| c.as_f64()).unwrap_or(0.0);
+    let cost_usd = summary::r6(
+        auto_scaling_groups
+            .values()
+            .map(|g| g.cost_usd)
+            .sum::<f64>()
+            + load_balancers.values().map(|l| l.cost_usd).sum::<f64>()
+            + queues.values().map(cost).sum::<f64>()
+            + tables.values().map(cost).sum::<f64>(),
+    );
     let summary = Summary {
         scenario: sc.name.clone(),
         variant: variant.map(str::to_string),
@@ -116,11 +123,12 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         simulated_s: summary::r6(sc.duration.as_secs_f64()),
         events: w.events,
         wall_s: summary::r6(wall.elapsed().as_secs_f64()),
+        cost_usd,
         requests,
         auto_scaling_groups,
         load_balancers,
-        queues: w.sqs_summary(),
-        tables: w.table_summaries(),
+        queues,
+        tables,
     };
     RunResult {
         summary,

@@ -28,6 +28,9 @@ pub struct AsgState {
     pub scaling_activities: u64,
     /// Fewest InService instances seen at a metrics tick.
     pub min_in_service: u32,
+    /// InService instances now (kept by every transition, so the extremes
+    /// above are facts of the run, not of its metric samples).
+    pub in_service: u32,
     /// Most InService instances seen at a metrics tick.
     pub max_in_service: u32,
     /// Load balancers this group's instances register with.
@@ -51,6 +54,7 @@ impl AsgState {
             terminations: 0,
             scaling_activities: 0,
             min_in_service: u32::MAX,
+            in_service: 0,
             max_in_service: 0,
             lbs: Vec::new(),
         }
@@ -126,7 +130,7 @@ pub mod cron {
         fn matches(&self, t: i64) -> bool {
             let days = t.div_euclid(86400);
             let secs = t.rem_euclid(86400);
-            let (_, m, d) = crate::report::clock::civil(days);
+            let (_, m, d) = crate::sim::clock::civil(days);
             let wd = ((days + 4).rem_euclid(7)) as usize; // 1970-01-01 was a Thursday
             let (h, mi) = ((secs / 3600) as usize, ((secs / 60) % 60) as usize);
             // Classic cron: if both day fields are restricted, either matches.
@@ -156,7 +160,7 @@ pub mod cron {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use crate::report::clock::{format_utc, parse_utc};
+        use crate::sim::clock::{format_utc, parse_utc};
 
         #[test]
         fn next_occurrences() {

@@ -39,8 +39,8 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use crate::report::clock;
 use crate::scenario::{Alarm, Comparison, Monitoring, Statistic, TreatMissing};
+use crate::sim::clock;
 
 const NS_PER_S: u64 = 1_000_000_000;
 

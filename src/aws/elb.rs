@@ -10,6 +10,24 @@ use crate::sim::rng::Rng;
 use crate::sim::{DeadlineFifo, SimTime};
 use rand::RngExt;
 
+/// ALB hourly price, us-east-1 (`https://aws.amazon.com/elasticloadbalancing/pricing/`):
+/// $0.0225 per ALB-hour.
+pub const ALB_HOUR_USD: f64 = 0.0225;
+/// $0.008 per LCU-hour (same page).
+pub const LCU_HOUR_USD: f64 = 0.008;
+/// New connections per second in one LCU (same page: "25 new connections
+/// per second"); each request is a new connection in this model.
+pub const LCU_NEW_CONNECTIONS_PER_S: f64 = 25.0;
+
+/// An ALB's bill after `hours` with `requests` served: the hourly charge
+/// plus LCU-hours, where the new-connections dimension is the one that
+/// counts here. Linear in both, so the bill so far at any time is the same
+/// rule applied to the hours and requests so far.
+pub fn alb_cost_usd(hours: f64, requests: u64) -> f64 {
+    let lcu_hours = requests as f64 / LCU_NEW_CONNECTIONS_PER_S / 3600.0;
+    hours.max(0.0) * ALB_HOUR_USD + lcu_hours * LCU_HOUR_USD
+}
+
 /// Health of a registered target (the ALB's target states).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetHealth {

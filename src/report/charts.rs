@@ -1413,7 +1413,11 @@ fn table_chart(cx: &Ctx, t: &str) -> TimeChart {
 }
 
 fn cost_chart(cx: &Ctx) -> TimeChart {
-    let mut c = TimeChart::new("cost", "Cost so far".into(), "cumulative cost (USD)");
+    let mut c = TimeChart::new(
+        "cost",
+        format!("Cost so far (total ${:.2})", cx.r.summary.cost_usd),
+        "cumulative cost (USD)",
+    );
     let sc = cx.sc;
     // Metrics are keyed by resource name only: resources of different kinds
     // sharing a name share one series, labelled by the name alone.
@@ -1422,11 +1426,6 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
         .auto_scaling_groups
         .iter()
         .map(|g| ("group", g.name.as_str())))
-    .chain(
-        sc.load_balancers
-            .iter()
-            .map(|l| ("load balancer", l.name.as_str())),
-    )
     .chain(sc.queues.iter().map(|q| ("queue", q.name.as_str())))
     .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())));
     for (kind, name) in kinds {
@@ -1453,6 +1452,22 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
         };
         let color = pal::CYCLE[c.lines.len() % 10];
         c.line(label, color, pts);
+    }
+    // A load balancer's bill so far: the pricing rule on the hours and the
+    // requests so far (its RequestCount), the same rule summary.json uses.
+    for l in &sc.load_balancers {
+        let mut requests = 0u64;
+        let mut pts = vec![(0.0, 0.0)];
+        for (t, n) in cx.at_end(&l.name, "RequestCount") {
+            requests += n as u64;
+            let v = crate::aws::elb::alb_cost_usd(t / 3600.0, requests);
+            *total.entry((t * 1e9).round() as u64).or_insert(0.0) += v;
+            pts.push((t, v));
+        }
+        if pts.len() > 1 {
+            let color = pal::CYCLE[c.lines.len() % 10];
+            c.line(format!("load balancer {}", l.name), color, pts);
+        }
     }
     if c.lines.len() > 1 {
         let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];

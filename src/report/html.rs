@@ -196,7 +196,13 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
     o.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#dashboard\">Dashboard</a><a href=\"#timeline\">Activity timeline</a></nav>\n");
 
     // Summary.
-    o.push_str("<h2 id=\"summary\">Summary</h2>\n<h3>Requests</h3>\n");
+    o.push_str("<h2 id=\"summary\">Summary</h2>\n");
+    let _ = writeln!(
+        o,
+        "<p class=\"total\">Total cost: <b>{}</b> (every resource's bill: summary.json <code>cost_usd</code>)</p>",
+        usd(s.cost_usd)
+    );
+    o.push_str("<h3>Requests</h3>\n");
     let q = &s.requests;
     let e = &q.errors;
     let errors = q.total.saturating_sub(q.ok);
@@ -221,11 +227,14 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
         ],
     ];
     for (k, v) in [
-        ("ELB 502", e.elb_502),
+        ("ELB 502 (connection cut)", e.elb_502),
         ("ELB 503", e.elb_503),
         ("ELB 504", e.elb_504),
         ("target 5XX", e.target_5xx),
-        ("instance refused", e.instance_refused),
+        (
+            "instance refused (ELB 502 in CloudWatch)",
+            e.instance_refused,
+        ),
         ("client timeout", e.client_timeout),
         ("throttled", e.throttled),
     ] {
@@ -305,9 +314,14 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
             .load_balancers
             .iter()
             .map(|(n, b)| {
+                let cw = |m: &str| group(b.cloudwatch.get(m).copied().unwrap_or(0.0) as u64);
                 vec![
                     (n.clone(), false),
                     (group(b.requests), true),
+                    (cw("HTTPCode_ELB_502_Count"), true),
+                    (cw("HTTPCode_ELB_503_Count"), true),
+                    (cw("HTTPCode_ELB_504_Count"), true),
+                    (cw("HTTPCode_Target_5XX_Count"), true),
                     (group(b.sticky_rebinds), true),
                     (group(b.sessions_lost), true),
                     (usd(b.cost_usd), true),
@@ -320,6 +334,10 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
             &[
                 ("load balancer", false),
                 ("requests", true),
+                ("HTTPCode_ELB_502_Count", true),
+                ("HTTPCode_ELB_503_Count", true),
+                ("HTTPCode_ELB_504_Count", true),
+                ("HTTPCode_Target_5XX_Count", true),
                 ("sticky rebinds", true),
                 ("sessions lost", true),
                 ("cost", true),

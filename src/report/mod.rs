@@ -3,7 +3,7 @@
 
 pub mod activity;
 pub mod charts;
-pub mod clock;
+pub use crate::sim::clock;
 pub mod explain;
 pub mod html;
 pub mod metrics;

@@ -20,7 +20,7 @@ pub fn group(n: u64) -> String {
 }
 
 /// The human summary printed by `stratus run`.
-pub fn human_summary(r: &RunResult, dir: &Path) -> String {
+pub fn human_summary(r: &RunResult, dir: &Path, charts: bool) -> String {
     let s = &r.summary;
     let mut o = String::new();
     let rate = if s.wall_s > 0.0 {
@@ -96,10 +96,16 @@ pub fn human_summary(r: &RunResult, dir: &Path) -> String {
         );
     }
     for (name, lb) in &s.load_balancers {
+        let cw = |m: &str| group(lb.cloudwatch.get(m).copied().unwrap_or(0.0) as u64);
         let _ = writeln!(
             o,
-            "balancer   {name}: {} requests · ${:.2}",
+            "balancer   {name}: {} requests · CloudWatch HTTPCode_ELB_5XX_Count {} (502 {} · 503 {} · 504 {}) · HTTPCode_Target_5XX_Count {} · ${:.2}",
             group(lb.requests),
+            cw("HTTPCode_ELB_5XX_Count"),
+            cw("HTTPCode_ELB_502_Count"),
+            cw("HTTPCode_ELB_503_Count"),
+            cw("HTTPCode_ELB_504_Count"),
+            cw("HTTPCode_Target_5XX_Count"),
             lb.cost_usd
         );
     }
@@ -118,11 +124,26 @@ pub fn human_summary(r: &RunResult, dir: &Path) -> String {
             v["cost_usd"].as_f64().unwrap_or(0.0)
         );
     }
+    for (name, v) in &s.tables {
+        let k = |key: &str| group(v[key].as_u64().unwrap_or(0));
+        let _ = writeln!(
+            o,
+            "table      {name}: {} reads · {} writes · {} read throttles · {} write throttles · {} failed after retries · ${:.2}",
+            k("reads"),
+            k("writes"),
+            k("read_throttles"),
+            k("write_throttles"),
+            k("failed_after_retries"),
+            v["cost_usd"].as_f64().unwrap_or(0.0)
+        );
+    }
+    let _ = writeln!(o, "cost       ${:.2} in all", s.cost_usd);
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "wrote {}/ (summary.json, metrics.csv, activities.csv, charts/)",
-        dir.display()
+        "wrote {}/ (summary.json, metrics.csv, activities.csv{})",
+        dir.display(),
+        if charts { ", charts/, report.html" } else { "" }
     );
     o
 }

@@ -44,6 +44,8 @@ pub struct Requests {
     pub total: u64,
     /// OK.
     pub ok: u64,
+    /// 100 × Σ errors / total.
+    pub error_rate_pct: f64,
     /// Still in flight at the end (counted nowhere else).
     pub in_flight_at_end: u64,
     /// Errors by kind.
@@ -82,6 +84,13 @@ pub struct LbSummary {
     pub sessions_lost: u64,
     /// Cost.
     pub cost_usd: f64,
+    /// What CloudWatch shows for the load balancer over the run: each
+    /// metric's sum over metrics.csv's periods (`RequestCount`,
+    /// `HTTPCode_ELB_502_Count`, …). CloudWatch counts every attempt the
+    /// load balancer answered, and an instance that refuses a connection is
+    /// an ELB 502 there; `requests.errors` counts each logical request once,
+    /// by its cause.
+    pub cloudwatch: BTreeMap<String, f64>,
 }
 
 /// The whole summary.
@@ -99,6 +108,9 @@ pub struct Summary {
     pub events: u64,
     /// Wall-clock seconds (the only figure that varies between identical runs).
     pub wall_s: f64,
+    /// Every resource's bill together (groups, load balancers, queues,
+    /// tables); each chart or table that shows a total shows this number.
+    pub cost_usd: f64,
     /// Requests.
     pub requests: Requests,
     /// Auto Scaling groups by name.

@@ -6,6 +6,7 @@
 //! hint) and then checked for the fields their `dist` needs.
 
 use super::units::{Duration, parse_duration};
+use crate::sim::rng::{CountSampler, Sampler};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
@@ -104,6 +105,40 @@ pub enum DurationDist {
     },
     /// Uniform choice among values.
     Empirical(Vec<Duration>),
+}
+
+impl DurationDist {
+    /// The engine's sampler for this distribution (ns).
+    pub fn sampler(&self) -> Sampler {
+        match self {
+            DurationDist::Constant(v) => Sampler::Const(v.0),
+            DurationDist::Uniform { min, max } => Sampler::Uniform {
+                lo: min.0 as f64,
+                span: (max.0 - min.0) as f64,
+            },
+            DurationDist::Exponential { mean } => Sampler::Exp(mean.0 as f64),
+            DurationDist::Normal { mean, sd } => Sampler::Normal {
+                mean: mean.0 as f64,
+                sd: sd.0 as f64,
+            },
+            DurationDist::Lognormal { mean, cv } => Sampler::lognormal(mean.0, *cv),
+            DurationDist::Pareto { scale, shape } => Sampler::pareto(scale.0, *shape),
+            DurationDist::Empirical(v) => Sampler::Empirical(v.iter().map(|d| d.0).collect()),
+        }
+    }
+}
+
+impl CountDist {
+    /// The engine's sampler for this distribution.
+    pub fn sampler(&self) -> CountSampler {
+        match self {
+            CountDist::Constant(v) => CountSampler::Const(*v),
+            CountDist::Geometric { mean } => CountSampler::geometric(*mean),
+            CountDist::Poisson { mean } => CountSampler::poisson(*mean),
+            CountDist::Uniform { min, max } => CountSampler::Uniform(*min, *max),
+            CountDist::Zipf { n, s } => CountSampler::zipf(*n, *s),
+        }
+    }
 }
 
 impl DurationDist {

@@ -2,6 +2,7 @@
 //! queue ordered by (time, insertion sequence), lazily cancelled timers and
 //! seeded random streams per component.
 
+pub mod clock;
 pub mod hist;
 pub mod queue;
 pub mod rng;

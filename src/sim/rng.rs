@@ -7,7 +7,6 @@
 //! adding a component or changing a variant leaves the other components'
 //! draws unchanged: common random numbers for comparisons.
 
-use crate::scenario::{CountDist, DurationDist};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1, Geometric, LogNormal, Pareto, Poisson, StandardNormal, Zipf};
@@ -62,38 +61,26 @@ pub enum Sampler {
 }
 
 impl Sampler {
-    /// Prepare a sampler for a duration distribution.
-    pub fn new(d: &DurationDist) -> Sampler {
-        match d {
-            DurationDist::Constant(v) => Sampler::Const(v.0),
-            DurationDist::Uniform { min, max } => Sampler::Uniform {
-                lo: min.0 as f64,
-                span: (max.0 - min.0) as f64,
-            },
-            DurationDist::Exponential { mean } => Sampler::Exp(mean.0 as f64),
-            DurationDist::Normal { mean, sd } => Sampler::Normal {
-                mean: mean.0 as f64,
-                sd: sd.0 as f64,
-            },
-            DurationDist::Lognormal { mean, cv } => {
-                if *cv == 0.0 || mean.0 == 0 {
-                    return Sampler::Const(mean.0);
-                }
-                // mean m, cv c: sigma² = ln(1 + c²), mu = ln m − sigma²/2
-                let s2 = (1.0 + cv * cv).ln();
-                let mu = (mean.0 as f64).ln() - s2 / 2.0;
-                match LogNormal::new(mu, s2.sqrt()) {
-                    Ok(l) => Sampler::LogNormal(l),
-                    Err(_) => Sampler::Const(mean.0),
-                }
-            }
-            DurationDist::Pareto { scale, shape } => {
-                match Pareto::new(scale.0.max(1) as f64, *shape) {
-                    Ok(p) => Sampler::Pareto(p),
-                    Err(_) => Sampler::Const(scale.0),
-                }
-            }
-            DurationDist::Empirical(v) => Sampler::Empirical(v.iter().map(|d| d.0).collect()),
+    /// Lognormal with this mean (ns) and coefficient of variation; a
+    /// constant when either is 0.
+    pub fn lognormal(mean: u64, cv: f64) -> Sampler {
+        if cv == 0.0 || mean == 0 {
+            return Sampler::Const(mean);
+        }
+        // mean m, cv c: sigma² = ln(1 + c²), mu = ln m − sigma²/2
+        let s2 = (1.0 + cv * cv).ln();
+        let mu = (mean as f64).ln() - s2 / 2.0;
+        match LogNormal::new(mu, s2.sqrt()) {
+            Ok(l) => Sampler::LogNormal(l),
+            Err(_) => Sampler::Const(mean),
+        }
+    }
+
+    /// Pareto with this scale (ns) and shape.
+    pub fn pareto(scale: u64, shape: f64) -> Sampler {
+        match Pareto::new(scale.max(1) as f64, shape) {
+            Ok(p) => Sampler::Pareto(p),
+            Err(_) => Sampler::Const(scale),
         }
     }
 
@@ -151,33 +138,33 @@ pub enum CountSampler {
 }
 
 impl CountSampler {
-    /// Prepare a sampler for a count distribution.
-    pub fn new(d: &CountDist) -> CountSampler {
-        match d {
-            CountDist::Constant(v) => CountSampler::Const(*v),
-            CountDist::Geometric { mean } => {
-                if *mean <= 1.0 {
-                    CountSampler::Const(1)
-                } else {
-                    Geometric::new(1.0 / mean)
-                        .map(CountSampler::Geometric)
-                        .unwrap_or(CountSampler::Const(mean.round() as u64))
-                }
-            }
-            CountDist::Poisson { mean } => {
-                if *mean <= 0.0 {
-                    CountSampler::Const(0)
-                } else {
-                    Poisson::new(*mean)
-                        .map(CountSampler::Poisson)
-                        .unwrap_or(CountSampler::Const(mean.round() as u64))
-                }
-            }
-            CountDist::Uniform { min, max } => CountSampler::Uniform(*min, *max),
-            CountDist::Zipf { n, s } => Zipf::new(*n as f64, *s)
-                .map(CountSampler::Zipf)
-                .unwrap_or(CountSampler::Const(1)),
+    /// Geometric on {1, 2, …} with this mean.
+    pub fn geometric(mean: f64) -> CountSampler {
+        if mean <= 1.0 {
+            CountSampler::Const(1)
+        } else {
+            Geometric::new(1.0 / mean)
+                .map(CountSampler::Geometric)
+                .unwrap_or(CountSampler::Const(mean.round() as u64))
         }
+    }
+
+    /// Poisson with this mean.
+    pub fn poisson(mean: f64) -> CountSampler {
+        if mean <= 0.0 {
+            CountSampler::Const(0)
+        } else {
+            Poisson::new(mean)
+                .map(CountSampler::Poisson)
+                .unwrap_or(CountSampler::Const(mean.round() as u64))
+        }
+    }
+
+    /// Zipf on 1..=n with exponent s.
+    pub fn zipf(n: u64, s: f64) -> CountSampler {
+        Zipf::new(n as f64, s)
+            .map(CountSampler::Zipf)
+            .unwrap_or(CountSampler::Const(1))
     }
 
     /// Draw a count.
@@ -197,7 +184,7 @@ impl CountSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Duration;
+    use crate::scenario::{CountDist, Duration, DurationDist};
 
     #[test]
     fn streams_differ_by_name_and_repeat_by_seed() {
@@ -231,7 +218,7 @@ mod tests {
                 max: Duration::secs(120),
             },
         ] {
-            let s = Sampler::new(&d);
+            let s = d.sampler();
             let m: f64 = (0..n).map(|_| s.sample(&mut r) as f64).sum::<f64>() / n as f64;
             let want = d.mean_secs() * 1e9;
             assert!((m / want - 1.0).abs() < 0.01, "{d:?}: mean {m} vs {want}");
@@ -241,7 +228,7 @@ mod tests {
     #[test]
     fn geometric_counts_start_at_one_with_their_mean() {
         let mut r = stream(1, "g");
-        let s = CountSampler::new(&CountDist::Geometric { mean: 20.0 });
+        let s = CountDist::Geometric { mean: 20.0 }.sampler();
         let n = 200_000;
         let xs: Vec<u64> = (0..n).map(|_| s.sample(&mut r)).collect();
         assert!(xs.iter().all(|&x| x >= 1));

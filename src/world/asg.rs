@@ -9,7 +9,6 @@ use crate::aws::scaling as rules;
 use crate::aws::termination;
 use crate::scenario::{HookResult, LifecycleHook, ScalingProcess, Transition};
 use crate::sim::SimTime;
-use crate::sim::rng::Sampler;
 use rand::RngExt;
 
 impl World {
@@ -302,7 +301,7 @@ impl World {
         for h in &hooks {
             let done = h.completes_after.as_ref().map(|d| {
                 let rt = &mut self.asg_rt[g];
-                Sampler::new(d).sample(&mut rt.hook_rng)
+                d.sampler().sample(&mut rt.hook_rng)
             });
             let (times_out, why) = rules::lifecycle_hook_times_out_at(
                 h.heartbeat_timeout,
@@ -350,7 +349,7 @@ impl World {
         after: SimTime,
         proceed: bool,
     ) {
-        self.instances[inst as usize].state = state;
+        self.set_state(inst, state);
         let g = self.instances[inst as usize].asg as usize;
         let id = self.instances[inst as usize].ec2_id.clone();
         let until = self.clock_text(self.now + after);
@@ -392,7 +391,7 @@ impl World {
             )
             .with_details(why.details),
         );
-        self.instances[inst as usize].state = LifecycleState::Terminating;
+        self.set_state(inst, LifecycleState::Terminating);
         self.finish_termination(inst);
     }
 
@@ -437,8 +436,8 @@ impl World {
     /// The instance enters InService: it registers with the group's load
     /// balancers (as `initial`, until it passes a health check).
     fn enter_service(&mut self, inst: u32) {
+        self.set_state(inst, LifecycleState::InService);
         let i = &mut self.instances[inst as usize];
-        i.state = LifecycleState::InService;
         i.in_service_at = Some(self.now);
         i.reset_accounting(self.now);
         let (g, az) = (i.asg as usize, i.az);
@@ -470,7 +469,7 @@ impl World {
                 | LifecycleState::WarmedPendingWait
                 | LifecycleState::Warmed(_)
         );
-        self.instances[inst as usize].state = LifecycleState::Terminating;
+        self.set_state(inst, LifecycleState::Terminating);
         self.consumer_stopped(inst);
         let id = self.instances[inst as usize].ec2_id.clone();
         self.activities.push(
@@ -559,8 +558,8 @@ impl World {
 
     /// The instance is gone; billing stops.
     fn terminated(&mut self, inst: u32) {
+        self.set_state(inst, LifecycleState::Terminated);
         let i = &mut self.instances[inst as usize];
-        i.state = LifecycleState::Terminated;
         i.terminated_at = Some(self.now);
         let g = i.asg as usize;
         self.asgs[g].terminations += 1;
@@ -581,7 +580,7 @@ impl World {
         };
         let at = (next - self.start_epoch).max(0) as u64 * 1_000_000_000;
         let rt = &mut self.asg_rt[g];
-        let late = rt.scheduled_delay.sample(&mut rt.boot_rng);
+        let late = rt.scheduled_delay.sample(&mut rt.sched_rng);
         if at <= self.end {
             self.q.push(
                 at + late,

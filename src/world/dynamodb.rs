@@ -313,7 +313,7 @@ impl Tables {
                 latency: t
                     .latency
                     .as_ref()
-                    .map(Sampler::new)
+                    .map(crate::scenario::DurationDist::sampler)
                     .unwrap_or(Sampler::Const(DEFAULT_LATENCY)),
                 latency_rng: stream(seed, &format!("table/{}/latency", t.name)),
                 key_rng: stream(seed, &format!("table/{}/keys", t.name)),
@@ -374,7 +374,7 @@ impl Tables {
                 dim,
                 units,
                 keys: match keys {
-                    Some(k) => CountSampler::new(k),
+                    Some(k) => k.sampler(),
                     None => CountSampler::Uniform(0, t.item_count.max(1) - 1),
                 },
                 gsi_units,

@@ -51,7 +51,7 @@ impl World {
     /// point within one interval.
     pub(super) fn start_health_checks(&mut self, lb: u32, inst: u32) {
         let interval = self.lb_hc[lb as usize].interval.0.max(1);
-        let offset = self.lb_rng[lb as usize].random_range(0..interval);
+        let offset = self.lb_hc_rng[lb as usize].random_range(0..interval);
         let generation = self.inst_gen[inst as usize];
         self.q.push(
             self.now + offset,

@@ -100,7 +100,7 @@ impl World {
                     if pool.is_empty() {
                         break;
                     }
-                    let k = self.fault_rng.random_range(0..pool.len() as u64) as usize;
+                    let k = self.asg_rt[g].fault_rng.random_range(0..pool.len() as u64) as usize;
                     let i = pool.swap_remove(k);
                     let id = self.instances[i as usize].ec2_id.clone();
                     let how = match mode {
@@ -146,7 +146,7 @@ impl World {
                     if pool.is_empty() {
                         break;
                     }
-                    let k = self.fault_rng.random_range(0..pool.len() as u64) as usize;
+                    let k = self.asg_rt[g].fault_rng.random_range(0..pool.len() as u64) as usize;
                     let i = pool.swap_remove(k);
                     self.spot_notice(i);
                 }
@@ -218,7 +218,7 @@ impl World {
             return;
         }
         let rate = spec.interruption_rate;
-        let e: f64 = self.fault_rng.sample(Exp1);
+        let e: f64 = self.asg_rt[g].spot_rng.sample(Exp1);
         let at = self.now + (e / rate * 3.6e12) as SimTime;
         let generation = self.inst_gen[inst as usize];
         if at <= self.end {

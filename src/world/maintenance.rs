@@ -104,14 +104,15 @@ impl GroupMaintenance {
                 min_size: w.min_size,
                 max_prepared: w.max_group_prepared_capacity,
                 state: w.pool_state,
-                resume: Sampler::new(w.resume_time.as_ref().unwrap_or(
+                resume: (w.resume_time.as_ref().unwrap_or(
                     &crate::scenario::DurationDist::Constant(crate::scenario::Duration::secs(
                         match w.pool_state {
                             PoolState::Running => 0,
                             PoolState::Stopped | PoolState::Hibernated => 30,
                         },
                     )),
-                )),
+                ))
+                .sampler(),
             }),
         }
     }
@@ -770,7 +771,7 @@ impl World {
             .with_details(SIMULATOR_WORDING),
         );
         let rt = &mut self.asg_rt[g];
-        let after = resume.sample(&mut rt.boot_rng);
+        let after = resume.sample(&mut rt.resume_rng);
         let generation = self.inst_gen[inst as usize];
         self.q
             .push(now + after, Ev::InstanceBooted { inst, generation });

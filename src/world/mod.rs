@@ -12,7 +12,7 @@ use crate::aws::elb::{LbState, TargetHealth};
 use crate::report::clock;
 use crate::report::metrics::Series;
 use crate::scenario::{AppStep, RetryOn, Scenario};
-use crate::sim::rng::{CountSampler, Rng, Sampler};
+use crate::sim::rng::{Rng, Sampler};
 use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
@@ -315,6 +315,15 @@ struct AsgRuntime {
     spec: crate::scenario::InstanceSpec,
     boot: Sampler,
     boot_rng: Rng,
+    /// Scheduled actions' lateness (its own stream: adding an action must
+    /// not shift any boot time).
+    sched_rng: Rng,
+    /// Warm pool instances' resume times.
+    resume_rng: Rng,
+    /// Spot interruptions by rate.
+    spot_rng: Rng,
+    /// Which instances a fault strikes.
+    fault_rng: Rng,
     term_rng: Rng,
     scheduled: Vec<crate::scenario::ScheduledAction>,
     scheduled_delay: Sampler,
@@ -462,8 +471,12 @@ pub struct World {
     first_arrival: usize,
     /// Load balancers.
     pub lbs: Vec<LbState>,
-    /// Per load balancer: its random stream (DNS node choice, random routing).
+    /// Per load balancer: its routing stream (random routing, ties).
     lb_rng: Vec<Rng>,
+    /// Per load balancer: clients' DNS lookups (which node).
+    lb_dns_rng: Vec<Rng>,
+    /// Per load balancer: each new target's first health check offset.
+    lb_hc_rng: Vec<Rng>,
     /// Per load balancer: target response times of the current period, µs.
     lb_hist: Vec<crate::sim::hist::LogHist>,
     /// Per load balancer: its health check settings.
@@ -502,7 +515,6 @@ pub struct World {
     ddb: dynamodb::Tables,
     /// The scenario's faults in time order.
     fault_plan: Vec<(SimTime, crate::faults::FaultAction)>,
-    fault_rng: Rng,
     /// Per group, per zone: the zone is down.
     az_down: Vec<Vec<bool>>,
     /// Per group: rebalancing launches not yet in service.
@@ -543,7 +555,7 @@ impl World {
                     .app
                     .iter()
                     .map(|s| match s {
-                        AppStep::Compute(d) | AppStep::Wait(d) => StepRt::Hold(Sampler::new(d)),
+                        AppStep::Compute(d) | AppStep::Wait(d) => StepRt::Hold(d.sampler()),
                         AppStep::Dynamodb(_) => {
                             table_steps += 1;
                             StepRt::Table(table_steps - 1)
@@ -559,11 +571,15 @@ impl World {
                 price_per_hour: g.instance.price_per_hour,
                 billing: g.instance.billing,
                 spec: g.instance.clone(),
-                boot: Sampler::new(&g.instance.boot_time),
+                boot: g.instance.boot_time.sampler(),
                 boot_rng: stream(seed, &format!("asg/{}/boot", g.name)),
+                sched_rng: stream(seed, &format!("asg/{}/scheduled", g.name)),
+                resume_rng: stream(seed, &format!("asg/{}/warm-pool-resume", g.name)),
+                spot_rng: stream(seed, &format!("asg/{}/spot", g.name)),
+                fault_rng: stream(seed, &format!("asg/{}/faults", g.name)),
                 term_rng: stream(seed, &format!("asg/{}/termination", g.name)),
                 scheduled: g.scheduled_actions.clone(),
-                scheduled_delay: Sampler::new(&g.scheduled_action_delay),
+                scheduled_delay: g.scheduled_action_delay.sampler(),
                 session_store: g.session_store,
                 termination: g.termination_policies.clone(),
                 protect_new: g.new_instances_protected_from_scale_in,
@@ -619,17 +635,15 @@ impl World {
                     session_rng: stream(seed, &format!("workload/{}/sessions", w.name)),
                     retry_rng: stream(seed, &format!("workload/{}/retries", w.name)),
                     sessions: w.sessions.as_ref().map(|s| SessionModel {
-                        requests: CountSampler::new(&s.requests),
-                        think: Sampler::new(&s.think_time),
+                        requests: s.requests.sampler(),
+                        think: s.think_time.sampler(),
                     }),
                     timeout: w.timeout.map(|d| d.0),
                     deadlines: DeadlineFifo::new(),
                     retry_on_5xx: r.is_some_and(|r| r.on.contains(&RetryOn::ServerError)),
                     retry_on_timeout: r.is_some_and(|r| r.on.contains(&RetryOn::Timeout)),
                     max_attempts: r.map(|r| r.max_attempts.max(1)).unwrap_or(1),
-                    backoff: r
-                        .map(|r| Sampler::new(&r.backoff))
-                        .unwrap_or(Sampler::Const(0)),
+                    backoff: r.map(|r| r.backoff.sampler()).unwrap_or(Sampler::Const(0)),
                 }
             })
             .collect();
@@ -657,6 +671,16 @@ impl World {
                 .load_balancers
                 .iter()
                 .map(|l| stream(seed, &format!("elb/{}", l.name)))
+                .collect(),
+            lb_dns_rng: sc
+                .load_balancers
+                .iter()
+                .map(|l| stream(seed, &format!("elb/{}/dns", l.name)))
+                .collect(),
+            lb_hc_rng: sc
+                .load_balancers
+                .iter()
+                .map(|l| stream(seed, &format!("elb/{}/health-checks", l.name)))
                 .collect(),
             lb_hist: vec![Default::default(); sc.load_balancers.len()],
             lb_hc: sc
@@ -701,7 +725,6 @@ impl World {
             last_not_scaled_group: vec![String::new(); sc.auto_scaling_groups.len()],
             ddb: dynamodb::Tables::new(sc, start_epoch),
             fault_plan: crate::faults::plan(sc),
-            fault_rng: stream(seed, "faults"),
             az_down: sc
                 .auto_scaling_groups
                 .iter()
@@ -729,13 +752,15 @@ impl World {
         }
         for g in 0..w.asgs.len() {
             w.launch_initial_fleet(g);
+            let a = &mut w.asgs[g];
+            (a.min_in_service, a.max_in_service) = (a.in_service, a.in_service);
             for idx in 0..w.asg_rt[g].scheduled.len() {
                 // One-off actions at `at` (recurring cron actions come with
                 // the scheduled-scaling work). AWS runs them "up to two
                 // minutes" late: `scheduled_action_delay`.
                 if let Some(at) = w.asg_rt[g].scheduled[idx].at {
                     let rt = &mut w.asg_rt[g];
-                    let late = rt.scheduled_delay.sample(&mut rt.boot_rng);
+                    let late = rt.scheduled_delay.sample(&mut rt.sched_rng);
                     w.q.push(
                         at.0 + late,
                         Ev::ScheduledAction {
@@ -809,6 +834,7 @@ impl World {
             inst.protected = self.asg_rt[g].protect_new;
             inst.state = LifecycleState::InService;
             inst.in_service_at = Some(0);
+            self.asgs[g].in_service += 1;
             self.instances.push(inst);
             self.inst_gen.push(0);
             self.asgs[g].instances.push(idx);
@@ -898,6 +924,27 @@ impl World {
     /// mid-run; `run` then continues to the end.
     pub fn run_until(&mut self, until: SimTime, progress: &mut dyn FnMut(f64)) {
         self.run_inner(until.min(self.end), progress);
+    }
+
+    /// An instance changes lifecycle state: the group's InService count and
+    /// its extremes follow.
+    pub(crate) fn set_state(&mut self, inst: u32, new: LifecycleState) {
+        let i = &mut self.instances[inst as usize];
+        let (was, now) = (
+            i.state == LifecycleState::InService,
+            new == LifecycleState::InService,
+        );
+        i.state = new;
+        if was != now {
+            let a = &mut self.asgs[i.asg as usize];
+            if now {
+                a.in_service += 1;
+            } else {
+                a.in_service -= 1;
+            }
+            a.min_in_service = a.min_in_service.min(a.in_service);
+            a.max_in_service = a.max_in_service.max(a.in_service);
+        }
     }
 
     /// Write the per-minute summary rows still being counted.
@@ -1088,11 +1135,11 @@ impl World {
         self.reqs[req as usize].lb = lb;
         // The client's DNS lookup picks a node; a session keeps its node.
         let node = if session == NONE {
-            l.pick_node(&mut self.lb_rng[lb as usize])
+            l.pick_node(&mut self.lb_dns_rng[lb as usize])
         } else {
             let s = &mut self.sessions[session as usize];
             if s.node == NONE {
-                s.node = l.pick_node(&mut self.lb_rng[lb as usize]);
+                s.node = l.pick_node(&mut self.lb_dns_rng[lb as usize]);
             }
             s.node
         };
@@ -1458,8 +1505,7 @@ impl World {
                 }
             }
             let a = &mut self.asgs[g];
-            a.min_in_service = a.min_in_service.min(in_service);
-            a.max_in_service = a.max_in_service.max(in_service);
+            debug_assert_eq!(a.in_service, in_service);
             let s = &mut self.series;
             s.push(t0, res, "GroupDesiredCapacity", a.desired as f64);
             s.push(t0, res, "GroupInServiceInstances", in_service as f64);
@@ -1503,6 +1549,32 @@ impl World {
             cost += inst.billed_seconds(rt.billing, t) / 3600.0 * rt.price_per_hour;
         }
         (hours, cost)
+    }
+
+    /// A load balancer's CloudWatch metrics summed over metrics.csv's
+    /// periods: the totals CloudWatch would show for the run.
+    pub fn lb_cloudwatch_totals(&self, lb: &str) -> std::collections::BTreeMap<String, f64> {
+        const SUMMED: [&str; 6] = [
+            "RequestCount",
+            "HTTPCode_ELB_5XX_Count",
+            "HTTPCode_ELB_502_Count",
+            "HTTPCode_ELB_503_Count",
+            "HTTPCode_ELB_504_Count",
+            "HTTPCode_Target_5XX_Count",
+        ];
+        let mut out: std::collections::BTreeMap<String, f64> =
+            SUMMED.iter().map(|m| (m.to_string(), 0.0)).collect();
+        let Some(r) = self.series.resources.iter().position(|x| x == lb) else {
+            return out;
+        };
+        for row in &self.series.rows {
+            if row.resource == r as u32
+                && let Some(v) = out.get_mut(row.metric)
+            {
+                *v += row.value;
+            }
+        }
+        out
     }
 
     /// Logical requests still in flight.

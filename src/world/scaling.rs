@@ -49,6 +49,23 @@ enum Source {
     Unknown,
 }
 
+impl Source {
+    /// The CloudWatch metric name of the series (`metric` in metrics.csv).
+    fn metric_name(self) -> &'static str {
+        match self {
+            Source::GroupCpu => "CPUUtilization",
+            Source::LbRequests(_) => "RequestCount",
+            Source::LbRequestsPerTarget(_) => "RequestCountPerTarget",
+            Source::LbResponseTime(_) => "TargetResponseTime",
+            Source::Lb5xx(_) => "HTTPCode_ELB_5XX_Count",
+            Source::InService => "GroupInServiceInstances",
+            Source::QueueVisible(_) => "ApproximateNumberOfMessagesVisible",
+            Source::QueueBacklogPerInstance(_) => "BacklogPerInstance",
+            Source::Unknown => "Unknown",
+        }
+    }
+}
+
 /// One minute's datapoints of a group.
 #[derive(Clone, Copy, Debug, Default)]
 struct Minute {
@@ -526,6 +543,23 @@ impl World {
                 rt.last_n = behind;
             }
             rt.last_value = dp.or(rt.last_value);
+            // The series each alarm evaluates, under the alarm's name, so
+            // every datapoint an alarm's reason cites is in metrics.csv (it
+            // can differ from the group's series: step and target tracking
+            // policies see only the instances past their warm-up).
+            if let Some(v) = dp {
+                let metric = rt.source.metric_name();
+                let names: Vec<String> = [rt.alarm.as_ref(), rt.high.as_ref(), rt.low.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.name().to_string())
+                    .collect();
+                for name in names {
+                    let res = self.series.resource(&name);
+                    self.series.push(m.end - MINUTE, res, metric, v);
+                }
+            }
+            let rt = &mut self.scaling[g].policies[p];
             let mut changes = Vec::new();
             for ev in [rt.alarm.as_mut(), rt.high.as_mut(), rt.low.as_mut()]
                 .into_iter()

@@ -221,7 +221,7 @@ impl SqsWorld {
                     threads,
                     batch: c.batch.clamp(1, 10),
                     wait: c.wait_time.0,
-                    processing: Sampler::new(&c.processing),
+                    processing: c.processing.sampler(),
                     failure_rate: c.failure_rate,
                     poison_rate: c.poison_rate,
                     extend: c.extend_visibility,
@@ -241,7 +241,10 @@ impl SqsWorld {
                 index(w.to.queue.as_deref()?)?;
                 Some(ProducerRt {
                     size: w.message_size.map(|s| s.0).unwrap_or(KB),
-                    group: w.message_group.as_ref().map(CountSampler::new),
+                    group: w
+                        .message_group
+                        .as_ref()
+                        .map(crate::scenario::CountDist::sampler),
                     duplicate: w.duplicate_sends,
                     rng: stream(seed, &format!("sqs/producer/{}", w.name)),
                 })
@@ -254,7 +257,10 @@ impl SqsWorld {
                     sends.push(AppSend {
                         queue: index(&s.queue).unwrap_or(NONE),
                         size: s.message_size.map(|s| s.0).unwrap_or(KB),
-                        group: s.message_group.as_ref().map(CountSampler::new),
+                        group: s
+                            .message_group
+                            .as_ref()
+                            .map(crate::scenario::CountDist::sampler),
                         rng: stream(seed, &format!("sqs/app/{}/{k}", g.name)),
                     });
                 }

@@ -16,4 +16,5 @@ mod queueing;
 mod scaling;
 mod scenario_load;
 mod sqs;
+mod trust;
 mod util;

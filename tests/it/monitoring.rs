@@ -67,6 +67,16 @@ fn first_datapoint(reason: &str) -> f64 {
         .unwrap_or_else(|| panic!("no datapoint in {reason}"))
 }
 
+/// Every datapoint value in brackets of a reason.
+fn datapoints(reason: &str) -> Vec<f64> {
+    let list = reason.split('[').nth(1).unwrap_or("");
+    let list = list.split(']').next().unwrap_or("");
+    list.split(", ")
+        .filter_map(|d| d.split(' ').next())
+        .filter_map(|v| v.parse().ok())
+        .collect()
+}
+
 /// Activities and summary (without the wall-clock time): everything a run
 /// writes that could depend on the monitoring setting.
 fn fingerprint(r: &RunResult) -> (Vec<String>, serde_json::Value) {
@@ -117,20 +127,24 @@ fn basic_monitoring_scales_out_later_and_on_stale_data() {
     assert!(fb.cause.contains("TargetTracking-web-AlarmHigh-"));
 
     // Stale data: the datapoint that fired averages two quiet minutes with
-    // three saturated ones, so it is lower and the first step smaller.
+    // three saturated ones, so it is well below the saturated minutes that
+    // detailed monitoring saw one by one.
     let fired = |r: &RunResult| {
-        let row = r
-            .activities
+        r.activities
             .iter()
             .find(|a| {
                 a.kind() == "alarm"
                     && a.description.contains("AlarmHigh")
                     && a.description.ends_with("to ALARM")
             })
-            .expect("AlarmHigh to ALARM");
-        first_datapoint(&row.cause)
+            .expect("AlarmHigh to ALARM")
+            .cause
+            .clone()
     };
-    let (vd, vb) = (fired(&d), fired(&b));
+    let (cd, cb) = (fired(&d), fired(&b));
+    let vd = datapoints(&cd).into_iter().fold(0.0, f64::max);
+    let vb = first_datapoint(&cb);
+    assert!(vd > 95.0, "detailed saw a saturated minute: {cd}");
     assert!(vb < vd - 10.0, "basic {vb} vs detailed {vd}");
     // The basic datapoint is stamped with its 5-minute period's start.
     let row = b
@@ -145,7 +159,9 @@ fn basic_monitoring_scales_out_later_and_on_stale_data() {
         (2.0 * vb / 50.0 - 1e-9).ceil() as u32,
         "ceil(n × metric / target) on the stale datapoint"
     );
-    assert!(to_of(&fb.description) < to_of(&fd.description));
+    // Sized on the stale average, basic's first step is below what the
+    // saturated minute detailed monitoring saw would have asked for.
+    assert!(to_of(&fb.description) < (2.0 * vd / 50.0 - 1e-9).ceil() as u32);
 
     // With basic monitoring AlarmHigh moves only when a datapoint arrives
     // (a 5-minute boundary + the delay) or two minutes later (the

@@ -131,10 +131,33 @@ fn simple_scaling_never_acts_inside_its_cooldown() {
 fn step_scaling_adds_more_the_further_the_metric_is_above_the_threshold() {
     let r = spike(Some("step"));
     let changes = desired_changes(&r);
-    // At 100 % CPU the metric is 40 above the 60 % threshold: the third step
-    // (+4) applies to the instances past warm-up.
+    // The step is chosen by how far the alarm's newest datapoint is above
+    // the 60 % threshold: [0, 20) → +1, [20, 30) → +2, ≥ 30 → +4, applied
+    // to the two instances (both past warm-up at the first breach).
+    let alarm = r
+        .activities
+        .iter()
+        .find(|a| a.kind() == "alarm" && a.description.ends_with("to ALARM"))
+        .expect("the step-out alarm fires");
+    let v: f64 = alarm
+        .cause
+        .split('[')
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let step = match v - 60.0 {
+        x if x < 20.0 => 1,
+        x if x < 30.0 => 2,
+        _ => 4,
+    };
     let (_, from, to) = changes[0];
-    assert_eq!(to, from + 4, "{changes:?}");
+    assert_eq!((from, to), (2, 2 + step), "datapoint {v}: {changes:?}");
+    // Later, further above the threshold, a larger step follows.
+    assert!(
+        changes.iter().any(|c| c.2 > c.1 && c.2 - c.1 > to - from),
+        "{changes:?}"
+    );
 }
 
 mod properties {
