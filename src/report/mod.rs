@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod clock;
+pub mod elasticity;
 pub mod explain;
 pub mod html;
 pub mod metrics;
