@@ -620,12 +620,48 @@ fn run_stream(
         if n == 0 || cands.is_empty() {
             continue;
         }
-        let inc = cands[best(&cands)].unit.clone();
-        let lo: Vec<f64> = inc.iter().map(|u| (u - half).max(0.0)).collect();
-        let hi: Vec<f64> = inc.iter().map(|u| (u + half).min(1.0)).collect();
+        // Integer and list parameters: the box is centred on the
+        // incumbent's value and spans at least its neighbouring values,
+        // however small it has become.
+        let levels = |p: &TParam| match &p.domain {
+            Domain::Int { lo, hi, .. } => Some((hi - lo + 1) as f64),
+            Domain::List(v) => Some(v.len() as f64),
+            Domain::Real { .. } => None,
+        };
+        let inc: Vec<f64> = cands[best(&cands)]
+            .unit
+            .iter()
+            .zip(params)
+            .map(|(&u, p)| match levels(p) {
+                Some(n) => (((u * n).floor().min(n - 1.0)) + 0.5) / n,
+                None => u,
+            })
+            .collect();
+        let h: Vec<f64> = params
+            .iter()
+            .map(|p| match levels(p) {
+                Some(n) => half.max(1.5 / n),
+                None => half,
+            })
+            .collect();
+        let lo: Vec<f64> = inc.iter().zip(&h).map(|(u, h)| (u - h).max(0.0)).collect();
+        let hi: Vec<f64> = inc.iter().zip(&h).map(|(u, h)| (u + h).min(1.0)).collect();
         let from = cands.len();
         for p in lhs(&mut rng, n as usize, &lo, &hi) {
-            add(&mut cands, p, "refine");
+            // A point whose values were already evaluated (likely for
+            // integer and list parameters) is redrawn in the box, so the
+            // budget goes to new configurations.
+            let mut p = p;
+            for _ in 0..16 {
+                if add(&mut cands, p, "refine") {
+                    break;
+                }
+                p = lo
+                    .iter()
+                    .zip(&hi)
+                    .map(|(a, b)| a + rng.random::<f64>() * (b - a))
+                    .collect();
+            }
         }
         run_new(&mut cands, from, 1)?;
         half /= 2.0;
