@@ -135,17 +135,79 @@ pub enum Command {
         #[arg(long)]
         no_charts: bool,
     },
-    /// Combine the shard folders of a sweep into one sweep folder.
+    /// Combine the shard folders of a sweep (or a tune) into one folder.
+    ///
+    /// With `--missing`, write nothing: print the shard indices that are
+    /// absent or incomplete, comma-separated (e.g. `3,5`, for
+    /// `sbatch --array=3,5`), or nothing when every shard is there.
     Merge {
-        /// Shard folders written by `stratus sweep --shard`.
+        /// Shard folders written by `stratus sweep --shard` or `stratus tune --shard`.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// The merged sweep folder.
-        #[arg(long, required = true)]
-        out: PathBuf,
+        /// The merged folder.
+        #[arg(long, required_unless_present = "missing")]
+        out: Option<PathBuf>,
+        /// List the missing shard indices instead of merging.
+        #[arg(long)]
+        missing: bool,
         /// Chart this figure instead of the shards' --metric.
         #[arg(long, value_name = "NAME")]
         metric: Option<String>,
+        /// Do not draw the chart.
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Search parameters for the best configuration that meets constraints.
+    ///
+    /// Latin hypercube exploration, refinement around each stream's best
+    /// point, then successive halving over replications with common random
+    /// numbers; constraints are checked on the mean plus the 95 % CI
+    /// half-width. `--shard` splits the search streams like `sweep` splits
+    /// its grid; `stratus merge` combines the shards.
+    Tune {
+        /// Scenario file.
+        file: PathBuf,
+        /// A tuned value: PATH=lo..hi, PATH=lo..hi:int or PATH=a,b,c
+        /// (durations like 30s..5m, percentages like 30%..80% or plain numbers).
+        #[arg(long = "param", value_name = "PATH=RANGE", required = true)]
+        params: Vec<String>,
+        /// The figure to optimise: a comparison.csv column (cost_usd,
+        /// latency_p99_ms, error_rate_pct, …) or a flattened summary.json key.
+        #[arg(long, value_name = "METRIC", default_value = "cost_usd")]
+        objective: String,
+        /// Maximise the objective (default: minimise).
+        #[arg(long)]
+        maximize: bool,
+        /// A constraint METRIC<=X or METRIC>=X (repeat).
+        #[arg(long = "constraint", value_name = "METRIC<=X")]
+        constraints: Vec<String>,
+        /// Candidates to evaluate (default 30).
+        #[arg(long, value_name = "N")]
+        budget: Option<u32>,
+        /// Replications of the surviving candidates (default 3).
+        #[arg(long, value_name = "N")]
+        replications: Option<u32>,
+        /// Independent search streams, the unit of sharding (default 4).
+        #[arg(long, value_name = "N")]
+        streams: Option<u32>,
+        /// Scenario overrides for every run.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Tune this variant instead of the base scenario.
+        #[arg(long)]
+        variant: Option<String>,
+        /// Threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Output folder (default output/<scenario name>-tune/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run one share of the search streams: K/N (K from 0) or auto.
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
+        /// Number of shards for --shard auto (else STRATUS_SHARDS).
+        #[arg(long, value_name = "N")]
+        shards: Option<u64>,
         /// Do not draw the chart.
         #[arg(long)]
         no_charts: bool,

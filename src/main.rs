@@ -100,11 +100,72 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
         Command::Merge {
             dirs,
             out,
+            missing,
             metric,
             no_charts,
         } => {
-            let done = experiment::sweep::merge(&dirs, &out, metric.as_deref(), !no_charts)
+            let tune = dirs.iter().any(|d| experiment::tune::is_tune_dir(d));
+            if missing {
+                let (absent, _) = if tune {
+                    experiment::tune::missing(&dirs)
+                } else {
+                    experiment::sweep::missing(&dirs)
+                }
                 .map_err(failure)?;
+                let list: Vec<String> = absent.iter().map(u64::to_string).collect();
+                if !list.is_empty() {
+                    println!("{}", list.join(","));
+                }
+                return Ok(());
+            }
+            let out =
+                out.ok_or_else(|| Failure::BadInput("stratus merge: give --out DIR".into()))?;
+            let text = if tune {
+                experiment::tune::merge(&dirs, &out, !no_charts).map(|d| d.text)
+            } else {
+                experiment::sweep::merge(&dirs, &out, metric.as_deref(), !no_charts).map(|d| d.text)
+            }
+            .map_err(failure)?;
+            print!("{text}");
+            Ok(())
+        }
+        Command::Tune {
+            file,
+            params,
+            objective,
+            maximize,
+            constraints,
+            budget,
+            replications,
+            streams,
+            scenario: sa,
+            variant,
+            jobs,
+            out,
+            shard,
+            shards,
+            no_charts,
+        } => {
+            let o = experiment::tune::Options {
+                file,
+                params,
+                objective,
+                maximize,
+                constraints,
+                budget,
+                replications,
+                streams,
+                sets: sa.sets,
+                seed: sa.seed,
+                variant,
+                jobs,
+                out,
+                shard,
+                shards,
+                charts: !no_charts,
+                progress: true,
+            };
+            let done = experiment::tune::tune(&o).map_err(failure)?;
             print!("{}", done.text);
             Ok(())
         }

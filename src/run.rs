@@ -84,6 +84,12 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
                     instance_hours: summary::r6(ih),
                     cost_usd: summary::r6(cost),
                     scaling_activities: a.scaling_activities,
+                    elasticity: sc
+                        .auto_scaling_groups
+                        .iter()
+                        .find(|x| x.name == a.name)
+                        .map(|x| crate::report::elasticity::group_score(sc, &w.series, x))
+                        .unwrap_or_default(),
                 },
             )
         })

@@ -85,6 +85,8 @@ pub enum Unit {
     Hours,
     /// Percent.
     Pct,
+    /// Events per hour.
+    PerHour,
 }
 
 /// Where a figure is shown besides `comparison.csv`.
@@ -192,6 +194,42 @@ pub const FIGURES: &[Figure] = &[
         Show::NonZero,
     ),
     fig("sessions_lost", "sessions lost", Unit::Count, Show::NonZero),
+    fig(
+        "elasticity.under_accuracy_pct",
+        "θU under",
+        Unit::Pct,
+        Show::Always,
+    ),
+    fig(
+        "elasticity.over_accuracy_pct",
+        "θO over",
+        Unit::Pct,
+        Show::Always,
+    ),
+    fig(
+        "elasticity.under_timeshare_pct",
+        "τU under",
+        Unit::Pct,
+        Show::Always,
+    ),
+    fig(
+        "elasticity.over_timeshare_pct",
+        "τO over",
+        Unit::Pct,
+        Show::Always,
+    ),
+    fig(
+        "elasticity.instability_pct",
+        "instability",
+        Unit::Pct,
+        Show::Always,
+    ),
+    fig(
+        "elasticity.jitter_per_hour",
+        "jitter",
+        Unit::PerHour,
+        Show::Always,
+    ),
 ];
 
 fn json_sum(items: &BTreeMap<String, serde_json::Value>, keys: &[&str]) -> f64 {
@@ -254,9 +292,32 @@ pub fn figures(s: &Summary) -> Vec<f64> {
                 .values()
                 .map(|l| l.sessions_lost as f64)
                 .sum(),
+            k if k.starts_with("elasticity.") => elasticity_mean(s, &k["elasticity.".len()..]),
             _ => 0.0,
         })
         .collect()
+}
+
+/// An elasticity metric of a run: the group's, or the mean over the groups
+/// whose demand could be measured (0 without any).
+fn elasticity_mean(s: &Summary, key: &str) -> f64 {
+    let Some(k) = crate::report::elasticity::KEYS
+        .iter()
+        .position(|x| *x == key)
+    else {
+        return 0.0;
+    };
+    let v: Vec<f64> = s
+        .auto_scaling_groups
+        .values()
+        .filter(|g| g.elasticity != Default::default())
+        .map(|g| g.elasticity.values()[k])
+        .collect();
+    if v.is_empty() {
+        0.0
+    } else {
+        crate::report::summary::r6(v.iter().sum::<f64>() / v.len() as f64)
+    }
 }
 
 /// Decide what runs: the base, then the file's variants (all, or those
@@ -622,6 +683,7 @@ pub fn fmt_value(v: f64, unit: Unit) -> String {
         }
         Unit::Hours => format!("{v:.2}"),
         Unit::Pct => format!("{v:.2}%"),
+        Unit::PerHour => format!("{v:.1}/h"),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod stats;
 pub mod sweep;
 pub mod sweep_chart;
 pub mod table;
+pub mod tune;
+pub mod tune_chart;
 
 use crate::report::metrics::fmt_num;
 use crate::report::summary::Summary;

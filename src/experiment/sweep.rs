@@ -216,7 +216,16 @@ pub fn parse_shard(
                     INDEX_VARS.join(", ")
                 ))
             })?;
-        let index = num(var, &raw)?;
+        // A big array is submitted as several arrays of at most the
+        // scheduler's limit (Slurm's MaxArraySize, AWS Batch's 10,000), each
+        // with STRATUS_SHARD_OFFSET set to its first shard.
+        let offset = match env("STRATUS_SHARD_OFFSET").filter(|x| !x.trim().is_empty()) {
+            Some(v) => num("STRATUS_SHARD_OFFSET", &v)?,
+            None => 0,
+        };
+        let index = num(var, &raw)?
+            .checked_add(offset)
+            .ok_or_else(|| bad("STRATUS_SHARD_OFFSET is too large".into()))?;
         let count = match shards {
             Some(n) => n,
             None => match env("STRATUS_SHARDS") {
@@ -326,7 +335,7 @@ pub fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
 
 /// The figure keys a scenario's runs will have, as far as the scenario
 /// tells (queues and tables are open-ended: any key under an existing one).
-fn metric_known(sc: &Scenario, metric: &str) -> bool {
+pub(crate) fn metric_known(sc: &Scenario, metric: &str) -> bool {
     let mut s = Summary::default();
     for g in &sc.auto_scaling_groups {
         s.auto_scaling_groups
@@ -778,6 +787,40 @@ fn read_shard(dir: &Path) -> Result<ShardIn, Failure> {
         header,
         rows,
     })
+}
+
+/// The shard indices of a sharded sweep whose rows are absent from the
+/// shard folders `dirs` (folders that do not exist are skipped, so a glob
+/// of the expected names works), and the shard count.
+pub fn missing(dirs: &[PathBuf]) -> Result<(Vec<u64>, u64), Failure> {
+    let shards = dirs
+        .iter()
+        .filter(|d| d.join("sweep.json").is_file())
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = shards.first() else {
+        return Err(Failure::BadInput(
+            "stratus merge --missing: none of the folders is a sweep shard (no sweep.json)".into(),
+        ));
+    };
+    let m = &first.manifest;
+    let n = m.shard.map_or(1, |s| s.count);
+    let gi = m.params.len() + 2;
+    let mut seen = vec![false; m.grid_size as usize];
+    for s in shards.iter().filter(|s| s.manifest.key() == m.key()) {
+        for r in &s.rows {
+            if let Some(i) = r.get(gi).and_then(|x| x.parse::<u64>().ok())
+                && i < m.grid_size
+            {
+                seen[i as usize] = true;
+            }
+        }
+    }
+    let absent: BTreeSet<u64> = (0..m.grid_size)
+        .filter(|&i| !seen[i as usize])
+        .map(|i| i % n)
+        .collect();
+    Ok((absent.into_iter().collect(), n))
 }
 
 /// Combine shard folders into one sweep folder `out`: rows by grid index,

@@ -17,7 +17,9 @@
 //! - `queue-<name>`: messages visible (and in flight) and age of the oldest;
 //! - `table-<name>`: consumed vs provisioned read and write capacity, and
 //!   throttle events;
-//! - `cost`: cumulative `CostUSD` per resource.
+//! - `cost`: cumulative `CostUSD` per resource;
+//! - `elasticity` (or `elasticity-<group>`): the scorecard's demand against
+//!   supply, under- and over-provisioned areas shaded.
 //!
 //! How metrics are placed on the time axis: a metric aggregated over a period
 //! (request counts, response times, CPU, errors, queue and table metrics) is
@@ -1483,6 +1485,59 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
     c
 }
 
+/// Demand against supply (InService) of a group, the elasticity
+/// scorecard's two series ([`crate::report::elasticity`]), with the
+/// under-provisioned area (demand above supply) shaded red and the
+/// over-provisioned one (supply above demand) shaded blue.
+fn elasticity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &str) -> TimeChart {
+    let mut c = TimeChart::new(
+        name,
+        format!("Demand vs supply of group {}", group.name),
+        "instances",
+    );
+    c.counts = true;
+    let Some(gs) = crate::report::elasticity::group_series(cx.sc, &cx.r.series, group) else {
+        return c;
+    };
+    let step = |v: &dyn Fn(usize) -> f64| -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        for (k, &t) in gs.t_s.iter().enumerate() {
+            out.push((t, v(k)));
+            out.push(((t + gs.period_s).min(cx.end), v(k)));
+        }
+        out
+    };
+    let hi = |k: usize| gs.supply[k].max(gs.demand[k]);
+    c.bands.push(Band {
+        label: "under-provisioned (demand > supply)".into(),
+        color: pal::RED,
+        lower: step(&|k| gs.supply[k]),
+        upper: step(&hi),
+    });
+    c.bands.push(Band {
+        label: "over-provisioned (supply > demand)".into(),
+        color: pal::BLUE,
+        lower: step(&|k| gs.demand[k]),
+        upper: step(&hi),
+    });
+    c.lines.push(Line {
+        label: format!(
+            "demand at {}% utilisation",
+            crate::report::metrics::fmt_num(gs.target_utilization)
+        ),
+        color: pal::ORANGE,
+        shape: Shape::Dashed,
+        secondary: false,
+        points: step(&|k| gs.demand[k]),
+    });
+    c.line(
+        "supply (in service)".into(),
+        pal::GREEN,
+        step(&|k| gs.supply[k]),
+    );
+    c
+}
+
 /// Every chart of the run that has data, in dashboard order.
 fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
     let cx = Ctx {
@@ -1500,6 +1555,12 @@ fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
             format!("capacity-{}", slug(&g.name))
         };
         out.push(capacity_chart(&cx, g, &name));
+        let name = if one_group {
+            "elasticity".to_string()
+        } else {
+            format!("elasticity-{}", slug(&g.name))
+        };
+        out.push(elasticity_chart(&cx, g, &name));
     }
     out.push(latency_chart(&cx));
     out.push(errors_chart(&cx));

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod charts;
 pub use crate::sim::clock;
+pub mod elasticity;
 pub mod explain;
 pub mod html;
 pub mod metrics;

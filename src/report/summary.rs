@@ -71,6 +71,9 @@ pub struct AsgSummary {
     pub cost_usd: f64,
     /// Changes of desired capacity.
     pub scaling_activities: u64,
+    /// The SPEC Research Group's elasticity metrics of the group
+    /// ([`crate::report::elasticity`]).
+    pub elasticity: crate::report::elasticity::Elasticity,
 }
 
 /// Figures of a load balancer.

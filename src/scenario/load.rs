@@ -114,6 +114,33 @@ pub fn load_str(
     Ok(scenario)
 }
 
+/// The scenario text `src` with `opts` applied (the variant's `set`, then
+/// the `--set`s, then the seed) and written back as YAML (comments and
+/// layout are not kept). Checks that the result loads.
+pub fn edited_yaml(src: &str, file: &str, opts: &LoadOptions) -> Result<String, Diagnostics> {
+    let mut root = parse_root(src, file)?;
+    if let Some(v) = &opts.variant {
+        apply_variant(&mut root, v, file)?;
+    }
+    let mut diags = Vec::new();
+    for (k, s) in opts.sets.iter().enumerate() {
+        if let Err(d) = apply_set(&mut root, s, k + 1, file) {
+            diags.push(d);
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+    if let Some(seed) = opts.seed {
+        let pos = Pos::new(Origin::Seed, 1, 1);
+        let segs = parse_path("seed").expect("a fixed path");
+        let value = Node::scalar(seed.to_string(), Style::Plain, pos);
+        set_at(&mut root, &segs, value, pos)
+            .map_err(|e| Diagnostics::one(Diagnostic::at(file, pos, e.path, e.message)))?;
+    }
+    Ok(super::emit::to_yaml(&root))
+}
+
 /// The names of a scenario file's variants, in file order.
 pub fn variant_names(path: &Path) -> Result<Vec<String>, Diagnostics> {
     let shown = path.display().to_string();

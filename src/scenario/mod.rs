@@ -5,6 +5,7 @@
 mod de;
 mod diag;
 pub mod dist;
+mod emit;
 mod load;
 pub mod model;
 mod set;
@@ -14,8 +15,8 @@ mod validate;
 
 pub use dist::{CountDist, DurationDist, Rate};
 pub use load::{
-    Diagnostic, Diagnostics, LoadOptions, load_file, load_str, schema_json, variant_names,
-    variant_names_str,
+    Diagnostic, Diagnostics, LoadOptions, edited_yaml, load_file, load_str, schema_json,
+    variant_names, variant_names_str,
 };
 pub use model::*;
 pub use units::{Duration, Nanos, Size};

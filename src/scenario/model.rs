@@ -1130,6 +1130,22 @@ pub struct AutoScalingGroup {
     /// Maximum instance lifetime.
     #[serde(default)]
     pub max_instance_lifetime: Option<Duration>,
+    /// How the elasticity scorecard sizes the demand (not an AWS setting).
+    #[serde(default)]
+    pub elasticity: Elasticity,
+}
+
+/// Settings of the elasticity scorecard of a group (SPEC Research Group
+/// metrics in `summary.json`): demand(t) is the fewest InService instances
+/// that would carry the offered load at `target_utilization`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Elasticity {
+    /// Utilisation of an instance's workers at which it is "just enough",
+    /// percent, 1–100 (default: the target of the group's target tracking
+    /// policy on ASGAverageCPUUtilization, if any, else 70).
+    #[serde(default)]
+    pub target_utilization: Option<f64>,
 }
 
 fn default_azs() -> Vec<String> {

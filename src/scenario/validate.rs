@@ -246,6 +246,14 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 );
             }
         }
+        if let Some(u) = g.elasticity.target_utilization
+            && !(1.0..=100.0).contains(&u)
+        {
+            c.bad(
+                p.key("elasticity").key("target_utilization"),
+                format!("target_utilization is a percentage from 1 to 100, found {u}"),
+            );
+        }
         if g.availability_zones.is_empty() {
             c.bad(
                 p.key("availability_zones"),
