@@ -12,6 +12,7 @@ mod tree;
 pub mod units;
 mod validate;
 
+pub(crate) use diag::did_you_mean;
 pub use dist::{CountDist, DurationDist, Rate};
 pub use load::{
     Diagnostic, Diagnostics, LoadOptions, load_file, load_str, schema_json, variant_names,
