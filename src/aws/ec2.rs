@@ -314,9 +314,7 @@ pub fn is_region_code(r: &str) -> bool {
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
 
@@ -381,10 +379,24 @@ mod tests {
 
     #[test]
     fn region_and_zone_names() {
-        for r in ["us-east-1", "eu-west-2", "ap-southeast-7", "us-gov-west-1", "cn-north-1"] {
+        for r in [
+            "us-east-1",
+            "eu-west-2",
+            "ap-southeast-7",
+            "us-gov-west-1",
+            "cn-north-1",
+        ] {
             assert!(is_region_code(r), "{r}");
         }
-        for r in ["mars-1", "us-east", "US-EAST-1", "us-east-1a", "u-east-1", "us--1", ""] {
+        for r in [
+            "mars-1",
+            "us-east",
+            "US-EAST-1",
+            "us-east-1a",
+            "u-east-1",
+            "us--1",
+            "",
+        ] {
             assert!(!is_region_code(r), "{r}");
         }
         assert_eq!(zone_problem("us-east-1", "us-east-1a"), None);

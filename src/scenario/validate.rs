@@ -415,8 +415,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                     need(&mut c, "target", pol.target.is_some(), "target_tracking");
                     if let Some(m) = &pol.metric {
                         let has_queue = pol.queue.is_some() || g.consumer.is_some();
-                        if let Some(e) = cloudwatch::metric_problem(m, &g.name, has_lb, has_queue)
-                        {
+                        if let Some(e) = cloudwatch::metric_problem(m, &g.name, has_lb, has_queue) {
                             c.bad(q.key("metric"), e);
                         }
                     }
