@@ -138,8 +138,12 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             match scenario::load_file_checked(&file, &opts, Guard { allow_huge }) {
                 Ok(l) => {
                     print_warnings(&l.warnings);
-                    show_estimate(&l.estimate);
-                    println!("{}: ok ({})", file.display(), l.scenario.name);
+                    println!(
+                        "{}: ok ({}; {})",
+                        file.display(),
+                        l.scenario.name,
+                        l.estimate.line()
+                    );
                     Ok(())
                 }
                 Err(d) => Err(Failure::BadInput(d.to_string())),

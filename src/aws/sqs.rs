@@ -76,6 +76,9 @@ pub const BILLING_CHUNK: u64 = 65_536;
 /// Receives after which a message no longer counts for
 /// ApproximateAgeOfOldestMessage (`SQS:sqs-available-cloudwatch-metrics`).
 pub const AGE_METRIC_RECEIVES: u32 = 3;
+/// Default round trip of an SQS API call, 5 ms (not documented: a parameter,
+/// `api_latency`).
+pub const DEFAULT_API_LATENCY: SimTime = 5_000_000;
 /// Default share of visible messages one short poll sees (see the module doc).
 pub const DEFAULT_SHORT_POLL_SAMPLE: f64 = 0.01;
 
@@ -409,7 +412,7 @@ impl QueueConfig {
             },
             calls_per_second: if fifo { FIFO_CALLS_PER_SECOND } else { 0 },
             short_poll_sample: DEFAULT_SHORT_POLL_SAMPLE,
-            api_latency: 5_000_000,
+            api_latency: DEFAULT_API_LATENCY,
         }
     }
 }

@@ -333,6 +333,10 @@ fn type_all(
                 let unknown = e.unknown_field;
                 let missing = e.message.starts_with("missing required field");
                 let d = de_diag(file, e.clone());
+                if missing && dropped.contains(&d.path) {
+                    // Missing because its bad value was dropped: reported.
+                    break;
+                }
                 let at = e.loc.as_ref().map(|l| l.0);
                 diags.push(d);
                 let removed = match at {

@@ -17,3 +17,4 @@ mod scaling;
 mod scenario_load;
 mod sqs;
 mod util;
+mod validation;
