@@ -341,7 +341,7 @@ fn a_ten_thousand_day_run_gets_an_estimate_and_a_longer_one_is_refused_unless_al
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
         e[0].starts_with(
-            "--set:2:10: duration: this run is too big for one machine: estimated 8.6e11 events"
+            "--set:2:10: duration: this run is too big for one machine: estimated 8.7e11 events"
         ),
         "{e:?}"
     );
