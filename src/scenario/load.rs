@@ -276,12 +276,14 @@ fn build(
         set_at(&mut root, &segs, value, pos)
             .map_err(|e| Diagnostics::one(Diagnostic::at(file, pos, e.path, e.message)))?;
     }
-    let (mut scenario, mut diags, dropped) = type_all(&mut root, file)?;
+    let (mut scenario, mut diags, dropped, touched) = type_all(&mut root, file)?;
     name_default_zones(&mut scenario, &root);
     let mut warnings = Vec::new();
     for p in validate(&scenario, &root) {
         let path = p.path.to_string();
-        if dropped.iter().any(|d| is_under(&path, d)) {
+        // Nothing about a dropped value's default, or about the make-up of
+        // a map an entry was dropped from.
+        if dropped.iter().any(|d| is_under(&path, d)) || touched.contains(&path) {
             continue;
         }
         let d = Diagnostic::at(file, locate(&root, &p.path.0).pos, path, p.message);
@@ -317,42 +319,69 @@ fn build(
 /// Types the tree; after an error in a map entry (an unknown key, a value
 /// of the wrong type) drops the entry and types again, so every such error
 /// is reported. Returns the scenario typed from what is left, the errors,
-/// and the paths of the dropped values. Stops at an error it cannot drop
-/// (a missing field, a bad list item, a bad top level).
-fn type_all(
-    root: &mut Node,
-    file: &str,
-) -> Result<(Scenario, Vec<Diagnostic>, Vec<String>), Diagnostics> {
-    let mut diags = Vec::new();
-    let mut dropped = Vec::new();
+/// the paths of the dropped values and of the maps they were dropped from.
+/// Stops at an error it cannot drop (a missing field, a bad list item, a
+/// bad top level) and at one at or above a map it dropped from (which may
+/// be the drop's doing, like a distribution left without its `mean`).
+fn type_all(root: &mut Node, file: &str) -> Result<Typed, Diagnostics> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut touched: Vec<String> = Vec::new();
     // Each pass drops one entry; a scenario has far fewer errors than this.
     for _ in 0..200 {
         match from_node::<Scenario>(root) {
-            Ok(s) => return Ok((s, diags, dropped)),
+            Ok(s) => return Ok((s, diags, dropped, touched)),
             Err(e) => {
                 let unknown = e.unknown_field;
                 let missing = e.message.starts_with("missing required field");
                 let d = de_diag(file, e.clone());
-                if missing && dropped.contains(&d.path) {
-                    // Missing because its bad value was dropped: reported.
+                if (missing && dropped.contains(&d.path))
+                    || touched.iter().any(|t| is_under(t, &d.path))
+                {
+                    // Caused by an earlier drop.
                     break;
                 }
-                let at = e.loc.as_ref().map(|l| l.0);
+                let path = d.path.clone();
                 diags.push(d);
-                let removed = match at {
+                let removed = match e.loc.as_ref().map(|l| l.0) {
                     Some(pos) if !missing => drop_entry(root, pos, unknown),
                     _ => false,
                 };
                 if !removed {
                     break;
                 }
-                if !unknown && let Some((_, path)) = &e.loc {
-                    dropped.push(path.clone());
+                touched.push(parent_path(&path).to_string());
+                if !unknown {
+                    dropped.push(path);
                 }
             }
         }
     }
     Err(Diagnostics(dedup(diags)))
+}
+
+/// A typed scenario, its typing errors, the dropped values' paths and the
+/// paths of the maps they were dropped from ([`type_all`]).
+type Typed = (Scenario, Vec<Diagnostic>, Vec<String>, Vec<String>);
+
+/// The path of the map or list holding `p` (`a.b[c].d` → `a.b[c]`).
+fn parent_path(p: &str) -> &str {
+    let mut depth = 0usize;
+    let mut cut = 0;
+    for (i, ch) in p.char_indices() {
+        match ch {
+            '[' => {
+                if depth == 0 {
+                    cut = i;
+                }
+                depth += 1;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => cut = i,
+            _ => {}
+        }
+    }
+    &p[..cut]
 }
 
 /// Removes the map entry whose key (`key`) or value is at `pos`, the
