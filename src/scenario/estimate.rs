@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn mean_of_patterns() {
-        assert_eq!(mean_rate(&Rate::Constant(40.0), 3600_000_000_000), 40.0);
+        assert_eq!(mean_rate(&Rate::Constant(40.0), 3_600_000_000_000), 40.0);
         let spike = Rate::Spike {
             base: 100.0,
             peak: 1100.0,
@@ -280,7 +280,7 @@ mod tests {
             duration: Duration::secs(600),
         };
         // 10 of 60 minutes at 1,100, the rest at 100: 100 + 1000/6.
-        let m = mean_rate(&spike, 3600_000_000_000);
+        let m = mean_rate(&spike, 3_600_000_000_000);
         assert!((m - (100.0 + 1000.0 / 6.0)).abs() < 0.5, "{m}");
         let diurnal = Rate::Diurnal {
             min: 100.0,

@@ -7,7 +7,7 @@ use crate::util::TempDir;
 use assert_cmd::Command;
 use std::path::Path;
 use stratus::aws::{cloudwatch, sqs};
-use stratus::scenario::estimate::{self, HUGE_EVENTS};
+use stratus::scenario::estimate::HUGE_EVENTS;
 use stratus::scenario::{Guard, LoadOptions, Loaded, load_str, load_str_checked};
 
 const BASE: &str = r#"name: v
@@ -62,7 +62,7 @@ fn an_alarm_metric_the_simulator_cannot_produce_is_refused_with_did_you_mean() {
     let e = errors(&[&format!("{ALARM}.metric=CPUUtilisation")]);
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
-        e[0].starts_with(&format!("--set:1:")) && e[0].contains(&format!("{ALARM}.metric:")),
+        e[0].starts_with("--set:1:") && e[0].contains(&format!("{ALARM}.metric:")),
         "{e:?}"
     );
     assert!(e[0].contains("did you mean \"CPUUtilization\"?"), "{e:?}");
@@ -405,7 +405,6 @@ fn the_estimate_is_within_a_factor_of_two_of_the_events_run() {
             l.estimate.events
         );
     }
-    assert!(estimate::EVENTS_PER_WALL_SECOND > 0.0);
 }
 
 // ------------------------------------------------------------ item 10: the CLI
