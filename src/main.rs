@@ -262,10 +262,8 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = indicatif::ProgressBar::new(1000);
             b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} simulating [{bar:30}] {percent}% {msg}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template("{spinner} [{bar:20}] {percent:>3}% {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             b
         });
@@ -289,7 +287,7 @@ impl Progress {
             "?".into()
         };
         b.set_message(format!(
-            "{} of {} simulated · {:.1} M events/s · ETA {eta}",
+            "{} of {} · {:.1} M events/s · ETA {eta}",
             estimate::human_duration(f * self.simulated_s),
             estimate::human_duration(self.simulated_s),
             events / wall / 1e6
