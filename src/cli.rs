@@ -45,6 +45,10 @@ pub enum Command {
         /// Do not draw the charts.
         #[arg(long)]
         no_charts: bool,
+        /// Run even when the run is estimated above 1e11 events (see
+        /// `stratus validate`).
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Check a scenario file and print every problem.
     Validate {
@@ -53,6 +57,9 @@ pub enum Command {
         /// Scenario overrides to check too.
         #[command(flatten)]
         scenario: ScenarioArgs,
+        /// Do not report a run estimated above 1e11 events as a problem.
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
@@ -220,6 +227,58 @@ pub enum Command {
         #[arg(long)]
         resource: Option<String>,
     },
+}
+
+/// Checks, before anything runs, that the folder `dir` can be written: its
+/// nearest existing ancestor must be a folder in which a folder can be
+/// created (tried and removed at once). A bad `--out` is bad input, so the
+/// message names the path.
+pub fn check_out_path(dir: &std::path::Path) -> Result<(), String> {
+    let bad = |why: String| {
+        format!(
+            "--out: cannot write the output folder {}: {why}",
+            dir.display()
+        )
+    };
+    let mut at = dir;
+    let existing = loop {
+        match std::fs::metadata(at) {
+            Ok(m) => break (at, m),
+            Err(_) => match at.parent() {
+                Some(p) if !p.as_os_str().is_empty() => at = p,
+                _ => return Ok(()), // a relative path under the current folder
+            },
+        }
+    };
+    let (folder, meta) = existing;
+    if !meta.is_dir() {
+        return Err(bad(format!("{} is not a folder", folder.display())));
+    }
+    if folder == dir {
+        // The folder exists: whether it may be replaced is checked later.
+        return Ok(());
+    }
+    let probe = folder.join(format!(".stratus-probe-{}", std::process::id()));
+    match std::fs::create_dir(&probe) {
+        Ok(()) => {
+            let _ = std::fs::remove_dir(&probe);
+            Ok(())
+        }
+        Err(e) => Err(bad(format!(
+            "cannot create a folder in {} ({})",
+            folder.display(),
+            io_words(&e)
+        ))),
+    }
+}
+
+/// An I/O error in words, without the `(os error N)` tail.
+fn io_words(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 /// `compare`'s `--set`s grouped by argv order: those before the first

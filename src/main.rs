@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use stratus::cli::{Cli, Command};
 use stratus::experiment;
 use stratus::report::{output, render};
-use stratus::scenario::{self, LoadOptions};
+use stratus::scenario::estimate::{self, Estimate};
+use stratus::scenario::{self, Guard, LoadOptions};
 
 enum Failure {
     BadInput(String),
@@ -49,6 +50,9 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             let sub = matches
                 .subcommand_matches("compare")
                 .ok_or_else(|| Failure::Internal("compare: no arguments".into()))?;
+            if let Some(d) = &out {
+                stratus::cli::check_out_path(d).map_err(Failure::BadInput)?;
+            }
             let (sets, adhoc) = stratus::cli::compare_variant_sets(sub);
             let o = experiment::compare::Options {
                 file,
@@ -78,6 +82,9 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             metric,
             no_charts,
         } => {
+            if let Some(d) = &out {
+                stratus::cli::check_out_path(d).map_err(Failure::BadInput)?;
+            }
             let o = experiment::sweep::Options {
                 file,
                 params,
@@ -179,15 +186,25 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             println!("{}", scenario::schema_json());
             Ok(())
         }
-        Command::Validate { file, scenario: sa } => {
+        Command::Validate {
+            file,
+            scenario: sa,
+            allow_huge,
+        } => {
             let opts = LoadOptions {
                 sets: sa.sets,
                 variant: None,
                 seed: sa.seed,
             };
-            match scenario::load_file(&file, &opts) {
-                Ok(sc) => {
-                    println!("{}: ok ({})", file.display(), sc.name);
+            match scenario::load_file_checked(&file, &opts, Guard { allow_huge }) {
+                Ok(l) => {
+                    print_warnings(&l.warnings);
+                    println!(
+                        "{}: ok ({}; {})",
+                        file.display(),
+                        l.scenario.name,
+                        l.estimate.line()
+                    );
                     Ok(())
                 }
                 Err(d) => Err(Failure::BadInput(d.to_string())),
@@ -200,31 +217,30 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             scenario: sa,
             json,
             no_charts,
+            allow_huge,
         } => {
             let opts = LoadOptions {
                 sets: sa.sets,
                 variant: variant.clone(),
                 seed: sa.seed,
             };
-            let sc =
-                scenario::load_file(&file, &opts).map_err(|d| Failure::BadInput(d.to_string()))?;
+            let loaded = scenario::load_file_checked(&file, &opts, Guard { allow_huge })
+                .map_err(|d| Failure::BadInput(d.to_string()))?;
+            print_warnings(&loaded.warnings);
+            let sc = loaded.scenario;
             let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
+            stratus::cli::check_out_path(&dir).map_err(Failure::BadInput)?;
             output::check_replaceable(&dir).map_err(out_err)?;
-            let bar = progress_bar();
-            let mut tick = |f: f64| {
-                if let Some(b) = &bar {
-                    b.set_position((f * 1000.0) as u64);
-                }
-            };
+            show_estimate(&loaded.estimate);
+            let mut bar = Progress::new(sc.duration.as_secs_f64());
+            let mut tick = |f: f64| bar.tick(f);
             let result = stratus::run::simulate(&sc, variant.as_deref(), &mut tick);
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
+            bar.finish();
             let mut files = output::run_files(&result);
             if !no_charts {
                 files.extend(render::dashboard(&sc, &result).map_err(Failure::Internal)?);
             }
-            output::write_folder(&dir, &files).map_err(out_err)?;
+            output::write_folder(&dir, &files).map_err(|e| out_err_at(e, &dir))?;
             if json {
                 println!(
                     "{}",
@@ -253,16 +269,86 @@ fn out_err(e: output::OutputError) -> Failure {
     }
 }
 
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
+/// An output-folder error while writing `dir`: a folder that is not ours
+/// is bad input; an I/O failure names the folder.
+fn out_err_at(e: output::OutputError, dir: &std::path::Path) -> Failure {
+    match e {
+        output::OutputError::Io(_) => Failure::Internal(format!("writing {}: {e}", dir.display())),
+        e => out_err(e),
     }
-    let b = indicatif::ProgressBar::new(1000);
-    b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} simulating [{bar:40}] {percent}% {elapsed}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(b)
+}
+
+/// Warnings of a loaded scenario, on stderr.
+fn print_warnings(w: &[scenario::Diagnostic]) {
+    for d in w {
+        let mut d = d.clone();
+        d.message = format!("warning: {}", d.message);
+        eprintln!("{d}");
+    }
+}
+
+/// The estimated size and ETA of a run, on stderr, when it should take more
+/// than a few seconds.
+fn show_estimate(e: &Estimate) {
+    if e.eta_s() > estimate::SHOW_ETA_ABOVE_S {
+        eprintln!("stratus: {}", e.line());
+    }
+}
+
+/// The progress bar on a terminal: simulated time, events per second and an
+/// ETA. The world calls the progress function once every
+/// [`EVENTS_PER_TICK`] events (`World::run_inner`), so the calls count the
+/// events.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    simulated_s: f64,
+    ticks: u64,
+    started: std::time::Instant,
+}
+
+/// Events between two progress calls (`World::run_inner`: every 2^16).
+const EVENTS_PER_TICK: u64 = 1 << 16;
+
+impl Progress {
+    fn new(simulated_s: f64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(1000);
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{bar:20}] {percent:>3}% {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        Progress {
+            bar,
+            simulated_s,
+            ticks: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn tick(&mut self, f: f64) {
+        self.ticks += 1;
+        let Some(b) = &self.bar else { return };
+        b.set_position((f * 1000.0) as u64);
+        let wall = self.started.elapsed().as_secs_f64().max(1e-9);
+        let events = (self.ticks * EVENTS_PER_TICK) as f64;
+        let eta = if f > 0.0 {
+            estimate::human_duration(wall * (1.0 - f) / f)
+        } else {
+            "?".into()
+        };
+        b.set_message(format!(
+            "{} of {} · {:.1} M events/s · ETA {eta}",
+            estimate::human_duration(f * self.simulated_s),
+            estimate::human_duration(self.simulated_s),
+            events / wall / 1e6
+        ));
+    }
+
+    fn finish(self) {
+        if let Some(b) = self.bar {
+            b.finish_and_clear();
+        }
+    }
 }

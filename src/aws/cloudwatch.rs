@@ -402,45 +402,188 @@ impl AlarmConfig {
     /// P < 1 h, ≤ 7 days otherwise. Also the simulator's own: evaluation
     /// range ≥ N.
     pub fn validate(&self) -> Result<(), String> {
+        match self.problems().into_iter().next() {
+            Some((_, m)) => Err(format!("alarm {}: {m}", self.name)),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem [`AlarmConfig::validate`] checks, each with the
+    /// scenario field it is about (`period`, `evaluation_periods`,
+    /// `datapoints_to_alarm`), in that order.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
         let p = self.period_ns;
-        let secs = p / NS_PER_S;
-        let valid_period = p.is_multiple_of(NS_PER_S)
-            && (matches!(secs, 10 | 20 | 30) || (secs > 0 && secs.is_multiple_of(60)));
-        if !valid_period {
-            return Err(format!(
-                "alarm {}: period must be 10s, 20s, 30s or a multiple of 60s (PutMetricAlarm Period), found {}s",
-                self.name,
-                p as f64 / NS_PER_S as f64
+        if !is_valid_alarm_period(p) {
+            out.push((
+                "period",
+                format!(
+                    "period must be 10s, 20s, 30s or a multiple of 60s (PutMetricAlarm Period), found {}",
+                    crate::scenario::Duration(p)
+                ),
             ));
         }
         if self.evaluation_periods == 0 {
-            return Err(format!(
-                "alarm {}: evaluation_periods must be at least 1",
-                self.name
+            out.push((
+                "evaluation_periods",
+                "evaluation_periods must be at least 1".to_string(),
             ));
-        }
-        if self.datapoints_to_alarm == 0 || self.datapoints_to_alarm > self.evaluation_periods {
-            return Err(format!(
-                "alarm {}: datapoints_to_alarm must be between 1 and evaluation_periods ({}), found {}",
-                self.name, self.evaluation_periods, self.datapoints_to_alarm
+        } else if self.datapoints_to_alarm == 0
+            || self.datapoints_to_alarm > self.evaluation_periods
+        {
+            out.push((
+                "datapoints_to_alarm",
+                format!(
+                    "datapoints_to_alarm ({}) must be from 1 to evaluation_periods ({})",
+                    self.datapoints_to_alarm, self.evaluation_periods
+                ),
             ));
         }
         let cap_s: u64 = if p < 3600 * NS_PER_S { 86_400 } else { 604_800 };
-        if self.evaluation_interval_ns() > cap_s * NS_PER_S {
-            return Err(format!(
-                "alarm {}: period × evaluation_periods must not exceed {}s (PutMetricAlarm Period), found {}s",
-                self.name,
-                cap_s,
-                self.evaluation_interval_ns() / NS_PER_S
+        if p > 0 && self.evaluation_interval_ns() > cap_s * NS_PER_S {
+            out.push((
+                "evaluation_periods",
+                format!(
+                    "period × evaluation_periods must not exceed {} (PutMetricAlarm Period), found {}",
+                    crate::scenario::Duration::secs(cap_s),
+                    crate::scenario::Duration(self.evaluation_interval_ns())
+                ),
             ));
         }
         if self.evaluation_range < self.evaluation_periods {
-            return Err(format!(
-                "alarm {}: evaluation range ({}) must be at least evaluation_periods ({})",
-                self.name, self.evaluation_range, self.evaluation_periods
+            out.push((
+                "evaluation_periods",
+                format!(
+                    "evaluation range ({}) must be at least evaluation_periods ({})",
+                    self.evaluation_range, self.evaluation_periods
+                ),
             ));
         }
-        Ok(())
+        out
+    }
+}
+
+/// Rule "valid alarm periods" (`API-CW:PutMetricAlarmInput.Period`, current;
+/// aws-semantics.md §2.1): 10, 20 or 30 s (high-resolution metrics) or any
+/// multiple of 60 s.
+pub fn is_valid_alarm_period(period_ns: u64) -> bool {
+    let secs = period_ns / NS_PER_S;
+    period_ns.is_multiple_of(NS_PER_S)
+        && (matches!(secs, 10 | 20 | 30) || (secs > 0 && secs.is_multiple_of(60)))
+}
+
+/// Rule "periods a metric can be read at" (`CW:cloudwatch_concepts`,
+/// `CW:publishingMetrics`; aws-semantics.md §2.3): 1, 5, 10 or 30 s (high
+/// resolution) or any multiple of 60 s. The scenario's `metrics_period`, the
+/// period of its output series, must be one of these, so every row of
+/// metrics.csv is a datapoint CloudWatch could show.
+pub fn is_valid_read_period(period_ns: u64) -> bool {
+    let secs = period_ns / NS_PER_S;
+    period_ns.is_multiple_of(NS_PER_S)
+        && (matches!(secs, 1 | 5 | 10 | 30) || (secs > 0 && secs.is_multiple_of(60)))
+}
+
+/// The simulator's own limit on alarm periods: its metrics are one-minute
+/// datapoints (EC2 detailed monitoring, ELB and SQS metrics; scenario
+/// `monitoring`), so an alarm period must be a whole number of minutes.
+/// AWS's high-resolution periods (10, 20, 30 s) need 1-second custom
+/// metrics, which stratus does not produce; they are refused rather than
+/// evaluated at a minute.
+pub const SIMULATED_ALARM_PERIOD_NS: u64 = 60 * NS_PER_S;
+
+/// [`SIMULATED_ALARM_PERIOD_NS`] as a check: `None` when the simulator can
+/// evaluate an alarm of this period (which AWS also accepts, see
+/// [`is_valid_alarm_period`]).
+pub fn simulated_period_problem(period_ns: u64) -> Option<String> {
+    if is_valid_alarm_period(period_ns) && !period_ns.is_multiple_of(SIMULATED_ALARM_PERIOD_NS) {
+        Some(format!(
+            "a {} period needs a high-resolution (1-second) metric, which stratus does not produce: its metrics are one-minute datapoints, so use a multiple of 60s",
+            crate::scenario::Duration(period_ns)
+        ))
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The metrics stratus produces
+// ---------------------------------------------------------------------------
+
+/// What a producible metric is measured on, beyond the group the policy
+/// belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricOn {
+    /// The group itself (its instances).
+    Group,
+    /// A load balancer: the alarm's `load_balancer`, else the one whose
+    /// target group is the policy's group.
+    LoadBalancer,
+    /// An SQS queue: the alarm's (or target tracking policy's) `queue`, else
+    /// the one the group consumes.
+    Queue,
+}
+
+/// Every metric name an alarm or a target tracking policy of a group can
+/// use: the metrics the simulator produces, with what each is measured on.
+/// A name not in this list would be an alarm that is always missing data,
+/// so validation refuses it. Names follow CloudWatch (`AWS/EC2`,
+/// `AWS/AutoScaling`, `AWS/ApplicationELB`, `AWS/SQS`) and the predefined
+/// target tracking metric types (`API-ASG:PredefinedMetricSpecification`);
+/// `SQSBacklogPerInstance` is `ASG:as-using-sqs-queue`'s backlog per
+/// instance (`BacklogPerInstance` and `RequestCountPerTarget` are accepted
+/// spellings).
+pub const PRODUCIBLE_METRICS: &[(&str, MetricOn)] = &[
+    ("CPUUtilization", MetricOn::Group),
+    ("ASGAverageCPUUtilization", MetricOn::Group),
+    ("GroupInServiceInstances", MetricOn::Group),
+    ("ALBRequestCountPerTarget", MetricOn::LoadBalancer),
+    ("RequestCountPerTarget", MetricOn::LoadBalancer),
+    ("RequestCount", MetricOn::LoadBalancer),
+    ("TargetResponseTime", MetricOn::LoadBalancer),
+    ("HTTPCode_ELB_5XX_Count", MetricOn::LoadBalancer),
+    ("ApproximateNumberOfMessagesVisible", MetricOn::Queue),
+    ("SQSBacklogPerInstance", MetricOn::Queue),
+    ("BacklogPerInstance", MetricOn::Queue),
+];
+
+/// What `metric` is measured on, or `None` when the simulator does not
+/// produce it ([`PRODUCIBLE_METRICS`]).
+pub fn producible_metric(metric: &str) -> Option<MetricOn> {
+    PRODUCIBLE_METRICS
+        .iter()
+        .find(|(n, _)| *n == metric)
+        .map(|&(_, on)| on)
+}
+
+/// Why a group's alarm or target tracking policy cannot have `metric`:
+/// `None` when the simulator produces it and what it is measured on exists
+/// (`has_load_balancer`: a named or attached load balancer; `has_queue`: a
+/// named or consumed queue). The message names the producible metrics.
+pub fn metric_problem(
+    metric: &str,
+    group: &str,
+    has_load_balancer: bool,
+    has_queue: bool,
+) -> Option<String> {
+    match producible_metric(metric) {
+        None => {
+            let names: Vec<&str> = PRODUCIBLE_METRICS.iter().map(|(n, _)| *n).collect();
+            let hint = match crate::scenario::did_you_mean(metric, names.iter()) {
+                Some(s) => format!("did you mean \"{s}\"? "),
+                None => String::new(),
+            };
+            Some(format!(
+                "stratus does not produce a metric named \"{metric}\", so the alarm would never have data ({hint}the metrics are {})",
+                names.join(", ")
+            ))
+        }
+        Some(MetricOn::LoadBalancer) if !has_load_balancer => Some(format!(
+            "\"{metric}\" is a load balancer metric: give `load_balancer`, or attach a load balancer whose target_group is \"{group}\""
+        )),
+        Some(MetricOn::Queue) if !has_queue => Some(format!(
+            "\"{metric}\" is an SQS metric: give `queue`, or make \"{group}\" a consumer of a queue"
+        )),
+        Some(_) => None,
     }
 }
 

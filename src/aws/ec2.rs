@@ -296,6 +296,57 @@ pub mod billing {
     }
 }
 
+// ------------------------------------------------------------ regions and zones
+
+/// The Region a scenario is in when it names none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Whether `r` has the shape of an AWS Region code: lowercase words joined by
+/// `-`, the first of two letters (the area: `us`, `eu`, `ap`, `cn`, …), at
+/// least one more word (`east`, `gov-west`, …) and a number last, like
+/// `us-east-1`, `ap-southeast-2` or `us-gov-west-1`
+/// (`EC2:using-regions-availability-zones`). Not a list of today's Regions:
+/// a new Region of the same shape is accepted.
+pub fn is_region_code(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// Why `r` cannot be a scenario's `region`, or `None`.
+pub fn region_problem(r: &str) -> Option<String> {
+    if is_region_code(r) {
+        None
+    } else {
+        Some(format!(
+            "\"{r}\" is not a Region code: expected lowercase words and a number joined by `-`, like \"us-east-1\" or \"eu-west-2\""
+        ))
+    }
+}
+
+/// Why `zone` cannot be an Availability Zone of `region`, or `None`. An
+/// Availability Zone's name is its Region's code followed by one letter
+/// (`us-east-1a`; `EC2:using-regions-availability-zones`). Local Zones and
+/// Wavelength Zones (`us-east-1-bos-1a`) are not modelled.
+pub fn zone_problem(region: &str, zone: &str) -> Option<String> {
+    let letter = zone.chars().last().filter(|c| c.is_ascii_lowercase());
+    let zone_region = letter.map(|_| &zone[..zone.len() - 1]);
+    match zone_region {
+        Some(r) if r == region => None,
+        Some(r) if is_region_code(r) => Some(format!(
+            "\"{zone}\" is a zone of Region {r}, but the scenario is in {region} (set `region: {r}` at the top, or use {region}a, {region}b, …)"
+        )),
+        _ => Some(format!(
+            "\"{zone}\" is not an Availability Zone name: a zone is its Region's code and a letter, like \"{region}a\" (the scenario's region is {region}; set `region:` at the top for another)"
+        )),
+    }
+}
+
 /// An instance id like AWS's: `i-` and 17 lowercase hex digits.
 pub fn instance_id(bits: u64, extra: u8) -> String {
     format!("i-{:016x}{:x}", bits, extra & 0xf)
@@ -324,5 +375,38 @@ mod tests {
         // 2 workers busy for 100 ns then none: over a 200 ns period, 50 %.
         assert!((i.take_cpu(200, 200) - 50.0).abs() < 1e-9);
         assert_eq!(instance_id(0xabc, 5).len(), 19);
+    }
+
+    #[test]
+    fn region_and_zone_names() {
+        for r in [
+            "us-east-1",
+            "eu-west-2",
+            "ap-southeast-7",
+            "us-gov-west-1",
+            "cn-north-1",
+        ] {
+            assert!(is_region_code(r), "{r}");
+        }
+        for r in [
+            "mars-1",
+            "us-east",
+            "US-EAST-1",
+            "us-east-1a",
+            "u-east-1",
+            "us--1",
+            "",
+        ] {
+            assert!(!is_region_code(r), "{r}");
+        }
+        assert_eq!(zone_problem("us-east-1", "us-east-1a"), None);
+        assert_eq!(zone_problem("eu-west-1", "eu-west-1c"), None);
+        let mars = zone_problem("us-east-1", "mars-1a").unwrap();
+        assert!(mars.contains("not an Availability Zone name"), "{mars}");
+        let other = zone_problem("us-east-1", "eu-west-1a").unwrap();
+        assert!(other.contains("region: eu-west-1"), "{other}");
+        for z in ["a", "us-east-1", "us-east-1A", "us-east-1-bos-1a"] {
+            assert!(zone_problem("us-east-1", z).is_some(), "{z}");
+        }
     }
 }

@@ -109,6 +109,23 @@ pub fn validate_adjustment(kind: AdjustmentType, adjustment: i64) -> Result<(), 
     Ok(())
 }
 
+/// Checks a target tracking policy's target value: above 0 and finite;
+/// for a utilisation metric (`CPUUtilization`, `ASGAverageCPUUtilization`:
+/// a percentage) at most 100, since the metric can never exceed 100 and a
+/// higher target would never scale out (`API-ASG:TargetTrackingConfiguration.TargetValue`;
+/// `ASG:as-scaling-target-tracking`).
+pub fn validate_target_tracking_target(metric: &str, target: f64) -> Result<(), String> {
+    if !(target > 0.0 && target.is_finite()) {
+        return Err(format!("target must be greater than 0, found {target}"));
+    }
+    if matches!(metric, "CPUUtilization" | "ASGAverageCPUUtilization") && target > 100.0 {
+        return Err(format!(
+            "{metric} is a percentage: the target must be above 0 and at most 100, found {target}"
+        ));
+    }
+    Ok(())
+}
+
 /// Dynamic scaling never takes the group outside `[min, max]`.
 /// `ASG:as-scale-based-on-demand`; WE-05 (max 3, current 2, +3 → 3; min 2,
 /// current 3, −2 → 2). Never panics: with `min > max` the result is `max`.

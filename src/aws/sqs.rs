@@ -49,6 +49,24 @@ pub const FIFO_IN_FLIGHT_LIMIT: u32 = 120_000;
 /// Largest message, 1 MiB (`API-SQS:CreateQueueRequest.Attributes`
 /// MaximumMessageSize, current; 256 KiB in the 2023 guide).
 pub const MAX_MESSAGE_SIZE: u64 = 1_048_576;
+/// The shortest message retention, 60 s (`API-SQS:CreateQueueRequest.Attributes`
+/// MessageRetentionPeriod: 60 to 1,209,600 seconds).
+pub const MIN_RETENTION: SimTime = 60 * SECOND;
+/// The longest message retention, 14 days (same attribute).
+pub const MAX_RETENTION: SimTime = 1_209_600 * SECOND;
+/// The longest delivery delay, 15 minutes (`API-SQS:CreateQueueRequest.Attributes`
+/// DelaySeconds: 0 to 900).
+pub const MAX_DELAY: SimTime = 900 * SECOND;
+/// The smallest MaximumMessageSize, 1 KiB (`API-SQS:CreateQueueRequest.Attributes`).
+pub const MIN_MAX_MESSAGE_SIZE: u64 = 1024;
+/// Messages a ReceiveMessage returns at most, 10
+/// (`API-SQS:ReceiveMessageRequest.MaxNumberOfMessages`: 1 to 10).
+pub const MAX_RECEIVE_BATCH: u32 = 10;
+/// The longest long-poll wait, 20 s (`API-SQS:ReceiveMessageRequest.WaitTimeSeconds`).
+pub const MAX_WAIT_TIME: SimTime = 20 * SECOND;
+/// A redrive policy's maxReceiveCount: 1 to 1,000 (`API-SQS:SetQueueAttributes`
+/// RedrivePolicy).
+pub const MAX_RECEIVE_COUNT: std::ops::RangeInclusive<u32> = 1..=1000;
 /// FIFO throughput per API action without batching, 300 calls/s
 /// (`SQS:partitions-and-data-distribution`).
 pub const FIFO_CALLS_PER_SECOND: u32 = 300;
@@ -58,8 +76,126 @@ pub const BILLING_CHUNK: u64 = 65_536;
 /// Receives after which a message no longer counts for
 /// ApproximateAgeOfOldestMessage (`SQS:sqs-available-cloudwatch-metrics`).
 pub const AGE_METRIC_RECEIVES: u32 = 3;
+/// Default round trip of an SQS API call, 5 ms (not documented: a parameter,
+/// `api_latency`).
+pub const DEFAULT_API_LATENCY: SimTime = 5_000_000;
 /// Default share of visible messages one short poll sees (see the module doc).
 pub const DEFAULT_SHORT_POLL_SAMPLE: f64 = 0.01;
+
+// ================================================================ the limits
+
+/// Checks a queue's attributes against SQS's limits ([`MAX_VISIBILITY`],
+/// [`MIN_RETENTION`]–[`MAX_RETENTION`], [`MAX_DELAY`],
+/// [`MIN_MAX_MESSAGE_SIZE`]–[`MAX_MESSAGE_SIZE`], [`MAX_RECEIVE_COUNT`]) and
+/// the simulator's own ranges (in-flight and throughput limits ≥ 1, a
+/// sampling share in (0, 1]). Each problem names its field (dotted below the
+/// queue, like `redrive.max_receive_count`).
+pub fn queue_problems(q: &crate::scenario::Queue) -> Vec<(&'static str, String)> {
+    use crate::scenario::Duration;
+    let mut out = Vec::new();
+    if q.visibility_timeout.0 > MAX_VISIBILITY {
+        out.push((
+            "visibility_timeout",
+            format!(
+                "visibility_timeout must be at most {} (SQS's limit), found {}",
+                Duration(MAX_VISIBILITY),
+                q.visibility_timeout
+            ),
+        ));
+    }
+    if q.message_retention.0 < MIN_RETENTION || q.message_retention.0 > MAX_RETENTION {
+        out.push((
+            "message_retention",
+            format!(
+                "message_retention must be from {}s to {} (SQS's limits), found {}",
+                MIN_RETENTION / SECOND,
+                Duration(MAX_RETENTION),
+                q.message_retention
+            ),
+        ));
+    }
+    if q.delay.0 > MAX_DELAY {
+        out.push((
+            "delay",
+            format!(
+                "delay must be at most {} (SQS's limit), found {}",
+                Duration(MAX_DELAY),
+                q.delay
+            ),
+        ));
+    }
+    if let Some(m) = q.maximum_message_size
+        && !(MIN_MAX_MESSAGE_SIZE..=MAX_MESSAGE_SIZE).contains(&m.0)
+    {
+        out.push((
+            "maximum_message_size",
+            format!("maximum_message_size must be from 1KB to 1MB (SQS's limits), found {m}"),
+        ));
+    }
+    if q.in_flight_limit == Some(0) {
+        out.push((
+            "in_flight_limit",
+            "in_flight_limit must be at least 1".to_string(),
+        ));
+    }
+    if q.throughput_limit == Some(0) {
+        out.push((
+            "throughput_limit",
+            "throughput_limit must be at least 1 call per second".to_string(),
+        ));
+    }
+    if let Some(x) = q.short_poll_sample
+        && !(x > 0.0 && x <= 1.0)
+    {
+        out.push((
+            "short_poll_sample",
+            format!(
+                "short_poll_sample is a share of the messages, above 0 and at most 1, found {x}"
+            ),
+        ));
+    }
+    if let Some(r) = &q.redrive
+        && !MAX_RECEIVE_COUNT.contains(&r.max_receive_count)
+    {
+        out.push((
+            "redrive.max_receive_count",
+            format!(
+                "max_receive_count must be from {} to {}, found {}",
+                MAX_RECEIVE_COUNT.start(),
+                MAX_RECEIVE_COUNT.end(),
+                r.max_receive_count
+            ),
+        ));
+    }
+    out
+}
+
+/// Checks a consumer's ReceiveMessage parameters against SQS's limits
+/// ([`MAX_RECEIVE_BATCH`], [`MAX_WAIT_TIME`]).
+pub fn consumer_problems(c: &crate::scenario::Consumer) -> Vec<(&'static str, String)> {
+    use crate::scenario::Duration;
+    let mut out = Vec::new();
+    if !(1..=MAX_RECEIVE_BATCH).contains(&c.batch) {
+        out.push((
+            "batch",
+            format!(
+                "batch must be from 1 to {MAX_RECEIVE_BATCH} (SQS's limit), found {}",
+                c.batch
+            ),
+        ));
+    }
+    if c.wait_time.0 > MAX_WAIT_TIME {
+        out.push((
+            "wait_time",
+            format!(
+                "wait_time must be at most {} (SQS's limit), found {}",
+                Duration(MAX_WAIT_TIME),
+                c.wait_time
+            ),
+        ));
+    }
+    out
+}
 
 // ================================================================ the rules
 
@@ -276,7 +412,7 @@ impl QueueConfig {
             },
             calls_per_second: if fifo { FIFO_CALLS_PER_SECOND } else { 0 },
             short_poll_sample: DEFAULT_SHORT_POLL_SAMPLE,
-            api_latency: 5_000_000,
+            api_latency: DEFAULT_API_LATENCY,
         }
     }
 }

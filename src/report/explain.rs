@@ -4,11 +4,26 @@
 use std::fmt::Write;
 use std::path::Path;
 
-/// Render the timeline of a run folder, optionally for one resource.
+/// Render the timeline of a run folder, optionally for one resource; a
+/// resource the run does not have is an error that lists those it has.
 pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
     let path = dir.join("activities.csv");
     let mut rd = csv::Reader::from_path(&path)
         .map_err(|e| format!("{}: {e} (is this a stratus run folder?)", path.display()))?;
+    if let Some(r) = resource {
+        let known = resources(dir, &path)?;
+        if !known.iter().any(|k| k == r) {
+            let list = known
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(format!(
+                "--resource: the run in {} has no resource named \"{r}\"; its resources are {list}",
+                dir.display()
+            ));
+        }
+    }
     let mut out = String::new();
     let mut n = 0;
     let mut last_t = String::new();
@@ -50,4 +65,29 @@ pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
         );
     }
     Ok(out)
+}
+
+/// The run's resources: the groups, load balancers, queues and tables of its
+/// summary.json, and any other resource its activities name, sorted.
+fn resources(dir: &Path, activities: &Path) -> Result<Vec<String>, String> {
+    let mut out = std::collections::BTreeSet::new();
+    let summary = dir.join("summary.json");
+    if let Ok(text) = std::fs::read_to_string(&summary) {
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", summary.display()))?;
+        for k in ["auto_scaling_groups", "load_balancers", "queues", "tables"] {
+            if let Some(m) = v.get(k).and_then(|m| m.as_object()) {
+                out.extend(m.keys().cloned());
+            }
+        }
+    }
+    let mut rd =
+        csv::Reader::from_path(activities).map_err(|e| format!("{}: {e}", activities.display()))?;
+    for rec in rd.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", activities.display()))?;
+        if let Some(r) = rec.get(1) {
+            out.insert(r.to_string());
+        }
+    }
+    Ok(out.into_iter().collect())
 }

@@ -24,6 +24,8 @@ pub(crate) struct DeError {
     pub loc: Option<(Pos, String)>,
     /// For a missing field: its name (appended to the map's path when located).
     missing: Option<String>,
+    /// An unknown field (located at its key).
+    pub unknown_field: bool,
 }
 
 impl DeError {
@@ -32,6 +34,7 @@ impl DeError {
             message,
             loc: None,
             missing: None,
+            unknown_field: false,
         }
     }
 
@@ -145,7 +148,10 @@ impl de::Error for DeError {
             None if expected.is_empty() => "this map takes no fields".into(),
             None => format!("expected {}", one_of(expected)),
         };
-        DeError::msg(format!("unknown field `{field}` ({hint})"))
+        DeError {
+            unknown_field: true,
+            ..DeError::msg(format!("unknown field `{field}` ({hint})"))
+        }
     }
 
     fn missing_field(field: &'static str) -> Self {
@@ -153,6 +159,7 @@ impl de::Error for DeError {
             message: format!("missing required field `{field}`"),
             loc: None,
             missing: Some(field.to_string()),
+            unknown_field: false,
         }
     }
 

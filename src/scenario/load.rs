@@ -18,10 +18,21 @@
 //! Loading the base scenario (no `--variant`, no `--set`) also checks that each
 //! variant of the file applies cleanly, so `stratus validate` catches broken
 //! variants.
+//!
+//! Every phase that can still be checked is: a typing error in a map entry
+//! (an unknown key, a value of the wrong type) is reported, the entry is
+//! dropped and typing goes on, so one run reports every unknown key, and
+//! then the references and ranges of the rest; problems under a dropped
+//! value are not reported (they would be about its default). A missing
+//! required field stops there. Warnings (problems that do not stop a run)
+//! come back with the scenario from [`load_file_checked`], which also
+//! estimates the run's size and refuses an absurd one
+//! (`super::estimate`) unless [`Guard::allow_huge`].
 
 use super::de::{DeError, from_node};
 use super::diag::{Origin, Pos, did_you_mean};
 use super::dist::Rate;
+use super::estimate::{self, Estimate};
 use super::model::Scenario;
 use super::set::{FieldPath, PathError, locate, parse_path, set_at};
 use super::tree::{Kind, Node, PosMap, Style, TreeError, parse};
@@ -42,15 +53,47 @@ pub struct LoadOptions {
     pub seed: Option<u64>,
 }
 
+/// What the loader refuses beyond bad input.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Guard {
+    /// Load a scenario whose estimated events are above
+    /// [`estimate::HUGE_EVENTS`] (`--allow-huge`).
+    pub allow_huge: bool,
+}
+
+/// A loaded scenario, its warnings and its estimated size.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Problems that do not stop a run, as `FILE:LINE:COL: PATH: message`.
+    pub warnings: Vec<Diagnostic>,
+    /// The run's estimated events.
+    pub estimate: Estimate,
+}
+
 /// Load a scenario file (trace files are read relative to its folder).
+/// Warnings are dropped and the size guard is off; see [`load_file_checked`].
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Scenario, Diagnostics> {
+    let guard = Guard { allow_huge: true };
+    load_file_checked(path, opts, guard).map(|l| l.scenario)
+}
+
+/// Load a scenario file with its warnings and size estimate; refuses a run
+/// estimated above [`estimate::HUGE_EVENTS`] events unless
+/// `guard.allow_huge`.
+pub fn load_file_checked(
+    path: &Path,
+    opts: &LoadOptions,
+    guard: Guard,
+) -> Result<Loaded, Diagnostics> {
     let shown = path.display().to_string();
     let src = read_source(path, &shown)?;
     let base = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    load_str(&src, &shown, base, opts)
+    load_str_checked(&src, &shown, base, opts, guard)
 }
 
 fn read_source(path: &Path, shown: &str) -> Result<String, Diagnostics> {
@@ -89,18 +132,31 @@ pub fn load_str(
     base_dir: &Path,
     opts: &LoadOptions,
 ) -> Result<Scenario, Diagnostics> {
+    let guard = Guard { allow_huge: true };
+    load_str_checked(src, file, base_dir, opts, guard).map(|l| l.scenario)
+}
+
+/// [`load_str`] with warnings and the size guard ([`load_file_checked`]).
+pub fn load_str_checked(
+    src: &str,
+    file: &str,
+    base_dir: &Path,
+    opts: &LoadOptions,
+    guard: Guard,
+) -> Result<Loaded, Diagnostics> {
     let base = parse_root(src, file)?;
     let mut traces = TraceCache::default();
-    let scenario = build(&base, file, base_dir, opts, &mut traces)?;
+    let loaded = build(&base, file, base_dir, opts, &mut traces, guard)?;
     if opts.variant.is_none() && opts.sets.is_empty() {
         // The base is fine: check that every variant applies cleanly too.
         let mut all = Vec::new();
-        for name in scenario.variants.iter().map(|v| v.name.clone()) {
+        for name in loaded.scenario.variants.iter().map(|v| v.name.clone()) {
             let o = LoadOptions {
                 variant: Some(name.clone()),
                 ..opts.clone()
             };
-            if let Err(d) = build(&base, file, base_dir, &o, &mut traces) {
+            let any = Guard { allow_huge: true };
+            if let Err(d) = build(&base, file, base_dir, &o, &mut traces, any) {
                 all.extend(d.0.into_iter().map(|mut x| {
                     x.message = format!("in variant \"{name}\": {}", x.message);
                     x
@@ -111,7 +167,7 @@ pub fn load_str(
             return Err(Diagnostics(dedup(all)));
         }
     }
-    Ok(scenario)
+    Ok(loaded)
 }
 
 /// The scenario text `src` with `opts` applied (the variant's `set`, then
@@ -225,7 +281,8 @@ fn build(
     base_dir: &Path,
     opts: &LoadOptions,
     traces: &mut TraceCache,
-) -> Result<Scenario, Diagnostics> {
+    guard: Guard,
+) -> Result<Loaded, Diagnostics> {
     let mut root = base.clone();
     if let Some(v) = &opts.variant {
         apply_variant(&mut root, v, file)?;
@@ -246,24 +303,149 @@ fn build(
         set_at(&mut root, &segs, value, pos)
             .map_err(|e| Diagnostics::one(Diagnostic::at(file, pos, e.path, e.message)))?;
     }
-    let mut scenario: Scenario =
-        from_node(&root).map_err(|e| Diagnostics::one(de_diag(file, e)))?;
-    let mut diags: Vec<Diagnostic> = validate(&scenario, &root)
-        .into_iter()
-        .map(|p| {
-            Diagnostic::at(
-                file,
-                locate(&root, &p.path.0).pos,
-                p.path.to_string(),
-                p.message,
-            )
-        })
-        .collect();
+    let (mut scenario, mut diags, dropped, touched) = type_all(&mut root, file)?;
+    name_default_zones(&mut scenario, &root);
+    let mut warnings = Vec::new();
+    for p in validate(&scenario, &root) {
+        let path = p.path.to_string();
+        // Nothing about a dropped value's default, or about the make-up of
+        // a map an entry was dropped from.
+        if dropped.iter().any(|d| is_under(&path, d)) || touched.contains(&path) {
+            continue;
+        }
+        let d = Diagnostic::at(file, locate(&root, &p.path.0).pos, path, p.message);
+        if p.warning {
+            warnings.push(d);
+        } else {
+            diags.push(d);
+        }
+    }
     load_traces(&mut scenario, &root, file, base_dir, traces, &mut diags);
-    if diags.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(Diagnostics(dedup(diags)))
+    if !diags.is_empty() {
+        return Err(Diagnostics(dedup(diags)));
+    }
+    let estimate = estimate::estimate(&scenario);
+    if !guard.allow_huge
+        && let Some((path, message)) = estimate::refusal(&scenario, &estimate)
+    {
+        let at = locate(&root, &path.0).pos;
+        return Err(Diagnostics::one(Diagnostic::at(
+            file,
+            at,
+            path.to_string(),
+            message,
+        )));
+    }
+    Ok(Loaded {
+        scenario,
+        warnings: dedup(warnings),
+        estimate,
+    })
+}
+
+/// Types the tree; after an error in a map entry (an unknown key, a value
+/// of the wrong type) drops the entry and types again, so every such error
+/// is reported. Returns the scenario typed from what is left, the errors,
+/// the paths of the dropped values and of the maps they were dropped from.
+/// Stops at an error it cannot drop (a missing field, a bad list item, a
+/// bad top level) and at one at or above a map it dropped from (which may
+/// be the drop's doing, like a distribution left without its `mean`).
+fn type_all(root: &mut Node, file: &str) -> Result<Typed, Diagnostics> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut touched: Vec<String> = Vec::new();
+    // Each pass drops one entry; a scenario has far fewer errors than this.
+    for _ in 0..200 {
+        match from_node::<Scenario>(root) {
+            Ok(s) => return Ok((s, diags, dropped, touched)),
+            Err(e) => {
+                let unknown = e.unknown_field;
+                let missing = e.message.starts_with("missing required field");
+                let d = de_diag(file, e.clone());
+                if (missing && dropped.contains(&d.path))
+                    || touched.iter().any(|t| is_under(t, &d.path))
+                {
+                    // Caused by an earlier drop.
+                    break;
+                }
+                let path = d.path.clone();
+                diags.push(d);
+                let removed = match e.loc.as_ref().map(|l| l.0) {
+                    Some(pos) if !missing => drop_entry(root, pos, unknown),
+                    _ => false,
+                };
+                if !removed {
+                    break;
+                }
+                touched.push(parent_path(&path).to_string());
+                if !unknown {
+                    dropped.push(path);
+                }
+            }
+        }
+    }
+    Err(Diagnostics(dedup(diags)))
+}
+
+/// A typed scenario, its typing errors, the dropped values' paths and the
+/// paths of the maps they were dropped from ([`type_all`]).
+type Typed = (Scenario, Vec<Diagnostic>, Vec<String>, Vec<String>);
+
+/// The path of the map or list holding `p` (`a.b[c].d` → `a.b[c]`).
+fn parent_path(p: &str) -> &str {
+    let mut depth = 0usize;
+    let mut cut = 0;
+    for (i, ch) in p.char_indices() {
+        match ch {
+            '[' => {
+                if depth == 0 {
+                    cut = i;
+                }
+                depth += 1;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => cut = i,
+            _ => {}
+        }
+    }
+    &p[..cut]
+}
+
+/// Removes the map entry whose key (`key`) or value is at `pos`, the
+/// outermost one first; false if there is none.
+fn drop_entry(node: &mut Node, pos: Pos, key: bool) -> bool {
+    match &mut node.kind {
+        Kind::Map(entries) => {
+            if let Some(i) = entries
+                .iter()
+                .position(|(k, v)| if key { k.pos == pos } else { v.pos == pos })
+            {
+                entries.remove(i);
+                return true;
+            }
+            entries.iter_mut().any(|(_, v)| drop_entry(v, pos, key))
+        }
+        Kind::Seq(items) => items.iter_mut().any(|v| drop_entry(v, pos, key)),
+        Kind::Scalar(_) => false,
+    }
+}
+
+/// Whether field path `p` is `under` or inside it.
+fn is_under(p: &str, under: &str) -> bool {
+    p == under
+        || (p.starts_with(under) && matches!(p.as_bytes().get(under.len()), Some(b'.' | b'[')))
+}
+
+/// A group that names no zones gets its region's `a` zone (`us-east-1a`
+/// in the default region).
+fn name_default_zones(s: &mut Scenario, root: &Node) {
+    let Some(Kind::Seq(items)) = root.get("auto_scaling_groups").map(|n| &n.kind) else {
+        return;
+    };
+    for (g, item) in s.auto_scaling_groups.iter_mut().zip(items) {
+        if item.get("availability_zones").is_none() {
+            g.availability_zones = vec![format!("{}a", s.region)];
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod de;
 mod diag;
 pub mod dist;
 mod emit;
+pub mod estimate;
 mod load;
 pub mod model;
 mod set;
@@ -13,10 +14,11 @@ mod tree;
 pub mod units;
 mod validate;
 
+pub(crate) use diag::did_you_mean;
 pub use dist::{CountDist, DurationDist, Rate};
 pub use load::{
-    Diagnostic, Diagnostics, LoadOptions, edited_yaml, load_file, load_str, schema_json,
-    variant_names, variant_names_str,
+    Diagnostic, Diagnostics, Guard, LoadOptions, Loaded, edited_yaml, load_file,
+    load_file_checked, load_str, load_str_checked, schema_json, variant_names, variant_names_str,
 };
 pub use model::*;
 pub use units::{Duration, Nanos, Size};

@@ -28,6 +28,10 @@ pub struct Scenario {
     /// Seed of every random stream (default 1).
     #[serde(default = "one")]
     pub seed: u64,
+    /// The AWS Region (default us-east-1); availability zones are named
+    /// after it (`us-east-1a`).
+    #[serde(default = "default_region")]
+    pub region: String,
     /// Simulated time.
     pub duration: Duration,
     /// Period of the output time series (default 1m).
@@ -1066,7 +1070,7 @@ fn hundred() -> f64 {
 pub struct AutoScalingGroup {
     /// Name.
     pub name: String,
-    /// Zones (default one: us-east-1a).
+    /// Zones (default one: the region's zone `a`, like us-east-1a).
     #[serde(default = "default_azs")]
     pub availability_zones: Vec<String>,
     /// Minimum size.
@@ -1148,6 +1152,10 @@ pub struct Elasticity {
     pub target_utilization: Option<f64>,
 }
 
+fn default_region() -> String {
+    crate::aws::ec2::DEFAULT_REGION.to_string()
+}
+/// The loader renames this default after the scenario's `region`.
 fn default_azs() -> Vec<String> {
     vec!["us-east-1a".into()]
 }

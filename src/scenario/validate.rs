@@ -1,20 +1,30 @@
-//! Checks after typing: references, names, per-type required fields and ranges.
+//! Checks after typing: references, names, per-type required fields, and
+//! the AWS rules' own validators.
 //!
 //! Each problem is a field path and a message; the loader locates the path in
-//! the tree. All problems are reported, not just the first.
+//! the tree. All problems are reported, not just the first. The limits AWS
+//! documents live with their rules in `crate::aws` (`AlarmConfig::problems`,
+//! `validate_adjustment`, `validate_step_adjustments`,
+//! `validate_target_tracking_target`, `validate_termination_policies`,
+//! `sqs::queue_problems`, `ec2::zone_problem`, …): this module calls them and
+//! adds only what is about the file (references, duplicates, required
+//! fields). Warnings are problems that do not stop a run.
 
 use super::diag::did_you_mean;
 use super::dist::Rate;
 use super::model::*;
 use super::set::FieldPath;
 use super::tree::Node;
-use super::units::{Duration, NS_PER_S};
+use super::units::Duration;
+use crate::aws::{cloudwatch, dynamodb, ec2, scaling, sqs, termination};
 use std::collections::HashMap;
 
 /// A problem found by validation.
 pub(crate) struct Problem {
     pub path: FieldPath,
     pub message: String,
+    /// A warning: printed, but the scenario still loads and runs.
+    pub warning: bool,
 }
 
 struct Checker<'a> {
@@ -27,7 +37,27 @@ impl Checker<'_> {
         self.out.push(Problem {
             path,
             message: message.into(),
+            warning: false,
         });
+    }
+
+    fn warn(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.out.push(Problem {
+            path,
+            message: message.into(),
+            warning: true,
+        });
+    }
+
+    /// Reports a rule module's problems, each at `base` + its (dotted) field.
+    fn all(&mut self, base: &FieldPath, problems: Vec<(&str, String)>) {
+        for (field, m) in problems {
+            let mut at = base.clone();
+            for k in field.split('.') {
+                at = at.key(k);
+            }
+            self.bad(at, m);
+        }
     }
 
     /// `no <kind> named "x" (did you mean "y"?)` unless `name` is in `names`.
@@ -105,14 +135,17 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         );
     }
     c.positive_duration(top.key("duration"), "duration", s.duration);
-    if s.metrics_period.0 == 0 || !s.metrics_period.0.is_multiple_of(NS_PER_S) {
+    if !cloudwatch::is_valid_read_period(s.metrics_period.0) {
         c.bad(
             top.key("metrics_period"),
             format!(
-                "metrics_period must be a whole number of seconds (at least 1s), found {}",
+                "metrics_period must be a period CloudWatch reads metrics at: 1s, 5s, 10s, 30s or a multiple of 60s, found {}",
                 s.metrics_period
             ),
         );
+    }
+    if let Some(m) = ec2::region_problem(&s.region) {
+        c.bad(top.key("region"), m);
     }
     if let Some(t) = &s.start_time
         && let Err(e) = parse_rfc3339_utc(t)
@@ -194,6 +227,24 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     // ------------------------------------------------------------ load balancers
     for (i, lb) in s.load_balancers.iter().enumerate() {
         let p = top.key("load_balancers").item(Some(&lb.name), i);
+        if !s
+            .workloads
+            .iter()
+            .any(|w| w.to.load_balancer.as_deref() == Some(lb.name.as_str()))
+        {
+            let why = if s.workloads.is_empty() {
+                "the scenario has no workloads"
+            } else {
+                "no workload has `to: { load_balancer: ... }` naming it"
+            };
+            c.warn(
+                p.key("name"),
+                format!(
+                    "load balancer \"{}\" gets no requests ({why}): the run will show health checks only",
+                    lb.name
+                ),
+            );
+        }
         c.reference(
             p.key("target_group"),
             "auto scaling group",
@@ -264,6 +315,16 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             p.key("availability_zones"),
             g.availability_zones.iter().map(String::as_str),
         );
+        if ec2::is_region_code(&s.region) {
+            for (k, z) in g.availability_zones.iter().enumerate() {
+                if let Some(m) = ec2::zone_problem(&s.region, z) {
+                    c.bad(p.key("availability_zones").item(None, k), m);
+                }
+            }
+        }
+        if let Err(m) = termination::validate_termination_policies(&g.termination_policies) {
+            c.bad(p.key("termination_policies"), m);
+        }
         let ip = p.key("instance");
         if g.instance.workers == 0 {
             c.bad(ip.key("workers"), "workers must be at least 1");
@@ -301,24 +362,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         if let Some(cons) = &g.consumer {
             let cp = p.key("consumer");
             c.reference(cp.key("queue"), "queue", &cons.queue, &queues);
-            if !(1..=10).contains(&cons.batch) {
-                c.bad(
-                    cp.key("batch"),
-                    format!(
-                        "batch must be from 1 to 10 (SQS's limit), found {}",
-                        cons.batch
-                    ),
-                );
-            }
-            if cons.wait_time > Duration::secs(20) {
-                c.bad(
-                    cp.key("wait_time"),
-                    format!(
-                        "wait_time must be at most 20s (SQS's limit), found {}",
-                        cons.wait_time
-                    ),
-                );
-            }
+            c.all(&cp, sqs::consumer_problems(cons));
             if cons.threads == 0 {
                 c.bad(cp.key("threads"), "threads must be at least 1");
             }
@@ -347,18 +391,48 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                     c.bad(q.key(field), format!("a {what} policy needs `{field}`"));
                 }
             };
+            let has_lb = s.load_balancers.iter().any(|l| l.target_group == g.name);
             match pol.kind {
                 PolicyType::Simple => {
                     need(&mut c, "adjustment", pol.adjustment.is_some(), "simple");
                     need(&mut c, "alarm", pol.alarm.is_some(), "simple");
+                    if let Some(a) = pol.adjustment
+                        && let Err(m) = scaling::validate_adjustment(pol.adjustment_type, a)
+                    {
+                        c.bad(q.key("adjustment"), m);
+                    }
                 }
                 PolicyType::Step => {
                     need(&mut c, "alarm", pol.alarm.is_some(), "step");
                     need(&mut c, "steps", !pol.steps.is_empty(), "step");
+                    if !pol.steps.is_empty()
+                        && let Err(m) = scaling::validate_step_adjustments(&pol.steps)
+                    {
+                        c.bad(q.key("steps"), m);
+                    }
+                    for (k, st) in pol.steps.iter().enumerate() {
+                        if let Err(m) =
+                            scaling::validate_adjustment(pol.adjustment_type, st.adjustment)
+                        {
+                            c.bad(q.key("steps").item(None, k).key("adjustment"), m);
+                        }
+                    }
                 }
                 PolicyType::TargetTracking => {
                     need(&mut c, "metric", pol.metric.is_some(), "target_tracking");
                     need(&mut c, "target", pol.target.is_some(), "target_tracking");
+                    if let Some(m) = &pol.metric {
+                        let has_queue = pol.queue.is_some() || g.consumer.is_some();
+                        if let Some(e) = cloudwatch::metric_problem(m, &g.name, has_lb, has_queue) {
+                            c.bad(q.key("metric"), e);
+                        }
+                    }
+                    if let Some(t) = pol.target {
+                        let metric = pol.metric.as_deref().unwrap_or("");
+                        if let Err(e) = scaling::validate_target_tracking_target(metric, t) {
+                            c.bad(q.key("target"), e);
+                        }
+                    }
                 }
                 PolicyType::Predictive => {
                     need(&mut c, "metric", pol.metric.is_some(), "predictive");
@@ -372,21 +446,20 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                             format!("unknown mode \"{m}\" (expected `forecast_only` or `forecast_and_scale`)"),
                         );
                     }
-                    let has_lb = s.load_balancers.iter().any(|l| l.target_group == g.name);
                     for (field, msg) in
                         crate::aws::predictive::predictive_policy_problems(g, j, has_lb)
                     {
                         c.bad(q.key(field), msg);
                     }
+                    if let Some(t) = pol.target
+                        && !(t > 0.0 && t.is_finite())
+                    {
+                        c.bad(
+                            q.key("target"),
+                            format!("target must be greater than 0, found {t}"),
+                        );
+                    }
                 }
-            }
-            if let Some(t) = pol.target
-                && !(t > 0.0 && t.is_finite())
-            {
-                c.bad(
-                    q.key("target"),
-                    format!("target must be greater than 0, found {t}"),
-                );
             }
             if let Some(x) = pol.scale_in_threshold
                 && !(x > 0.0 && x <= 1.0)
@@ -399,16 +472,6 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             if let Some(qn) = &pol.queue {
                 c.reference(q.key("queue"), "queue", qn, &queues);
             }
-            for (k, st) in pol.steps.iter().enumerate() {
-                if let (Some(lo), Some(hi)) = (st.lower, st.upper)
-                    && lo >= hi
-                {
-                    c.bad(
-                        q.key("steps").item(None, k).key("lower"),
-                        format!("a step's lower bound ({lo}) must be below its upper bound ({hi})"),
-                    );
-                }
-            }
             if let Some(a) = &pol.alarm {
                 let ap = q.key("alarm");
                 if let Some(n) = &a.queue {
@@ -420,23 +483,19 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 if let Some(n) = &a.table {
                     c.reference(ap.key("table"), "table", n, &tables);
                 }
-                c.positive_duration(ap.key("period"), "period", a.period);
-                if a.evaluation_periods == 0 {
-                    c.bad(
-                        ap.key("evaluation_periods"),
-                        "evaluation_periods must be at least 1",
-                    );
+                let has_queue = a.queue.is_some() || g.consumer.is_some();
+                if let Some(e) = cloudwatch::metric_problem(
+                    &a.metric,
+                    &g.name,
+                    has_lb || a.load_balancer.is_some(),
+                    has_queue,
+                ) {
+                    c.bad(ap.key("metric"), e);
                 }
-                if let Some(m) = a.datapoints_to_alarm
-                    && (m == 0 || m > a.evaluation_periods)
-                {
-                    c.bad(
-                        ap.key("datapoints_to_alarm"),
-                        format!(
-                            "datapoints_to_alarm ({m}) must be from 1 to evaluation_periods ({})",
-                            a.evaluation_periods
-                        ),
-                    );
+                let config = cloudwatch::AlarmConfig::from_alarm(pol.name.as_str(), a);
+                c.all(&ap, config.problems());
+                if let Some(m) = cloudwatch::simulated_period_problem(a.period.0) {
+                    c.bad(ap.key("period"), m);
                 }
             }
         }
@@ -562,63 +621,8 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         .collect();
     for (i, q) in s.queues.iter().enumerate() {
         let p = top.key("queues").item(Some(&q.name), i);
-        if q.visibility_timeout > Duration::secs(12 * 3600) {
-            c.bad(
-                p.key("visibility_timeout"),
-                format!(
-                    "visibility_timeout must be at most 12h (SQS's limit), found {}",
-                    q.visibility_timeout
-                ),
-            );
-        }
-        if q.message_retention < Duration::secs(60)
-            || q.message_retention > Duration::secs(14 * 86400)
-        {
-            c.bad(
-                p.key("message_retention"),
-                format!(
-                    "message_retention must be from 60s to 14d (SQS's limits), found {}",
-                    q.message_retention
-                ),
-            );
-        }
-        if q.delay > Duration::secs(900) {
-            c.bad(
-                p.key("delay"),
-                format!("delay must be at most 15m (SQS's limit), found {}", q.delay),
-            );
-        }
+        c.all(&p, sqs::queue_problems(q));
         c.fraction(p.key("duplicate_rate"), "duplicate_rate", q.duplicate_rate);
-        if let Some(m) = q.maximum_message_size
-            && !(1024..=1_048_576).contains(&m.0)
-        {
-            c.bad(
-                p.key("maximum_message_size"),
-                format!("maximum_message_size must be from 1KB to 1MB (SQS's limits), found {m}"),
-            );
-        }
-        if q.in_flight_limit == Some(0) {
-            c.bad(
-                p.key("in_flight_limit"),
-                "in_flight_limit must be at least 1",
-            );
-        }
-        if q.throughput_limit == Some(0) {
-            c.bad(
-                p.key("throughput_limit"),
-                "throughput_limit must be at least 1 call per second",
-            );
-        }
-        if let Some(x) = q.short_poll_sample
-            && !(x > 0.0 && x <= 1.0)
-        {
-            c.bad(
-                p.key("short_poll_sample"),
-                format!(
-                    "short_poll_sample is a share of the messages, above 0 and at most 1, found {x}"
-                ),
-            );
-        }
         // A chain of dead-letter queues must end (a message moved back and
         // forth would never settle).
         let mut seen = vec![q.name.as_str()];
@@ -668,15 +672,6 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                     }
                 }
             }
-            if !(1..=1000).contains(&r.max_receive_count) {
-                c.bad(
-                    rp.key("max_receive_count"),
-                    format!(
-                        "max_receive_count must be from 1 to 1000, found {}",
-                        r.max_receive_count
-                    ),
-                );
-            }
         }
     }
 
@@ -709,7 +704,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                         format!("min must be at least 1, found {}", sc.min),
                     );
                 }
-                if !(20.0..=90.0).contains(&sc.target) {
+                if !dynamodb::TARGET_RANGE.contains(&sc.target) {
                     c.bad(
                         sp.key("target"),
                         format!(

@@ -13,7 +13,7 @@ load_balancers:
   - { name: lb, target_group: web, deregistration_delay: 10s }
 auto_scaling_groups:
   - name: web
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: 2
     max: 10
     instance: { boot_time: 90s }
@@ -239,7 +239,7 @@ name: we07
 duration: 30m
 auto_scaling_groups:
   - name: g
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: 1
     max: 4
     desired: 2

@@ -298,8 +298,12 @@ fn explain_tells_the_story_of_a_run() {
         .arg(&out)
         .args(["--resource", "nothing"])
         .assert()
-        .success();
-    assert!(String::from_utf8_lossy(&o.get_output().stdout).contains("no activities for nothing"));
+        .code(2);
+    // A resource the run does not have is bad input that lists the resources (issue 11 item 10).
+    assert!(
+        String::from_utf8_lossy(&o.get_output().stderr)
+            .contains("no resource named \"nothing\"; its resources are \"web\"")
+    );
     stratus()
         .arg("explain")
         .arg(t.join("missing"))

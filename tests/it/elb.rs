@@ -129,7 +129,7 @@ duration: 10m
 workloads: [ { name: w, to: { load_balancer: lb }, rate: 200 } ]
 load_balancers: [ { name: lb, target_group: g } ]
 auto_scaling_groups:
-  - { name: g, min: 5, max: 5, availability_zones: [a, b], app: [ { compute: 5ms } ] }
+  - { name: g, min: 5, max: 5, availability_zones: [us-east-1a, us-east-1b], app: [ { compute: 5ms } ] }
 "#);
     let per_target: Vec<f64> = r
         .series

@@ -79,7 +79,7 @@ duration: 10m
 workloads: [ { name: w, to: { load_balancer: lb }, rate: 200 } ]
 load_balancers: [ { name: lb, target_group: g } ]
 auto_scaling_groups:
-  - { name: g, min: 4, max: 4, availability_zones: [a, b], app: [ { compute: 100ms } ] }
+  - { name: g, min: 4, max: 4, availability_zones: [us-east-1a, us-east-1b], app: [ { compute: 100ms } ] }
 faults:
   - { at: 5m, kind: instance_failure, auto_scaling_group: g, count: 2, mode: stopped }
 "#,

@@ -20,3 +20,4 @@ mod sqs;
 mod trust;
 mod tune;
 mod util;
+mod validation;

@@ -41,7 +41,7 @@ load_balancers:
   - {{ name: lb, target_group: g, idle_timeout: 5s, health_check: {{ interval: 10s, timeout: 2s }} }}
 auto_scaling_groups:
   - name: g
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: {desired}
     max: {desired}
     health_check: {{ type: ELB, grace_period: 0s }}
@@ -522,7 +522,7 @@ workloads: [ {{ name: api, to: {{ load_balancer: web }}, rate: 20, timeout: 10s 
 load_balancers: [ {{ name: web, target_group: web, deregistration_delay: 5s }} ]
 auto_scaling_groups:
   - name: web
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: {min}
     max: {max}
     desired: {desired}
@@ -668,7 +668,7 @@ fn the_warm_pool_is_spread_over_the_zones_and_refills_away_from_a_failed_one() {
         2,
         10,
         2,
-        "    warm_pool: { pool_state: Stopped }\nfaults: [ { at: 10m, kind: az_outage, az: a, duration: 20m } ]",
+        "    warm_pool: { pool_state: Stopped }\nfaults: [ { at: 10m, kind: az_outage, az: us-east-1a, duration: 20m } ]",
     );
     // 8 in the pool, 4 per zone; the outage takes zone a's 4 (and its
     // in-service instance, replaced from the pool), and the pool refills in

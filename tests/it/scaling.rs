@@ -293,7 +293,7 @@ mod properties {
         };
         let faults = match g.faults {
             0 => "[]",
-            1 => "[ { at: 8m, kind: az_outage, az: a, duration: 6m } ]",
+            1 => "[ { at: 8m, kind: az_outage, az: us-east-1a, duration: 6m } ]",
             2 => {
                 "[ { at: 7m, kind: instance_failure, auto_scaling_group: g, count: 2, mode: hung } ]"
             }
@@ -313,7 +313,7 @@ load_balancers:
        health_check: {{ interval: 10s, timeout: 2s }} }}
 auto_scaling_groups:
   - name: g
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: {min}
     max: {max}
     desired: {desired}

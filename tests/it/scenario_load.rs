@@ -725,7 +725,7 @@ fn top_level_ranges_and_start_time() {
         e,
         [
             "x.yaml:2:11: duration: duration must be longer than 0s",
-            "x.yaml:3:17: metrics_period: metrics_period must be a whole number of seconds (at least 1s), found 1500ms",
+            "x.yaml:3:17: metrics_period: metrics_period must be a period CloudWatch reads metrics at: 1s, 5s, 10s, 30s or a multiple of 60s, found 1500ms",
             "x.yaml:4:13: start_time: expected an RFC 3339 UTC time like \"2026-01-05T09:00:00Z\", found \"2026-01-05 09:00\"",
         ]
     );

@@ -82,7 +82,7 @@ queues:
   - name: jobs-dlq
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 1
     max: 1
     consumer: {{ queue: jobs, threads: 1, wait_time: 20s, processing: 1s, failure_rate: 1.0 }}
@@ -148,7 +148,7 @@ queues:
     message_retention: 4d
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 1
     max: 1
     consumer: {{ queue: jobs, threads: 1, wait_time: 20s, processing: 1s, failure_rate: 1.0 }}
@@ -186,7 +186,7 @@ queues:
   - { name: jobs, visibility_timeout: 12h }
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: 1
     max: 20
     desired: 10
@@ -263,7 +263,7 @@ queues:
   - { name: jobs, visibility_timeout: 30s }
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: 3
     max: 3
     consumer:
@@ -300,7 +300,7 @@ queues:
   - name: jobs-dlq
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 1
     max: 1
     consumer: {{ queue: jobs, threads: 2, wait_time: 20s, processing: 40s }}
@@ -349,7 +349,7 @@ queues:
   - {{ name: jobs, type: {kind}, visibility_timeout: 30s }}
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 1
     max: 1
     consumer: {{ queue: jobs, threads: 1, wait_time: 20s, processing: 40s }}
@@ -399,7 +399,7 @@ queues:
   - {{ name: jobs, visibility_timeout: 30s }}
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 2
     max: 2
     consumer: {{ queue: jobs, threads: 4, wait_time: 20s, processing: 50s, extend_visibility: {extend} }}
@@ -441,7 +441,7 @@ queues:
   - {{ name: jobs, type: {kind}, visibility_timeout: 10s }}
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a, b]
+    availability_zones: [us-east-1a, us-east-1b]
     min: 3
     max: 3
     consumer:
@@ -534,7 +534,7 @@ queues:
   - {{ name: jobs, type: {kind} }}
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 2
     max: 2
     consumer: {{ queue: jobs, threads: 4, batch: 10, wait_time: 20s, processing: 20ms }}
@@ -593,7 +593,7 @@ queues:
   - {{ name: jobs }}
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 2
     max: 2
     consumer: {{ queue: jobs, threads: 4, batch: 10, wait_time: {wait}, processing: 100ms }}
@@ -635,7 +635,7 @@ queues:
   - { name: jobs, in_flight_limit: 10, short_poll_sample: 1.0 }
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 2
     max: 2
     consumer: { queue: jobs, threads: 10, wait_time: 0s, processing: 10s }
@@ -666,7 +666,7 @@ queues:
   - { name: jobs, visibility_timeout: 2m }
 auto_scaling_groups:
   - name: workers
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 1
     max: 4
     desired: 4
@@ -738,7 +738,7 @@ queues:
   - { name: jobs, maximum_message_size: 256KB }
 auto_scaling_groups:
   - name: web
-    availability_zones: [a]
+    availability_zones: [us-east-1a]
     min: 2
     max: 2
     app:
