@@ -445,6 +445,7 @@ auto_scaling_groups:
                 description: "Launching <script>alert(1)</script>".into(),
                 cause: "At a & b".into(),
             }],
+            desired_changes: Vec::new(),
         }
     }
 
