@@ -97,6 +97,18 @@ pub fn scenario(
 ) -> Result<Imported, BadInput> {
     let mut acc = acc.clone();
     attach_loose(&mut acc);
+    // One order whatever the input's (CLI output order, template keys).
+    acc.asgs.sort_by(|a, b| a.name.cmp(&b.name));
+    acc.policies
+        .sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+    acc.scheduled
+        .sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+    acc.hooks
+        .sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+    acc.lbs.sort_by(|a, b| a.name.cmp(&b.name));
+    acc.tgs.sort_by(|a, b| a.name.cmp(&b.name));
+    acc.queues.sort_by(|a, b| a.name.cmp(&b.name));
+    acc.tables.sort_by(|a, b| a.name.cmp(&b.name));
     let mut o = Out {
         text: String::new(),
         mapped: 0,

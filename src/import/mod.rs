@@ -515,6 +515,7 @@ pub fn write(out: &Path, im: &Imported) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    std::fs::create_dir_all(&dir)?;
     let mut files = vec![(out.to_path_buf(), im.yaml.clone())];
     for (n, csv) in &im.traces {
         files.push((dir.join(n), csv.clone()));

@@ -183,7 +183,13 @@ pub fn read(v: &Value, shown: &str) -> Result<Account, BadInput> {
                     "ScalingAdjustment",
                     x.get("scaling_adjustment").cloned(),
                 );
-                put(&mut p, "Cooldown", x.get("cooldown").cloned());
+                put(
+                    &mut p,
+                    "Cooldown",
+                    x.get("cooldown")
+                        .cloned()
+                        .filter(|w| w.as_f64().is_some_and(|w| w > 0.0)),
+                );
                 put(
                     &mut p,
                     "EstimatedInstanceWarmup",

@@ -9,6 +9,7 @@ mod determinism;
 mod dynamodb;
 mod elb;
 mod faults;
+mod import;
 mod maintenance;
 mod monitoring;
 mod predictive;

@@ -30,6 +30,7 @@ OPERATIONS = {
     "describe-load-balancers": ("elbv2", "DescribeLoadBalancers"),
     "describe-target-groups": ("elbv2", "DescribeTargetGroups"),
     "describe-target-group-attributes": ("elbv2", "DescribeTargetGroupAttributes"),
+    "describe-load-balancer-attributes": ("elbv2", "DescribeLoadBalancerAttributes"),
     "get-queue-attributes": ("sqs", "GetQueueAttributes"),
     "describe-table": ("dynamodb", "DescribeTable"),
     "describe-scalable-targets": ("application-autoscaling", "DescribeScalableTargets"),
