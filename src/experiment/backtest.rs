@@ -258,7 +258,7 @@ fn read_json(p: &Path) -> Result<Value, Failure> {
         bad(format!(
             "{shown}:{}:{}: invalid JSON: {e}",
             e.line(),
-            e.column()
+            e.column().max(1)
         ))
     })
 }

@@ -220,6 +220,7 @@ pub fn scenario(
     }
 
     // ------------------------------------------------------------ workloads
+    let ws = o.text.len();
     o.line(0, "workloads:");
     let mut any_workload = false;
     let mut lb_with_workload = Vec::new();
@@ -300,8 +301,8 @@ pub fn scenario(
     }
     if !any_workload {
         // `workloads: []` keeps the list valid.
-        o.text.truncate(o.text.len() - "workloads:\n".len());
-        o.line(0, "workloads: []");
+        o.text
+            .replace_range(ws..ws + "workloads:\n".len(), "workloads: []\n");
     }
 
     // ------------------------------------------------------------ load balancers

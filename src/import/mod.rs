@@ -408,7 +408,7 @@ pub fn parse_input(text: &str, shown: &str) -> Result<Input, BadInput> {
             BadInput(format!(
                 "{shown}:{}:{}: invalid JSON: {e}",
                 e.line(),
-                e.column()
+                e.column().max(1)
             ))
         })?;
         return classify_json(v, shown);

@@ -193,7 +193,10 @@ pub fn read(v: &Value, shown: &str) -> Result<Account, BadInput> {
                 put(
                     &mut p,
                     "EstimatedInstanceWarmup",
-                    x.get("estimated_instance_warmup").cloned(),
+                    // The provider writes 0 for "not set".
+                    x.get("estimated_instance_warmup")
+                        .cloned()
+                        .filter(|w| w.as_f64().is_some_and(|w| w > 0.0)),
                 );
                 put(
                     &mut p,

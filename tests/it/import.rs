@@ -334,7 +334,7 @@ fn malformed_input_exits_2_and_writes_nothing() {
         (
             "truncated.json",
             "{\n  \"AutoScalingGroups\": [\n    {\"MinSize\": 2,\n",
-            "truncated.json:4:1:",
+            "truncated.json:4:1: invalid JSON",
         ),
         (
             "unknown.json",
@@ -452,7 +452,9 @@ fn export(
         .activities
         .iter()
         .rev()
-        .filter(|a| a.resource == "web" && (a.kind == "launch" || a.kind == "terminate"))
+        // The initial fleet's launches at t = 0 are the group's creation,
+        // which a recorded day does not contain (the group existed before).
+        .filter(|a| a.resource == "web" && a.t > 0 && (a.kind == "launch" || a.kind == "terminate"))
         .map(|a| {
             serde_json::json!({
                 "ActivityId": "0", "AutoScalingGroupName": "web", "Description": a.description,
@@ -635,4 +637,27 @@ fn backtest_bad_input_exits_2() {
         String::from_utf8_lossy(&res.stderr)
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn unmapped_resources_are_comments_and_counted() {
+    let dir = TempDir::new("import-unmapped");
+    let p = dir.join("t.json");
+    std::fs::write(
+        &p,
+        r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+            "Resize": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12"}},
+            "Lonely": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Name": "lonely"}},
+            "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs", "VisibilityTimeout": 45}}}}"#,
+    )
+    .unwrap();
+    let (sc, yaml, mapped, total) = imported(vec![p]);
+    assert_eq!((mapped, total), (1, 3), "{yaml}");
+    assert!(
+        yaml.contains("# not mapped: resource Resize of type AWS::Lambda::Function"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("# not mapped: target group lonely"), "{yaml}");
+    assert_eq!(sc.queues[0].visibility_timeout.as_secs_f64(), 45.0);
+    assert!(sc.workloads.is_empty() && sc.auto_scaling_groups.is_empty());
 }
