@@ -387,7 +387,7 @@ impl std::fmt::Display for BadInput {
 #[derive(Debug)]
 pub enum Input {
     /// Part of the account.
-    Account(Account),
+    Account(Box<Account>),
     /// `get-metric-data` output.
     Metrics(metrics::MetricData),
 }
@@ -416,7 +416,7 @@ pub fn parse_input(text: &str, shown: &str) -> Result<Input, BadInput> {
     // Not JSON: a CloudFormation template in YAML is the only YAML input.
     let v = yaml::to_json(text, shown)?;
     if cfn::is_template(&v) {
-        return cfn::read(&v, shown).map(Input::Account);
+        return cfn::read(&v, shown).map(|a| Input::Account(Box::new(a)));
     }
     Err(BadInput(format!(
         "{shown}:1:1: not a recognised input: a YAML file must be a CloudFormation template (with `Resources`)"
@@ -428,17 +428,17 @@ fn classify_json(v: serde_json::Value, shown: &str) -> Result<Input, BadInput> {
         return metrics::read(&v, shown).map(Input::Metrics);
     }
     if cfn::is_template(&v) {
-        return cfn::read(&v, shown).map(Input::Account);
+        return cfn::read(&v, shown).map(|a| Input::Account(Box::new(a)));
     }
     if terraform::is_plan(&v) {
-        return terraform::read(&v, shown).map(Input::Account);
+        return terraform::read(&v, shown).map(|a| Input::Account(Box::new(a)));
     }
     if v.get("Activities").is_some() {
         return Err(BadInput(format!(
             "{shown}:1:1: this is `autoscaling describe-scaling-activities` output: give it to `stratus backtest --activities`, not to `import`"
         )));
     }
-    cli_json::read(&v, shown).map(Input::Account)
+    cli_json::read(&v, shown).map(|a| Input::Account(Box::new(a)))
 }
 
 /// What `import` produced.
@@ -473,7 +473,7 @@ pub fn import(o: &Options) -> Result<Imported, BadInput> {
     let mut md: Option<metrics::MetricData> = None;
     for f in &o.files {
         match read_input(f)? {
-            Input::Account(a) => acc.extend(a),
+            Input::Account(a) => acc.extend(*a),
             Input::Metrics(m) => md = Some(merge_metrics(md, m)),
         }
     }
