@@ -219,6 +219,10 @@ pub enum Command {
         #[arg(long)]
         no_charts: bool,
     },
+    /// Write a scenario from AWS descriptions (CLI JSON, CloudFormation, Terraform plan JSON).
+    Import(crate::import::cli::ImportArgs),
+    /// Replay recorded CloudWatch load and compare with what AWS recorded.
+    Backtest(crate::experiment::backtest::BacktestArgs),
     /// Tell the story of a run: its activity history as a timeline.
     Explain {
         /// A run folder written by `stratus run`.

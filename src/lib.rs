@@ -9,6 +9,7 @@ pub mod aws;
 pub mod cli;
 pub mod experiment;
 pub mod faults;
+pub mod import;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -182,6 +182,8 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             print!("{text}");
             Ok(())
         }
+        Command::Import(a) => stratus::import::cli::run(&a).map_err(failure),
+        Command::Backtest(a) => experiment::backtest::run(&a).map_err(failure),
         Command::Schema => {
             println!("{}", scenario::schema_json());
             Ok(())

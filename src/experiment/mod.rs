@@ -3,6 +3,7 @@
 //! of `--set` values, in parallel, shardable across machines and merged
 //! back with `stratus merge`).
 
+pub mod backtest;
 pub mod compare;
 pub mod stats;
 pub mod sweep;

@@ -1607,6 +1607,55 @@ pub fn dashboard(sc: &Scenario, r: &RunResult) -> Result<Vec<(String, Vec<u8>)>,
     Ok(files)
 }
 
+/// One line of [`backtest_overlay`]: label, dashed, points (s, instances).
+pub type BacktestLine = (String, bool, Vec<(f64, f64)>);
+
+/// The backtest overlay (`stratus backtest`): recorded and simulated
+/// capacity of a group as step lines (recorded solid, simulated dashed),
+/// the recorded activity history as ▲ and the simulated one as ▼ along the
+/// bottom (times in seconds since the start). (PNG bytes, SVG text).
+pub fn backtest_overlay(
+    name: &str,
+    title: String,
+    lines: &[BacktestLine],
+    recorded: &[f64],
+    simulated: &[f64],
+    duration_s: f64,
+    subtitle: &str,
+) -> Result<(Vec<u8>, String), String> {
+    ensure_font()?;
+    let mut c = TimeChart::new(name, title, "instances");
+    c.counts = true;
+    let colors = [pal::BLUE, pal::ORANGE, pal::GREEN, pal::RED];
+    for (i, (label, dashed, pts)) in lines.iter().enumerate() {
+        c.lines.push(Line {
+            label: label.clone(),
+            color: colors[i % colors.len()],
+            shape: if *dashed { Shape::Dashed } else { Shape::Line },
+            secondary: false,
+            points: pts.clone(),
+        });
+    }
+    for &x in recorded {
+        c.ticks.push(Tick {
+            label: "recorded desired-capacity change".into(),
+            color: pal::PURPLE,
+            up: true,
+            x,
+        });
+    }
+    for &x in simulated {
+        c.ticks.push(Tick {
+            label: "simulated desired-capacity change".into(),
+            color: pal::ORANGE,
+            up: false,
+            x,
+        });
+    }
+    let ax = TimeAxis::for_run(duration_s);
+    Ok((render_png(&c, ax, subtitle)?, render_svg(&c, ax, subtitle)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1745,6 +1794,7 @@ auto_scaling_groups:
             },
             series: s,
             activities,
+            desired_changes: Vec::new(),
         }
     }
 
