@@ -3,7 +3,7 @@
 use crate::report::metrics::Series;
 use crate::report::summary::{self, AsgSummary, Errors, Latency, LbSummary, Requests, Summary};
 use crate::scenario::Scenario;
-use crate::world::{Activity, DesiredChange, Outcome, World};
+use crate::world::{Activity, Outcome, World};
 use std::time::Instant;
 
 /// Everything a run produces.
@@ -14,8 +14,6 @@ pub struct RunResult {
     pub series: Series,
     /// Activity history.
     pub activities: Vec<Activity>,
-    /// Every change of a group's desired capacity.
-    pub desired_changes: Vec<DesiredChange>,
 }
 
 /// Simulate a loaded, validated scenario. `variant` is only recorded.
@@ -142,6 +140,5 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         summary,
         series: std::mem::take(&mut w.series),
         activities: std::mem::take(&mut w.activities),
-        desired_changes: std::mem::take(&mut w.desired_changes),
     }
 }

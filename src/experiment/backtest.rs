@@ -9,7 +9,7 @@
 //! - activities: each desired-capacity change AWS recorded (parsed from the
 //!   `Cause` of `autoscaling describe-scaling-activities`: "… changing the
 //!   desired capacity from N to M", at the cause's "At T") against the run's
-//!   own changes (structured, [`crate::world::DesiredChange`]). A recorded
+//!   own changes (the typed `scaling` activities, [`crate::world::Act::Scaling`]). A recorded
 //!   change matches a simulated one of the same group, direction and new
 //!   value within the window (default 5 min); each is matched at most once,
 //!   nearest first. Times are compared at AWS's whole seconds.
@@ -453,14 +453,17 @@ pub fn backtest(a: &BacktestArgs) -> Result<String, Failure> {
         })
         .collect();
     let sim: Vec<Change> = result
-        .desired_changes
+        .activities
         .iter()
-        .map(|d| Change {
-            // AWS's times are whole seconds: so are these.
-            t: (d.t / 1_000_000_000) as f64,
-            group: d.group.clone(),
-            from: d.from,
-            to: d.to,
+        .filter_map(|a| match a.what {
+            crate::world::Act::Scaling { from, to } => Some(Change {
+                // AWS's times are whole seconds: so are these.
+                t: (a.t / 1_000_000_000) as f64,
+                group: a.resource.clone(),
+                from,
+                to,
+            }),
+            _ => None,
         })
         .collect();
     let (acts, _) = match_changes(&rec, &sim, window);

@@ -1794,7 +1794,6 @@ auto_scaling_groups:
             },
             series: s,
             activities,
-            desired_changes: Vec::new(),
         }
     }
 

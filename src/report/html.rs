@@ -464,7 +464,6 @@ auto_scaling_groups:
                 "Launching <script>alert(1)</script>",
                 "At a & b",
             )],
-            desired_changes: Vec::new(),
         }
     }
 

@@ -17,8 +17,8 @@ mod validate;
 pub(crate) use diag::did_you_mean;
 pub use dist::{CountDist, DurationDist, Rate};
 pub use load::{
-    Diagnostic, Diagnostics, Guard, LoadOptions, Loaded, edited_yaml, load_file,
-    load_file_checked, load_str, load_str_checked, schema_json, variant_names, variant_names_str,
+    Diagnostic, Diagnostics, Guard, LoadOptions, Loaded, edited_yaml, load_file, load_file_checked,
+    load_str, load_str_checked, schema_json, variant_names, variant_names_str,
 };
 pub use model::*;
 pub use units::{Duration, Nanos, Size};

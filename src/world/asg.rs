@@ -40,12 +40,6 @@ impl World {
         }
         self.asgs[g].desired = new;
         self.asgs[g].scaling_activities += 1;
-        self.desired_changes.push(super::DesiredChange {
-            t: self.now,
-            group: self.asgs[g].name.clone(),
-            from: old,
-            to: new,
-        });
         self.activities.push(Activity::new(
             self.now,
             self.asgs[g].name.clone(),

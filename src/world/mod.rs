@@ -453,20 +453,6 @@ impl From<String> for Why {
     }
 }
 
-/// One change of a group's desired capacity (exactly one per `scaling`
-/// activity), for tools that compare runs with AWS's history.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DesiredChange {
-    /// When, ns.
-    pub t: SimTime,
-    /// The group.
-    pub group: String,
-    /// Desired capacity before.
-    pub from: u32,
-    /// Desired capacity after.
-    pub to: u32,
-}
-
 /// The world.
 pub struct World {
     /// Now.
@@ -515,8 +501,6 @@ pub struct World {
     asg_res: Vec<u32>,
     /// Activity history.
     pub activities: Vec<Activity>,
-    /// Every change of desired capacity, in time order.
-    pub desired_changes: Vec<DesiredChange>,
     /// Events processed.
     pub events: u64,
     /// Dynamic scaling state per group.
@@ -726,7 +710,6 @@ impl World {
             lb_res,
             asg_res,
             activities: Vec::new(),
-            desired_changes: Vec::new(),
             events: 0,
             scaling: sc
                 .auto_scaling_groups

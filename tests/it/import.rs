@@ -454,7 +454,7 @@ fn export(
         .rev()
         // The initial fleet's launches at t = 0 are the group's creation,
         // which a recorded day does not contain (the group existed before).
-        .filter(|a| a.resource == "web" && a.t > 0 && (a.kind == "launch" || a.kind == "terminate"))
+        .filter(|a| a.resource == "web" && a.t > 0 && (a.kind() == "launch" || a.kind() == "terminate"))
         .map(|a| {
             serde_json::json!({
                 "ActivityId": "0", "AutoScalingGroupName": "web", "Description": a.description,
@@ -517,11 +517,19 @@ fn backtest_against_its_own_outputs_matches_and_reports_perturbations() {
         })
         .collect();
     let (md, acts) = export(&r, &load);
-    let n_changes = r.desired_changes.len() as u64;
+    // The run's desired-capacity changes: (t ns, from, to).
+    let changes: Vec<(u64, u32, u32)> = r
+        .activities
+        .iter()
+        .filter_map(|a| match a.what {
+            stratus::world::Act::Scaling { from, to } => Some((a.t, from, to)),
+            _ => None,
+        })
+        .collect();
+    let n_changes = changes.len() as u64;
     assert!(
         n_changes >= 2,
-        "the load step should scale the group out and in: {:?}",
-        r.desired_changes
+        "the load step should scale the group out and in: {changes:?}"
     );
 
     // Round trip: everything matches, exactly.
@@ -547,12 +555,12 @@ fn backtest_against_its_own_outputs_matches_and_reports_perturbations() {
     // missing, desired capacity one higher over 9 of the 90 periods.
     let mut acts2 = acts.clone();
     let list = acts2["Activities"].as_array_mut().unwrap();
-    let first = &r.desired_changes[0];
-    let last = r.desired_changes.last().unwrap();
-    let t_first = iso((first.t / 1_000_000_000) as f64);
-    let t_shift = iso((first.t / 1_000_000_000) as f64 + 120.0);
-    let last_at = format!("At {} ", iso((last.t / 1_000_000_000) as f64));
-    let last_clause = format!("from {} to {}", last.from, last.to);
+    let first = changes[0];
+    let last = *changes.last().unwrap();
+    let t_first = iso((first.0 / 1_000_000_000) as f64);
+    let t_shift = iso((first.0 / 1_000_000_000) as f64 + 120.0);
+    let last_at = format!("At {} ", iso((last.0 / 1_000_000_000) as f64));
+    let last_clause = format!("from {} to {}", last.1, last.2);
     list.retain(|x| {
         let c = x["Cause"].as_str().unwrap();
         !(c.contains(&last_at) && c.contains(&last_clause))
