@@ -5,9 +5,9 @@ use clap::{CommandFactory, FromArgMatches};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use stratus::cli::{Cli, Command};
+use stratus::cli::{Cli, Command, Format};
 use stratus::experiment;
-use stratus::report::{output, render};
+use stratus::report::{output, parquet, render};
 use stratus::scenario::{self, LoadOptions};
 
 enum Failure {
@@ -139,6 +139,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             scenario: sa,
             json,
             no_charts,
+            format,
         } => {
             let opts = LoadOptions {
                 sets: sa.sets,
@@ -160,6 +161,12 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                 b.finish_and_clear();
             }
             let mut files = output::run_files(&result);
+            if !format.contains(&Format::Csv) {
+                files.retain(|(name, _)| !name.ends_with(".csv"));
+            }
+            if format.contains(&Format::Parquet) {
+                files.extend(parquet::run_files(&result).map_err(Failure::Internal)?);
+            }
             if !no_charts {
                 files.extend(render::dashboard(&sc, &result).map_err(Failure::Internal)?);
             }
@@ -171,7 +178,18 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                         .map_err(|e| Failure::Internal(e.to_string()))?
                 );
             } else {
-                print!("{}", render::human_summary(&result, &dir));
+                let mut text = render::human_summary(&result, &dir);
+                if format != [Format::Csv] {
+                    let mut names = Vec::new();
+                    if format.contains(&Format::Csv) {
+                        names.push("metrics.csv, activities.csv");
+                    }
+                    if format.contains(&Format::Parquet) {
+                        names.push("metrics.parquet, activities.parquet");
+                    }
+                    text = text.replace("metrics.csv, activities.csv", &names.join(", "));
+                }
+                print!("{text}");
             }
             Ok(())
         }

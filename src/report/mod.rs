@@ -7,5 +7,6 @@ pub mod explain;
 pub mod html;
 pub mod metrics;
 pub mod output;
+pub mod parquet;
 pub mod render;
 pub mod summary;
