@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use stratus::cli::{Cli, Command, Format};
 use stratus::experiment;
-use stratus::report::{output, parquet, render};
+use stratus::report::{output, render};
 use stratus::scenario::{self, LoadOptions};
 
 enum Failure {
@@ -150,6 +150,10 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                 scenario::load_file(&file, &opts).map_err(|d| Failure::BadInput(d.to_string()))?;
             let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
             output::check_replaceable(&dir).map_err(out_err)?;
+            if format.contains(&Format::Parquet) && !cfg!(feature = "parquet") {
+                // Refused before running, like any bad input.
+                return Err(Failure::BadInput(NO_PARQUET.into()));
+            }
             let bar = progress_bar();
             let mut tick = |f: f64| {
                 if let Some(b) = &bar {
@@ -165,7 +169,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                 files.retain(|(name, _)| !name.ends_with(".csv"));
             }
             if format.contains(&Format::Parquet) {
-                files.extend(parquet::run_files(&result).map_err(Failure::Internal)?);
+                files.extend(parquet_files(&result)?);
             }
             if !no_charts {
                 files.extend(render::dashboard(&sc, &result).map_err(Failure::Internal)?);
@@ -195,6 +199,18 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
         }
     }
 }
+
+#[cfg(feature = "parquet")]
+fn parquet_files(r: &stratus::run::RunResult) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    stratus::report::parquet::run_files(r).map_err(Failure::Internal)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_files(_: &stratus::run::RunResult) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    Err(Failure::BadInput(NO_PARQUET.into()))
+}
+
+const NO_PARQUET: &str = "--format parquet: this stratus was built without the `parquet` feature (build it with the default features)";
 
 fn failure(e: experiment::Failure) -> Failure {
     match e {
