@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use stratus::experiment::table::Table;
 use stratus::experiment::{self, Failure, compare as cmp, stats, sweep as swp};
 use stratus::report::{charts, explain, metrics::fmt_num, output, parquet, render};
 use stratus::run::RunResult;
@@ -655,22 +656,15 @@ fn compare(
         .collect();
     let csv = cmp::comparison_csv(&names, &st, seed0, replications);
     let replications_csv = (replications > 1).then(|| {
-        let mut t = String::from("variant,replication,seed");
-        for f in cmp::FIGURES {
-            t.push(',');
-            t.push_str(f.key);
-        }
-        t.push('\n');
+        let mut header: Vec<String> = ["variant", "replication", "seed"].map(String::from).into();
+        header.extend(cmp::FIGURES.iter().map(|f| f.key.to_string()));
+        let mut t = Table::new(header);
         for (spec, rep, seed, f) in &rep_rows {
-            t.push_str(&stratus::report::metrics::csv_field(&names[*spec]));
-            t.push_str(&format!(",{rep},{seed}"));
-            for v in f {
-                t.push(',');
-                t.push_str(&fmt_num(*v));
-            }
-            t.push('\n');
+            let mut row = vec![names[*spec].clone(), rep.to_string(), seed.to_string()];
+            row.extend(f.iter().map(|v| fmt_num(*v)));
+            t.rows.push(row);
         }
-        t
+        t.csv()
     });
     Ok(NativeComparison {
         base,

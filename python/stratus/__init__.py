@@ -19,6 +19,7 @@ Simulations release the GIL and can be interrupted with Ctrl-C (a
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
@@ -393,7 +394,7 @@ def _read_activities(text: str) -> pd.DataFrame:
         dtype={"t_s": "float64", "resource": "category", "kind": "category"},
         keep_default_na=False,
         na_values=[],
-    ).astype({c: object for c in ("description", "cause")}, errors="ignore")
+    )
 
 
 def run(
@@ -603,21 +604,26 @@ def sweep(
     sc = _scenario(scenario)
     plist = [(str(p), [_yaml_value(v) for v in vs]) for p, vs in params.items()]
     header, rows = _stratus.sweep(sc._n, plist, int(replications), jobs)
-    fixed = [*header, "replication", "seed", "grid_index"]
-    records = []
+    # As sweep.csv: the fixed columns, then the figures in order of first
+    # appearance; read back as pandas reads that file.
+    columns = [*header, "replication", "seed", "grid_index"]
+    fixed = len(columns)
+    at: Dict[str, int] = {}
+    for _, figures in rows:
+        for k, _v in figures:
+            if k not in at:
+                at[k] = len(columns)
+                columns.append(k)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
     for cells, figures in rows:
-        rec: Dict[str, Any] = dict(zip(fixed, cells))
-        rec.update(figures)
-        records.append(rec)
-    df = pd.DataFrame.from_records(records, columns=None)
-    if not len(df):
-        df = pd.DataFrame(columns=fixed)
-    for c in df.columns:
-        try:
-            df[c] = pd.to_numeric(df[c])
-        except (ValueError, TypeError):
-            pass
-    return df
+        line = list(cells[:fixed]) + [""] * (len(columns) - fixed)
+        for k, v in figures:
+            line[at[k]] = v
+        w.writerow(line)
+    buf.seek(0)
+    return pd.read_csv(buf)
 
 
 # --------------------------------------------------------------- notebooks
