@@ -121,8 +121,9 @@ fn interruptible<T: Send>(
             Some(e) => Err(e),
             None => Ok(v),
         },
-        Some(Err(p)) if p.is::<Interrupted>() => Err(signal
-            .unwrap_or_else(|| PyRuntimeError::new_err("the run was interrupted"))),
+        Some(Err(p)) if p.is::<Interrupted>() => {
+            Err(signal.unwrap_or_else(|| PyRuntimeError::new_err("the run was interrupted")))
+        }
         Some(Err(p)) => {
             let why = p
                 .downcast_ref::<String>()
@@ -285,7 +286,8 @@ fn load_text(
         variant,
         seed,
     };
-    let sc = scn::load_str(&src, &file, &base_dir, &opts).map_err(|d| scenario_error(py, "", &d))?;
+    let sc =
+        scn::load_str(&src, &file, &base_dir, &opts).map_err(|d| scenario_error(py, "", &d))?;
     Ok(NativeScenario {
         src: Arc::new(src),
         file,
@@ -615,10 +617,7 @@ fn compare(
     }
     let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     let results: Vec<RunResult> = interruptible(py, |cancel| {
-        let cost: Vec<f64> = jobs_list
-            .iter()
-            .map(|j| swp::expected_work(&j.2))
-            .collect();
+        let cost: Vec<f64> = jobs_list.iter().map(|j| swp::expected_work(&j.2)).collect();
         swp::in_pool(jobs, || {
             swp::run_longest_first(&cost, |k| {
                 let (spec, _, sc) = &jobs_list[k];

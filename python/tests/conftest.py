@@ -47,3 +47,9 @@ def cli():
         return p
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def in_repository(monkeypatch):
+    """Relative scenario paths, as on the command line, from the repository."""
+    monkeypatch.chdir(ROOT)

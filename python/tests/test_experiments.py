@@ -1,5 +1,7 @@
 """compare and sweep from Python equal `stratus compare` / `stratus sweep`."""
 
+import json
+
 import pandas as pd
 
 import stratus
@@ -20,10 +22,7 @@ def test_compare_equals_the_cli(root, cli, tmp_path):
     # Each variant's first-seed run is the run folder the CLI wrote.
     for name, run in cmp.runs.items():
         cli_sum = (out / "runs" / name / "summary.json").read_text()
-        a, b = run.summary, pd.io.json.loads(cli_sum) if hasattr(pd.io.json, "loads") else None
-        import json
-
-        b = json.loads(cli_sum)
+        a, b = dict(run.summary), json.loads(cli_sum)
         a.pop("wall_s"), b.pop("wall_s")
         assert a == b, name
         assert run._n.metrics_csv() == (out / "runs" / name / "metrics.csv").read_text()

@@ -56,7 +56,7 @@ def test_summary_metrics_activities_equal_the_cli(root, cli, tmp_path, file, set
     cli_summary = (out / "summary.json").read_text()
     # Byte for byte, but for the wall-clock time.
     assert without_wall(run.summary_json()) == without_wall(cli_summary)
-    a, b = run.summary, json.loads(cli_summary)
+    a, b = dict(run.summary), json.loads(cli_summary)
     a.pop("wall_s"), b.pop("wall_s")
     assert a == b
     assert list(a) == list(b)  # same keys, same order

@@ -545,8 +545,14 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     Ok(Outcome { dir, text })
 }
 
-/// `comparison.csv`.
-pub fn comparison_csv(names: &[String], stats: &[Vec<(f64, f64)>], seed0: u64, reps: u32) -> String {
+/// `comparison.csv`: a row per name, `stats[i][k]` the (mean, 95 % CI
+/// half-width) of [`FIGURES`]`[k]` for `names[i]`.
+pub fn comparison_csv(
+    names: &[String],
+    stats: &[Vec<(f64, f64)>],
+    seed0: u64,
+    reps: u32,
+) -> String {
     let mut header = vec![
         "variant".to_string(),
         "seed".to_string(),
