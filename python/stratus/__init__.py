@@ -316,13 +316,10 @@ class Run:
                 }
             )
         if table == "activities":
-            df = pl.read_csv(
-                io.BytesIO(self._n.activities_csv().encode()),
-                schema_overrides={"t_s": pl.Float64, "resource": pl.Utf8, "kind": pl.Utf8},
-                infer_schema_length=0,
-                missing_utf8_is_empty_string=True,
-            )
-            return df.with_columns(
+            # Every column as text (empty fields are empty strings, as in
+            # `activities`), then the typed ones.
+            df = pl.read_csv(io.BytesIO(self._n.activities_csv().encode()), infer_schema_length=0)
+            return df.with_columns(pl.all().fill_null("")).with_columns(
                 pl.col("t_s").cast(pl.Float64),
                 pl.col("resource").cast(pl.Categorical),
                 pl.col("kind").cast(pl.Categorical),

@@ -46,12 +46,12 @@ def test_parquet_only_folder_and_readers(root, cli, tmp_path):
     d = tmp_path / "pq"
     cli("run", SPIKE, "--set", "duration=20m", "--format", "parquet", "--out", d, "--no-charts")
     assert not (d / "metrics.csv").exists() and (d / "metrics.parquet").exists()
-    n = duckdb.sql(f"select count(*), count(distinct metric) from '{d / 'metrics.parquet'}'").fetchone()
+    n = duckdb.sql(f"select count(*), count(distinct metric) from '{d / 'metrics.parquet'}'").fetchall()[0]
     rows = pl.read_parquet(d / "metrics.parquet")
     assert n[0] == rows.height > 0
     cpu = duckdb.sql(
         f"select avg(value) from '{d / 'metrics.parquet'}' where metric = 'CPUUtilization' and resource = 'web'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert 0 < cpu <= 100
     kinds = duckdb.sql(f"select distinct kind from '{d / 'activities.parquet'}'").fetchall()
     assert ("launch",) in kinds
