@@ -158,51 +158,85 @@ pub fn run_files(r: &RunResult) -> Result<Vec<(String, Vec<u8>)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Float64Type;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    fn read(bytes: Vec<u8>) -> RecordBatch {
+        let mut r = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+            .unwrap()
+            .build()
+            .unwrap();
+        let b = r.next().unwrap().unwrap();
+        assert!(r.next().is_none());
+        b
+    }
+
+    fn strings(b: &RecordBatch, col: &str) -> Vec<String> {
+        utf8_values(b.column_by_name(col).unwrap())
+    }
+
+    /// A dictionary or plain string column as its values.
+    fn utf8_values(a: &ArrayRef) -> Vec<String> {
+        if let Some(d) = a.as_any_dictionary_opt() {
+            let values = d.values().as_string::<i32>();
+            let keys = d.normalized_keys();
+            keys.iter().map(|&k| values.value(k).to_string()).collect()
+        } else {
+            let s = a.as_string::<i32>();
+            (0..s.len()).map(|i| s.value(i).to_string()).collect()
+        }
+    }
+
+    fn floats(b: &RecordBatch, col: &str) -> Vec<f64> {
+        b.column_by_name(col)
+            .unwrap()
+            .as_primitive::<Float64Type>()
+            .values()
+            .to_vec()
+    }
 
     #[test]
-    fn metrics_keep_rows_and_types() {
+    fn metrics_keep_rows_values_and_types() {
         let mut s = Series::default();
         let web = s.resource("web");
         let lb = s.resource("a,b");
         s.push(0, web, "CPUUtilization", 12.345_678_9);
         s.push(60_000_000_000, lb, "RequestCount", 3.0);
         s.push(90_500_000_000, web, "CPUUtilization", 0.1 + 0.2);
-        let bytes = metrics_parquet(&s).unwrap();
-        let r = SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap();
-        assert_eq!(r.metadata().file_metadata().num_rows(), 3);
-        let rows: Vec<String> = r
-            .get_row_iter(None)
-            .unwrap()
-            .map(|row| row.unwrap().to_string())
-            .collect();
+        let b = read(metrics_parquet(&s).unwrap());
+        assert_eq!(b.num_rows(), 3);
+        assert_eq!(floats(&b, "t_s"), [0.0, 60.0, 90.5]);
+        // The values metrics.csv prints, read back.
+        assert_eq!(floats(&b, "value"), [12.345679, 3.0, 0.3]);
+        assert_eq!(strings(&b, "resource"), ["web", "a,b", "web"]);
         assert_eq!(
-            rows,
-            [
-                "{t_s: 0.0, resource: \"web\", metric: \"CPUUtilization\", value: 12.345679}",
-                "{t_s: 60.0, resource: \"a,b\", metric: \"RequestCount\", value: 3.0}",
-                "{t_s: 90.5, resource: \"web\", metric: \"CPUUtilization\", value: 0.3}",
-            ]
+            strings(&b, "metric"),
+            ["CPUUtilization", "RequestCount", "CPUUtilization"]
         );
+        assert!(matches!(
+            b.schema().field_with_name("resource").unwrap().data_type(),
+            DataType::Dictionary(_, _)
+        ));
+        // Deterministic bytes.
+        assert_eq!(metrics_parquet(&s).unwrap(), metrics_parquet(&s).unwrap());
     }
 
     #[test]
     fn activities_follow_the_csv_columns() {
         let csv = "t_s,resource,kind,description,cause\n60,web,launch,\"Launching, now\",x\n61.5,web,alarm,d,\n";
-        let bytes = activities_parquet(csv).unwrap();
-        let r = SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap();
-        let schema = r.metadata().file_metadata().schema_descr();
-        let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["t_s", "resource", "kind", "description", "cause"]);
-        let rows: Vec<String> = r
-            .get_row_iter(None)
-            .unwrap()
-            .map(|row| row.unwrap().to_string())
+        let b = read(activities_parquet(csv).unwrap());
+        let names: Vec<String> = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
             .collect();
-        assert_eq!(
-            rows[0],
-            "{t_s: 60.0, resource: \"web\", kind: \"launch\", description: \"Launching, now\", cause: \"x\"}"
-        );
-        assert_eq!(rows.len(), 2);
+        assert_eq!(names, ["t_s", "resource", "kind", "description", "cause"]);
+        assert_eq!(floats(&b, "t_s"), [60.0, 61.5]);
+        assert_eq!(strings(&b, "kind"), ["launch", "alarm"]);
+        assert_eq!(strings(&b, "description"), ["Launching, now", "d"]);
+        assert_eq!(strings(&b, "cause"), ["x", ""]);
     }
 }
