@@ -11,6 +11,7 @@ mod elb;
 mod faults;
 mod maintenance;
 mod monitoring;
+mod parquet_output;
 mod predictive;
 mod queueing;
 mod scaling;
