@@ -36,7 +36,8 @@ fn batches(path: &std::path::Path) -> Vec<RecordBatch> {
         .collect()
 }
 
-/// Every cell of a column as the CSV prints it.
+/// Every cell of a column as text (numbers in Rust's shortest round-trip
+/// form, which is how the CSVs print the values the Parquet files hold).
 fn cells(a: &ArrayRef) -> Vec<String> {
     if let Some(d) = a.as_any_dictionary_opt() {
         let v = d.values().as_string::<i32>();
@@ -45,10 +46,7 @@ fn cells(a: &ArrayRef) -> Vec<String> {
             .map(|&k| v.value(k).to_string())
             .collect()
     } else if let Some(f) = a.as_primitive_opt::<Float64Type>() {
-        f.values()
-            .iter()
-            .map(|x| stratus::report::metrics::fmt_num(*x))
-            .collect()
+        f.values().iter().map(|x| x.to_string()).collect()
     } else {
         let s = a.as_string::<i32>();
         (0..s.len()).map(|i| s.value(i).to_string()).collect()
