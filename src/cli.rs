@@ -1,6 +1,6 @@
 //! Command-line arguments (parsed as given), kept apart from what they do.
 
-use clap::{ArgMatches, Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// stratus: see how AWS systems behave under load.
@@ -21,6 +21,15 @@ pub struct ScenarioArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// Table format of a run folder's metrics and activities.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `metrics.csv`, `activities.csv`.
+    Csv,
+    /// `metrics.parquet`, `activities.parquet`.
+    Parquet,
 }
 
 /// Commands.
@@ -49,6 +58,11 @@ pub enum Command {
         /// `stratus validate`).
         #[arg(long)]
         allow_huge: bool,
+        /// Table format of metrics and activities: csv (metrics.csv,
+        /// activities.csv), parquet (metrics.parquet, activities.parquet,
+        /// typed columns), or both: csv,parquet.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "csv")]
+        format: Vec<Format>,
     },
     /// Check a scenario file and print every problem.
     Validate {

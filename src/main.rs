@@ -5,7 +5,7 @@ use clap::{CommandFactory, FromArgMatches};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use stratus::cli::{Cli, Command};
+use stratus::cli::{Cli, Command, Format};
 use stratus::experiment;
 use stratus::report::{output, render};
 use stratus::scenario::estimate::{self, Estimate};
@@ -220,6 +220,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             json,
             no_charts,
             allow_huge,
+            format,
         } => {
             let opts = LoadOptions {
                 sets: sa.sets,
@@ -233,12 +234,22 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
             stratus::cli::check_out_path(&dir).map_err(Failure::BadInput)?;
             output::check_replaceable(&dir).map_err(out_err)?;
+            if format.contains(&Format::Parquet) && !cfg!(feature = "parquet") {
+                // Refused before running, like any bad input.
+                return Err(Failure::BadInput(NO_PARQUET.into()));
+            }
             show_estimate(&loaded.estimate);
             let mut bar = Progress::new(sc.duration.as_secs_f64());
             let mut tick = |f: f64| bar.tick(f);
             let result = stratus::run::simulate(&sc, variant.as_deref(), &mut tick);
             bar.finish();
             let mut files = output::run_files(&result);
+            if !format.contains(&Format::Csv) {
+                files.retain(|(name, _)| !name.ends_with(".csv"));
+            }
+            if format.contains(&Format::Parquet) {
+                files.extend(parquet_files(&result)?);
+            }
             if !no_charts {
                 files.extend(render::dashboard(&sc, &result).map_err(Failure::Internal)?);
             }
@@ -250,12 +261,35 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                         .map_err(|e| Failure::Internal(e.to_string()))?
                 );
             } else {
-                print!("{}", render::human_summary(&result, &dir, !no_charts));
+                let mut text = render::human_summary(&result, &dir, !no_charts);
+                if format != [Format::Csv] {
+                    let mut names = Vec::new();
+                    if format.contains(&Format::Csv) {
+                        names.push("metrics.csv, activities.csv");
+                    }
+                    if format.contains(&Format::Parquet) {
+                        names.push("metrics.parquet, activities.parquet");
+                    }
+                    text = text.replace("metrics.csv, activities.csv", &names.join(", "));
+                }
+                print!("{text}");
             }
             Ok(())
         }
     }
 }
+
+#[cfg(feature = "parquet")]
+fn parquet_files(r: &stratus::run::RunResult) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    stratus::report::parquet::run_files(r).map_err(Failure::Internal)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_files(_: &stratus::run::RunResult) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    Err(Failure::BadInput(NO_PARQUET.into()))
+}
+
+const NO_PARQUET: &str = "--format parquet: this stratus was built without the `parquet` feature (build it with the default features)";
 
 fn failure(e: experiment::Failure) -> Failure {
     match e {

@@ -606,8 +606,14 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     Ok(Outcome { dir, text })
 }
 
-/// `comparison.csv`.
-fn comparison_csv(names: &[String], stats: &[Vec<(f64, f64)>], seed0: u64, reps: u32) -> String {
+/// `comparison.csv`: a row per name, `stats[i][k]` the (mean, 95 % CI
+/// half-width) of [`FIGURES`]`[k]` for `names[i]`.
+pub fn comparison_csv(
+    names: &[String],
+    stats: &[Vec<(f64, f64)>],
+    seed0: u64,
+    reps: u32,
+) -> String {
     let mut header = vec![
         "variant".to_string(),
         "seed".to_string(),
@@ -810,7 +816,7 @@ fn has_metric(runs: &[Vec<&RunResult>], resource: &str, metric: &str) -> bool {
 
 /// The overlay charts, in order: capacity, latency, errors, CPU, queues,
 /// tables, cost. Each is skipped when no run has its metric.
-fn overlays(sc: &Scenario, names: &[String], runs: &[Vec<&RunResult>]) -> Vec<Overlay> {
+pub fn overlays(sc: &Scenario, names: &[String], runs: &[Vec<&RunResult>]) -> Vec<Overlay> {
     let period = sc.metrics_period.as_secs_f64().max(1e-9);
     let end = sc.duration.as_secs_f64();
     let period_text = sc.metrics_period.to_string();

@@ -8,7 +8,7 @@ use std::path::Path;
 /// resource the run does not have is an error that lists those it has.
 pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
     let path = dir.join("activities.csv");
-    let mut rd = csv::Reader::from_path(&path)
+    let bytes = std::fs::read(&path)
         .map_err(|e| format!("{}: {e} (is this a stratus run folder?)", path.display()))?;
     if let Some(r) = resource {
         let known = resources(dir, &path)?;
@@ -24,11 +24,19 @@ pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
             ));
         }
     }
+    explain_csv(&bytes, resource).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Render the timeline of an `activities.csv` text (as
+/// [`crate::report::output::activities_csv`] writes it), optionally for one
+/// resource.
+pub fn explain_csv(activities_csv: &[u8], resource: Option<&str>) -> Result<String, String> {
+    let mut rd = csv::Reader::from_reader(activities_csv);
     let mut out = String::new();
     let mut n = 0;
     let mut last_t = String::new();
     for rec in rd.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let rec = rec.map_err(|e| e.to_string())?;
         let (t, res, kind, desc, cause) = (
             rec.get(0).unwrap_or(""),
             rec.get(1).unwrap_or(""),

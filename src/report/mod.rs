@@ -9,5 +9,7 @@ pub mod explain;
 pub mod html;
 pub mod metrics;
 pub mod output;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod render;
 pub mod summary;

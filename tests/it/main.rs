@@ -13,6 +13,7 @@ mod faults;
 mod import;
 mod maintenance;
 mod monitoring;
+mod parquet_output;
 mod predictive;
 mod queueing;
 mod scaling;
