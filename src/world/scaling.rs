@@ -859,3 +859,45 @@ impl World {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::cloudwatch::PRODUCIBLE_METRICS;
+
+    /// Validation accepts exactly the metrics `aws::cloudwatch` lists as
+    /// producible; the world must resolve every one of them to a series,
+    /// or an accepted alarm would silently never fire.
+    #[test]
+    fn every_producible_metric_has_a_source() {
+        let sc = crate::scenario::load_str(
+            r#"
+name: sources
+duration: 10m
+workloads:
+  - { name: users, to: { load_balancer: web }, rate: 10 }
+load_balancers:
+  - { name: web, target_group: web }
+queues:
+  - { name: jobs }
+auto_scaling_groups:
+  - name: web
+    min: 1
+    max: 2
+    desired: 1
+    availability_zones: [us-east-1a]
+    consumer: { queue: jobs, processing: 1s }
+"#,
+            "sources.yaml",
+            std::path::Path::new("."),
+            &Default::default(),
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
+        let g = &sc.auto_scaling_groups[0];
+        for (metric, _) in PRODUCIBLE_METRICS {
+            let s = queue_source(&sc, g, metric, None)
+                .unwrap_or_else(|| source_of(&sc, g, metric, None));
+            assert_ne!(s, Source::Unknown, "{metric}");
+        }
+    }
+}
