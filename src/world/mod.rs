@@ -969,6 +969,9 @@ impl World {
         // Summary rows are written when their minute is over, and a few
         // rows describe a minute that has ended: the history in time order.
         self.activities.sort_by_key(|a| a.t);
+        // Alarms' datapoints are written when CloudWatch publishes them, a
+        // minute or more after their period: metrics.csv in time order.
+        self.series.rows.sort_by_key(|r| r.t);
         progress(1.0);
     }
 

@@ -212,3 +212,15 @@ fn an_unrelated_action_or_component_leaves_every_other_draw_unchanged() {
     let sc = scenario(&variant);
     assert_eq!(sc.auto_scaling_groups.len(), 2);
 }
+
+#[test]
+fn metrics_and_activities_are_in_time_order() {
+    let sc = stratus::scenario::load_file(
+        std::path::Path::new("scenarios/policies-on-a-spike.yaml"),
+        &Default::default(),
+    )
+    .unwrap();
+    let r = simulate(&sc, None, &mut |_| {});
+    assert!(r.series.rows.windows(2).all(|w| w[0].t <= w[1].t));
+    assert!(r.activities.windows(2).all(|w| w[0].t <= w[1].t));
+}
