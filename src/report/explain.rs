@@ -37,12 +37,13 @@ pub fn explain_csv(activities_csv: &[u8], resource: Option<&str>) -> Result<Stri
     let mut last_t = String::new();
     for rec in rd.records() {
         let rec = rec.map_err(|e| e.to_string())?;
-        let (t, res, kind, desc, cause) = (
+        let (t, res, kind, desc, cause, details) = (
             rec.get(0).unwrap_or(""),
             rec.get(1).unwrap_or(""),
             rec.get(2).unwrap_or(""),
             rec.get(3).unwrap_or(""),
             rec.get(4).unwrap_or(""),
+            rec.get(5).unwrap_or(""),
         );
         if resource.is_some_and(|r| r != res) {
             continue;
@@ -63,6 +64,10 @@ pub fn explain_csv(activities_csv: &[u8], resource: Option<&str>) -> Result<Stri
         // The cause is a run of AWS-style sentences; one per line reads best.
         for sentence in cause.split("  ").filter(|s| !s.is_empty()) {
             let _ = writeln!(out, "      {sentence}");
+        }
+        // The simulator's own explanation, apart from AWS's words.
+        if !details.is_empty() {
+            let _ = writeln!(out, "      (stratus: {details})");
         }
     }
     if n == 0 {

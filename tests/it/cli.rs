@@ -293,6 +293,24 @@ fn explain_tells_the_story_of_a_run() {
         text.contains("a scheduled action update of AutoScalingGroup constraints to desired: 9"),
         "{text}"
     );
+    // The simulator's notes come apart from AWS's sentences.
+    let full = t.join("full");
+    stratus()
+        .args([
+            "run",
+            "scenarios/scheduled-scaling.yaml",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&full)
+        .assert()
+        .success();
+    let o = stratus().arg("explain").arg(&full).assert().success();
+    let text = String::from_utf8_lossy(&o.get_output().stdout).to_string();
+    assert!(
+        text.contains("(stratus: termination policy step: "),
+        "{text}"
+    );
     let o = stratus()
         .arg("explain")
         .arg(&out)
