@@ -112,30 +112,6 @@ impl Act {
             Act::TableThrottling { .. } => "table_throttling",
         }
     }
-
-    /// Every kind, in the order the reference lists them.
-    pub const KINDS: [&'static str; 20] = [
-        "launch",
-        "launch_failed",
-        "terminate",
-        "scaling",
-        "alarm",
-        "not_scaled",
-        "cooldown",
-        "suspended",
-        "lifecycle",
-        "health",
-        "rebalance",
-        "spot_interruption",
-        "fault",
-        "predictive",
-        "instance_refresh",
-        "sticky_rebind",
-        "redelivery",
-        "dlq_move",
-        "table_scaling",
-        "table_throttling",
-    ];
 }
 
 /// One row of the activity history.
@@ -190,39 +166,3 @@ impl Activity {
 /// publicly: the sentence is ours, in AWS's style.
 pub const SIMULATOR_WORDING: &str =
     "wording is the simulator's: AWS has no recorded activity text for this event";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds_are_listed_once_each() {
-        let all = [
-            Act::Launch,
-            Act::LaunchFailed,
-            Act::Terminate,
-            Act::Scaling { from: 1, to: 2 },
-            Act::Alarm {
-                alarm: "a".into(),
-                to: AlarmState::Ok,
-            },
-            Act::NotScaled,
-            Act::Cooldown { until: 0 },
-            Act::Suspended,
-            Act::Lifecycle,
-            Act::Health,
-            Act::Rebalance,
-            Act::SpotInterruption,
-            Act::Fault,
-            Act::Predictive,
-            Act::InstanceRefresh,
-            Act::StickyRebind { count: 1 },
-            Act::Redelivery { count: 1 },
-            Act::DlqMove { count: 1 },
-            Act::TableScaling,
-            Act::TableThrottling { began: true },
-        ];
-        let kinds: Vec<&str> = all.iter().map(Act::kind).collect();
-        assert_eq!(kinds, Act::KINDS);
-    }
-}

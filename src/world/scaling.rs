@@ -109,6 +109,9 @@ pub(crate) struct PolicyRt {
     /// How many instances stood behind `last_value` (per-instance metrics).
     last_n: Option<f64>,
     last_not_scaled: String,
+    /// metrics.csv resources of the policy's alarms, in alarm, high, low
+    /// order (registered at the first datapoint).
+    alarm_res: Vec<u32>,
 }
 
 /// A group's scaling state.
@@ -232,6 +235,7 @@ impl GroupScaling {
                 last_value: None,
                 last_n: None,
                 last_not_scaled: String::new(),
+                alarm_res: Vec::new(),
             };
             match p.kind {
                 PolicyType::Simple | PolicyType::Step => {
@@ -548,14 +552,16 @@ impl World {
             // can differ from the group's series: step and target tracking
             // policies see only the instances past their warm-up).
             if let Some(v) = dp {
+                if rt.alarm_res.is_empty() {
+                    for e in [rt.alarm.as_ref(), rt.high.as_ref(), rt.low.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        rt.alarm_res.push(self.series.resource(e.name()));
+                    }
+                }
                 let metric = rt.source.metric_name();
-                let names: Vec<String> = [rt.alarm.as_ref(), rt.high.as_ref(), rt.low.as_ref()]
-                    .into_iter()
-                    .flatten()
-                    .map(|e| e.name().to_string())
-                    .collect();
-                for name in names {
-                    let res = self.series.resource(&name);
+                for &res in &rt.alarm_res {
                     self.series.push(m.end - MINUTE, res, metric, v);
                 }
             }
