@@ -7,7 +7,7 @@
 
 use crate::scenario::{LbType, LoadBalancer, Routing, StickinessType};
 use crate::sim::rng::Rng;
-use crate::sim::{DeadlineFifo, SimTime};
+use crate::sim::{DeadlineFifo, MinTree, SimTime};
 use rand::RngExt;
 
 /// ALB hourly price, us-east-1 (`https://aws.amazon.com/elasticloadbalancing/pricing/`):
@@ -27,6 +27,9 @@ pub fn alb_cost_usd(hours: f64, requests: u64) -> f64 {
     let lcu_hours = requests as f64 / LCU_NEW_CONNECTIONS_PER_S / 3600.0;
     hours.max(0.0) * ALB_HOUR_USD + lcu_hours * LCU_HOUR_USD
 }
+
+/// No target entry (in [`LbState`]'s per-instance index).
+const NO_TARGET: u32 = u32::MAX;
 
 /// Health of a registered target (the ALB's target states).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +73,9 @@ pub struct Target {
     pub slow_start: Option<(SimTime, SimTime)>,
     /// Requests routed to it in the current metrics period.
     pub period_requests: u64,
+    /// Its outstanding requests as the world last reported them (least
+    /// outstanding requests routing; see [`LbState::set_load`]).
+    pub load: u32,
 }
 
 /// Per-period counters of a load balancer (CloudWatch AWS/ApplicationELB).
@@ -129,6 +135,12 @@ pub struct LbState {
     lists: Vec<Vec<u32>>,
     /// Per node, its round-robin cursor.
     cursors: Vec<usize>,
+    /// Per instance (world index): its entry in `targets`, or `NO_TARGET`.
+    slot: Vec<u32>,
+    /// Least outstanding requests only: per node (one for all with
+    /// cross-zone on), the loads of its list's targets (list position →
+    /// load) and each target's list position.
+    lor: Vec<(MinTree, Vec<u32>)>,
     /// Nodes in DNS now (NLB DNS failover can remove a zone).
     dns_nodes: Vec<u32>,
     /// Zones that are down (their node leaves DNS).
@@ -183,6 +195,8 @@ impl LbState {
             targets: Vec::new(),
             lists: vec![Vec::new(); nodes as usize],
             cursors: vec![0; nodes as usize],
+            slot: Vec::new(),
+            lor: Vec::new(),
             dns_nodes: (0..nodes).collect(),
             zone_down: vec![false; nodes as usize],
             period: LbPeriod::default(),
@@ -236,6 +250,21 @@ impl LbState {
             }
             self.lists[n as usize] = list;
         }
+        self.lor.clear();
+        if self.tracks_load() {
+            // With cross-zone on every node routes over the same list: one
+            // tree serves them all, so a load change is one update.
+            let shared = if self.cross_zone { 1 } else { self.lists.len() };
+            for list in &self.lists[..shared] {
+                let tree =
+                    MinTree::from_values(list.iter().map(|&t| self.targets[t as usize].load));
+                let mut pos = vec![NO_TARGET; self.targets.len()];
+                for (p, &t) in list.iter().enumerate() {
+                    pos[t as usize] = p as u32;
+                }
+                self.lor.push((tree, pos));
+            }
+        }
         // DNS failover: a zone below its threshold leaves DNS; if every zone
         // does, all stay (`NLB:target-group-health`, WE-20). A zone that is
         // down leaves DNS too.
@@ -287,6 +316,40 @@ impl LbState {
         (h, t)
     }
 
+    /// Whether routing reads targets' outstanding requests: the world then
+    /// reports every change with [`LbState::set_load`].
+    #[inline]
+    pub fn tracks_load(&self) -> bool {
+        self.kind == LbType::Application && self.routing == Routing::LeastOutstandingRequests
+    }
+
+    /// An instance's outstanding requests changed. O(nodes · log targets).
+    #[inline]
+    pub fn set_load(&mut self, instance: u32, load: u32) {
+        let Some(t) = self.target_of(instance) else {
+            return;
+        };
+        self.targets[t].load = load;
+        for (tree, pos) in &mut self.lor {
+            let p = pos[t];
+            if p != NO_TARGET {
+                tree.set(p as usize, load);
+            }
+        }
+    }
+
+    /// Recompute every instance's entry index (after targets moved).
+    fn reindex(&mut self) {
+        self.slot.fill(NO_TARGET);
+        for (k, t) in self.targets.iter().enumerate() {
+            let i = t.instance as usize;
+            if self.slot.len() <= i {
+                self.slot.resize(i + 1, NO_TARGET);
+            }
+            self.slot[i] = k as u32;
+        }
+    }
+
     /// A zone fails or recovers: its node leaves or rejoins DNS.
     pub fn set_zone_down(&mut self, az: u32, down: bool) {
         if let Some(z) = self.zone_down.get_mut(az as usize) {
@@ -312,7 +375,9 @@ impl LbState {
             fails: 0,
             slow_start: ss,
             period_requests: 0,
+            load: 0,
         });
+        self.reindex();
         self.rebuild();
     }
 
@@ -327,8 +392,12 @@ impl LbState {
     }
 
     /// Index of an instance's target entry.
+    #[inline]
     pub fn target_of(&self, instance: u32) -> Option<usize> {
-        self.targets.iter().position(|t| t.instance == instance)
+        match self.slot.get(instance as usize) {
+            Some(&k) if k != NO_TARGET => Some(k as usize),
+            _ => None,
+        }
     }
 
     /// Change a target's health; returns the old health if it changed.
@@ -367,6 +436,7 @@ impl LbState {
     /// Remove an instance from the target group.
     pub fn deregister(&mut self, instance: u32) {
         self.targets.retain(|t| t.instance != instance);
+        self.reindex();
         self.rebuild();
     }
 
@@ -396,11 +466,11 @@ impl LbState {
     }
 
     /// Whether a sticky target may take the session's next request.
+    #[inline]
     pub fn sticky_ok(&self, instance: u32, node: u32) -> bool {
-        self.targets.iter().any(|t| {
-            t.instance == instance
-                && t.health == TargetHealth::Healthy
-                && (self.cross_zone || t.az == node)
+        self.target_of(instance).is_some_and(|k| {
+            let t = &self.targets[k];
+            t.health == TargetHealth::Healthy && (self.cross_zone || t.az == node)
         })
     }
 
@@ -416,16 +486,10 @@ impl LbState {
     }
 
     /// Pick a target (instance index) for a new request entering `node`, or
-    /// None: the load balancer answers 503. `load` gives an instance's
-    /// outstanding requests (for least outstanding requests).
+    /// None: the load balancer answers 503. Least outstanding requests
+    /// reads the loads reported with [`LbState::set_load`].
     #[inline]
-    pub fn route(
-        &mut self,
-        node: u32,
-        now: SimTime,
-        rng: &mut Rng,
-        load: impl Fn(u32) -> u32,
-    ) -> Option<u32> {
+    pub fn route(&mut self, node: u32, now: SimTime, rng: &mut Rng) -> Option<u32> {
         let list = &self.lists[node as usize];
         let n = list.len();
         if n == 0 {
@@ -450,19 +514,16 @@ impl LbState {
                 k
             }
             (_, Routing::LeastOutstandingRequests) => {
-                // Fewest outstanding requests; ties go to the first after the
-                // cursor, so equal targets share the load.
-                let c = self.cursors[node as usize];
-                let mut best = c % n;
-                let mut best_load = u32::MAX;
-                for j in 0..n {
-                    let k = (c + j) % n;
-                    let l = load(self.targets[list[k] as usize].instance);
-                    if l < best_load {
-                        best = k;
-                        best_load = l;
-                    }
-                }
+                // Fewest outstanding requests; ties go to the first at or
+                // after the cursor, so equal targets share the load. The
+                // tree answers in O(log n) what a scan from the cursor would.
+                let c = self.cursors[node as usize] % n;
+                let tree = if self.cross_zone { 0 } else { node as usize };
+                let best = self
+                    .lor
+                    .get(tree)
+                    .and_then(|(tree, _)| tree.first_min_from(c))
+                    .unwrap_or(c);
                 self.cursors[node as usize] = if best + 1 == n { 0 } else { best + 1 };
                 best
             }
@@ -504,16 +565,14 @@ mod tests {
     fn no_targets_no_route_and_round_robin_cycles() {
         let mut l = lb(true, 1);
         let mut rng = crate::sim::stream(1, "t");
-        assert_eq!(l.route(0, 0, &mut rng, |_| 0), None);
+        assert_eq!(l.route(0, 0, &mut rng), None);
         l.register(7, 0, TargetHealth::Healthy, 0);
         l.register(8, 0, TargetHealth::Healthy, 0);
         l.register(9, 0, TargetHealth::Initial, 0);
-        let picks: Vec<u32> = (0..4)
-            .filter_map(|_| l.route(0, 0, &mut rng, |_| 0))
-            .collect();
+        let picks: Vec<u32> = (0..4).filter_map(|_| l.route(0, 0, &mut rng)).collect();
         assert_eq!(picks, vec![7, 8, 7, 8]);
         l.deregister(7);
-        assert_eq!(l.route(0, 0, &mut rng, |_| 0), Some(8));
+        assert_eq!(l.route(0, 0, &mut rng), Some(8));
         assert_eq!(l.healthy_count(), 1);
     }
 
@@ -531,7 +590,7 @@ mod tests {
             let n = 80_000;
             for k in 0..n {
                 let node = k % 2; // DNS splits clients 50/50 between the nodes
-                let t = l.route(node, 0, &mut rng, |_| 0).expect("routed");
+                let t = l.route(node, 0, &mut rng).expect("routed");
                 counts[t as usize] += 1;
             }
             for (i, &c) in counts.iter().enumerate() {
@@ -552,16 +611,14 @@ mod tests {
         let mut l = lb(true, 1);
         l.register(1, 0, TargetHealth::Unhealthy, 0);
         l.register(2, 0, TargetHealth::Unhealthy, 0);
-        let picks: Vec<u32> = (0..4)
-            .filter_map(|_| l.route(0, 0, &mut rng, |_| 0))
-            .collect();
+        let picks: Vec<u32> = (0..4).filter_map(|_| l.route(0, 0, &mut rng)).collect();
         assert_eq!(picks, vec![1, 2, 1, 2]);
         let mut empty = lb(true, 1);
-        assert_eq!(empty.route(0, 0, &mut rng, |_| 0), None);
+        assert_eq!(empty.route(0, 0, &mut rng), None);
         let mut off = lb(false, 2);
         off.register(1, 0, TargetHealth::Healthy, 0);
-        assert_eq!(off.route(0, 0, &mut rng, |_| 0), Some(1));
-        assert_eq!(off.route(1, 0, &mut rng, |_| 0), None);
+        assert_eq!(off.route(0, 0, &mut rng), Some(1));
+        assert_eq!(off.route(1, 0, &mut rng), None);
     }
 
     /// WE-20: NLB, 2 zones × 10 targets, DNS failover 50 %, routing failover
@@ -589,22 +646,20 @@ mod tests {
                 assert_eq!(l.dns_nodes, vec![0], "zone B leaves DNS");
                 let mut seen = std::collections::BTreeSet::new();
                 for _ in 0..2000 {
-                    seen.insert(l.route(1, 0, &mut rng, |_| 0).expect("routed"));
+                    seen.insert(l.route(1, 0, &mut rng).expect("routed"));
                 }
                 assert_eq!(
                     seen,
                     (10..20).collect(),
                     "B's node routes to all 10 B targets"
                 );
-                let a: std::collections::BTreeSet<u32> = (0..2000)
-                    .filter_map(|_| l.route(0, 0, &mut rng, |_| 0))
-                    .collect();
+                let a: std::collections::BTreeSet<u32> =
+                    (0..2000).filter_map(|_| l.route(0, 0, &mut rng)).collect();
                 assert_eq!(a, (0..10).collect(), "A unaffected");
             } else {
                 assert_eq!(l.dns_nodes, vec![0, 1]);
-                let seen: std::collections::BTreeSet<u32> = (0..4000)
-                    .filter_map(|_| l.route(1, 0, &mut rng, |_| 0))
-                    .collect();
+                let seen: std::collections::BTreeSet<u32> =
+                    (0..4000).filter_map(|_| l.route(1, 0, &mut rng)).collect();
                 let healthy: std::collections::BTreeSet<u32> = (0..10).chain(16..20).collect();
                 assert_eq!(seen, healthy, "the 14 healthy targets");
             }
@@ -619,8 +674,10 @@ mod tests {
         for i in 0..3 {
             l.register(i, 0, TargetHealth::Healthy, 0);
         }
-        let load = |i: u32| [5, 1, 3][i as usize];
-        assert_eq!(l.route(0, 0, &mut rng, load), Some(1));
+        for (i, load) in [5, 1, 3].into_iter().enumerate() {
+            l.set_load(i as u32, load);
+        }
+        assert_eq!(l.route(0, 0, &mut rng), Some(1));
     }
 
     #[test]
@@ -632,14 +689,88 @@ mod tests {
         l.register(1, 0, TargetHealth::Healthy, 0); // ramps over [0, 100)
         let share = |l: &mut LbState, rng: &mut Rng, now| {
             let n = 20_000;
-            (0..n)
-                .filter(|_| l.route(0, now, rng, |_| 0) == Some(1))
-                .count() as f64
-                / n as f64
+            (0..n).filter(|_| l.route(0, now, rng) == Some(1)).count() as f64 / n as f64
         };
         let early = share(&mut l, &mut rng, 10);
         let late = share(&mut l, &mut rng, 200);
         assert!(early < 0.15, "early share {early}");
         assert!((late - 0.5).abs() < 0.01, "late share {late}");
+    }
+
+    /// The old linear scan, kept as the reference: the idlest target among
+    /// the node's routable ones, ties to the first at or after the cursor.
+    fn lor_reference(l: &LbState, node: u32, cursor: usize, load: &[u32]) -> Option<u32> {
+        let list = &l.lists[node as usize];
+        let n = list.len();
+        if n == 0 {
+            return None;
+        }
+        let c = cursor % n;
+        let mut best = c;
+        let mut best_load = u32::MAX;
+        for j in 0..n {
+            let k = (c + j) % n;
+            let v = load[l.targets[list[k] as usize].instance as usize];
+            if v < best_load {
+                best = k;
+                best_load = v;
+            }
+        }
+        Some(l.targets[list[best] as usize].instance)
+    }
+
+    proptest::proptest! {
+        /// Least outstanding requests through the tree makes the same choice
+        /// sequence as a linear scan, through registration, health, drain,
+        /// deregistration and load churn, with cross-zone on and off.
+        #[test]
+        fn lor_matches_a_linear_scan_under_churn(
+            cross in proptest::bool::ANY,
+            ops in proptest::collection::vec((0u8..8, 0u32..24, 0u32..7), 1..300),
+        ) {
+            let mut l = lb(cross, 3);
+            l.routing = Routing::LeastOutstandingRequests;
+            let mut load = vec![0u32; 24];
+            let mut rng = crate::sim::stream(1, "t");
+            let mut registered = [false; 24];
+            for (op, inst, v) in ops {
+                let i = inst as usize;
+                match op {
+                    0 if !registered[i] => {
+                        let h = if v % 2 == 0 { TargetHealth::Healthy } else { TargetHealth::Initial };
+                        l.register(inst, v % 3, h, 0);
+                        l.set_load(inst, load[i]);
+                        registered[i] = true;
+                    }
+                    1 if registered[i] => {
+                        l.deregister(inst);
+                        registered[i] = false;
+                    }
+                    2 => {
+                        if let Some(t) = l.target_of(inst) {
+                            let h = [TargetHealth::Healthy, TargetHealth::Unhealthy][v as usize % 2];
+                            l.set_health(t, h, 0);
+                        }
+                    }
+                    3 => {
+                        l.drain(inst);
+                    }
+                    _ => {
+                        load[i] = v;
+                        l.set_load(inst, v);
+                    }
+                }
+                for node in 0..3 {
+                    let cursor = l.cursors[node as usize];
+                    let want = lor_reference(&l, node, cursor, &load);
+                    let got = l.route(node, 0, &mut rng);
+                    proptest::prop_assert_eq!(got, want);
+                    if let Some(t) = got {
+                        load[t as usize] += 1;
+                        l.set_load(t, load[t as usize]);
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,10 +4,12 @@
 
 pub mod clock;
 pub mod hist;
+pub mod mintree;
 pub mod queue;
 pub mod rng;
 pub mod timer;
 
+pub use mintree::MinTree;
 pub use queue::EventQueue;
 pub use rng::{Sampler, stream};
 pub use timer::{DeadlineFifo, Timer};

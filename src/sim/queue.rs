@@ -1,26 +1,37 @@
-//! The future-event list: a binary heap keyed by (time, insertion sequence).
+//! The future-event list, keyed by (time, insertion sequence).
 //!
 //! Ties in time pop in insertion order, so a run is deterministic. Cancelled
 //! events are not removed: their handlers see a stale generation and ignore
 //! them (see [`super::Timer`]); that measured 1.6–2.7× faster here than the
 //! `priority-queue` crate's indexed removal.
+//!
+//! Events are nearly always scheduled at or after the time being handled, so
+//! the list is a radix heap: events sit in buckets by the highest bit in
+//! which their time differs from the current front time; push is O(1), and
+//! an event moves to a lower bucket at most once per bit. A binary heap's
+//! sift over a million pending session timers made its pop most of a run's
+//! time (measured: a 3-minute run with a million live sessions took 2.5×
+//! longer with `std::collections::BinaryHeap`). The `radix-heap` crate was
+//! tried first: it pops equal keys last-in-first-out and finds the next
+//! bucket by a linear scan, which cost a small M/M/10 run 40 %; here a
+//! bitmask finds it in one instruction and the events of the front time are
+//! kept in insertion order.
+//!
+//! The rare event scheduled before the front time (an arrival kept outside
+//! the list, see [`EventQueue::take_seq`], may be handled first and schedule
+//! something earlier than the front) goes to a small binary heap beside the
+//! buckets; `pop` takes the earlier of the two, so the order is exactly
+//! (time, sequence) whatever is pushed.
 
 use super::SimTime;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 struct Entry<E> {
     /// (time << 64) | seq: one integer comparison orders by time, then by
     /// insertion.
     key: u128,
     event: E,
-}
-
-impl<E> Entry<E> {
-    #[inline]
-    fn time(&self) -> SimTime {
-        (self.key >> 64) as SimTime
-    }
 }
 
 impl<E> PartialEq for Entry<E> {
@@ -42,9 +53,27 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// Buckets 1..=64 by the highest differing bit of the time (bucket 0 is
+/// `front`).
+const BUCKETS: usize = 65;
+
 /// A deterministic event queue.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    /// The front time: every bucketed event is at or after it.
+    top: SimTime,
+    /// Events at `top`, in insertion order: (seq, event).
+    front: VecDeque<(u64, E)>,
+    /// Events after `top`: bucket b holds times whose highest bit differing
+    /// from `top` is bit b-1. Entries are (time, seq, event).
+    buckets: Vec<Vec<(SimTime, u64, E)>>,
+    /// Bit b set when `buckets[b]` is non-empty.
+    occupied: u128,
+    /// Bucketed events (front included).
+    bucketed: usize,
+    /// Events scheduled before `top`.
+    early: BinaryHeap<Entry<E>>,
+    /// Events at `top` moved to `front`, sorted by seq (reused buffer).
+    scratch: Vec<(u64, E)>,
     seq: u64,
 }
 
@@ -54,11 +83,22 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
+#[inline]
+fn bucket_of(time: SimTime, top: SimTime) -> usize {
+    (64 - (time ^ top).leading_zeros()) as usize
+}
+
 impl<E> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
+            top: 0,
+            front: VecDeque::new(),
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            occupied: 0,
+            bucketed: 0,
+            early: BinaryHeap::new(),
+            scratch: Vec::new(),
             seq: 0,
         }
     }
@@ -68,21 +108,93 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, event: E) {
         let seq = self.seq;
         self.seq += 1;
-        self.heap.push(Entry {
-            key: ((time as u128) << 64) | seq as u128,
-            event,
-        });
+        if time < self.top {
+            self.early.push(Entry {
+                key: ((time as u128) << 64) | seq as u128,
+                event,
+            });
+        } else if time == self.top {
+            // The newest sequence number: insertion order is kept.
+            self.front.push_back((seq, event));
+            self.bucketed += 1;
+        } else {
+            let b = bucket_of(time, self.top);
+            self.buckets[b].push((time, seq, event));
+            self.occupied |= 1 << b;
+            self.bucketed += 1;
+        }
+    }
+
+    /// Make `front` non-empty if any event is bucketed: the lowest
+    /// non-empty bucket holds the earliest time; it becomes the new `top`
+    /// and that bucket's events are spread over lower buckets.
+    #[inline]
+    fn fill_front(&mut self) {
+        if !self.front.is_empty() || self.occupied == 0 {
+            return;
+        }
+        let b = self.occupied.trailing_zeros() as usize;
+        if self.buckets[b].len() == 1 {
+            // The common case when few events are pending.
+            let (time, seq, event) = self.buckets[b].pop().expect("non-empty bucket");
+            self.occupied &= !(1 << b);
+            self.top = time;
+            self.front.push_back((seq, event));
+            return;
+        }
+        let mut items = std::mem::take(&mut self.buckets[b]);
+        self.occupied &= !(1 << b);
+        let top = items.iter().map(|x| x.0).min().unwrap_or(self.top);
+        self.top = top;
+        for (time, seq, event) in items.drain(..) {
+            if time == top {
+                self.scratch.push((seq, event));
+            } else {
+                let nb = bucket_of(time, top);
+                self.buckets[nb].push((time, seq, event));
+                self.occupied |= 1 << nb;
+            }
+        }
+        // Give the emptied bucket its buffer back (keeps its capacity).
+        self.buckets[b] = items;
+        if self.scratch.len() > 1 {
+            self.scratch.sort_unstable_by_key(|x| x.0);
+        }
+        self.front.extend(self.scratch.drain(..));
+    }
+
+    /// The earliest key, and whether it is in `early`.
+    #[inline]
+    fn first(&mut self) -> Option<((SimTime, u64), bool)> {
+        self.fill_front();
+        let bucketed = self.front.front().map(|x| (self.top, x.0));
+        let early = self
+            .early
+            .peek()
+            .map(|e| ((e.key >> 64) as SimTime, e.key as u64));
+        match (bucketed, early) {
+            (Some(b), Some(e)) if e < b => Some((e, true)),
+            (Some(b), _) => Some((b, false)),
+            (None, Some(e)) => Some((e, true)),
+            (None, None) => None,
+        }
     }
 
     /// The earliest event, removed.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        self.heap.pop().map(|e| (e.time(), e.event))
+        match self.first()? {
+            ((t, _), true) => self.early.pop().map(|e| (t, e.event)),
+            ((t, _), false) => {
+                self.bucketed -= 1;
+                self.front.pop_front().map(|(_, e)| (t, e))
+            }
+        }
     }
 
     /// Take an insertion sequence number without pushing, for an event kept
-    /// outside the heap (a monotone arrival stream) that must still order
-    /// against heap events exactly as if it were pushed now.
+    /// outside the list (a monotone arrival stream) that must still order
+    /// against listed events exactly as if it were pushed now.
     #[inline]
     pub fn take_seq(&mut self) -> u64 {
         let seq = self.seq;
@@ -92,24 +204,24 @@ impl<E> EventQueue<E> {
 
     /// (time, sequence) of the earliest event.
     #[inline]
-    pub fn peek_key(&self) -> Option<(SimTime, u64)> {
-        self.heap.peek().map(|e| (e.time(), e.key as u64))
+    pub fn peek_key(&mut self) -> Option<(SimTime, u64)> {
+        self.first().map(|(k, _)| k)
     }
 
     /// Time of the earliest event.
     #[inline]
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time())
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.first().map(|(k, _)| k.0)
     }
 
     /// Pending events (including cancelled ones not yet popped).
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.bucketed + self.early.len()
     }
 
     /// True when nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
@@ -127,5 +239,37 @@ mod tests {
         q.push(0, 'e');
         let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, vec!['e', 'b', 'd', 'a', 'c']);
+    }
+
+    proptest::proptest! {
+        /// Any mix of pushes (including ones earlier than what was popped)
+        /// pops in (time, insertion) order, as a sorted reference says.
+        #[test]
+        fn pops_in_key_order_whatever_is_pushed(
+            ops in proptest::collection::vec((0u8..3, 0u64..50), 1..400),
+        ) {
+            let mut q = EventQueue::new();
+            let mut reference: std::collections::BTreeSet<(u64, u64)> = Default::default();
+            let mut n = 0u64;
+            let mut now = 0u64;
+            for (op, dt) in ops {
+                if op == 0 {
+                    let popped = q.pop();
+                    let want = reference.pop_first();
+                    proptest::prop_assert_eq!(popped, want.map(|(t, s)| (t, s)));
+                    if let Some((t, _)) = want {
+                        now = t;
+                    }
+                } else {
+                    // op 1: at or after now; op 2: anywhere (earlier too).
+                    let t = if op == 1 { now + dt } else { dt };
+                    q.push(t, n);
+                    reference.insert((t, n));
+                    n += 1;
+                }
+                proptest::prop_assert_eq!(q.peek_key().map(|k| k.0), reference.first().map(|k| k.0));
+                proptest::prop_assert_eq!(q.len(), reference.len());
+            }
+        }
     }
 }

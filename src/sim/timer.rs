@@ -57,8 +57,12 @@ pub struct DeadlineFifo<K> {
     items: VecDeque<(SimTime, K)>,
     /// The one timer of this FIFO.
     pub timer: Timer,
-    armed_for: SimTime,
+    /// Length after the last compaction (see [`DeadlineFifo::compact`]).
+    mark: usize,
 }
+
+/// Below this many entries a FIFO is never compacted.
+const COMPACT_MIN: usize = 1024;
 
 impl<K: Copy> DeadlineFifo<K> {
     /// An empty FIFO.
@@ -66,7 +70,7 @@ impl<K: Copy> DeadlineFifo<K> {
         DeadlineFifo {
             items: VecDeque::new(),
             timer: Timer::default(),
-            armed_for: 0,
+            mark: 0,
         }
     }
 
@@ -79,7 +83,6 @@ impl<K: Copy> DeadlineFifo<K> {
         if self.timer.is_armed() {
             None
         } else {
-            self.armed_for = deadline;
             Some(self.timer.arm())
         }
     }
@@ -108,10 +111,25 @@ impl<K: Copy> DeadlineFifo<K> {
                 break;
             }
         }
-        self.items.front().map(|&(t, _)| {
-            self.armed_for = t;
-            (t, self.timer.arm())
-        })
+        self.items.front().map(|&(t, _)| (t, self.timer.arm()))
+    }
+
+    /// Drop the keys `live` says are finished once the FIFO has doubled
+    /// since the last compaction. Call after each push: a deadline usually
+    /// outlives its key by far (a request done in 20 ms keeps a 60 s idle
+    /// timeout), and without this the FIFO holds rate × timeout entries
+    /// instead of what is in flight. Each compaction costs O(len) after at
+    /// least len/2 pushes, so O(1) amortised, and the FIFO never holds more
+    /// than about twice its live keys (plus `COMPACT_MIN`). The armed timer
+    /// stays valid: when it fires early, `fire` finds nothing due and
+    /// re-arms for the new front.
+    #[inline]
+    pub fn compact(&mut self, mut live: impl FnMut(K) -> bool) {
+        if self.items.len() < 2 * self.mark.max(COMPACT_MIN) {
+            return;
+        }
+        self.items.retain(|&(_, k)| live(k));
+        self.mark = self.items.len();
     }
 
     /// Deadlines held (live or not yet cleaned).
@@ -158,5 +176,31 @@ mod tests {
         assert_eq!(due, vec![1, 3]);
         assert!(next.is_none());
         assert!(f.push(40, 4).is_some());
+    }
+
+    #[test]
+    fn compaction_keeps_live_keys_in_order_and_bounds_memory() {
+        let mut f: DeadlineFifo<u32> = DeadlineFifo::new();
+        let mut g = f.push(1_000_000, 0).expect("arms");
+        // Keys finish 10 pushes after they start: at most 10 live at once.
+        for k in 1..100_000u32 {
+            f.push(1_000_000 + k as u64, k);
+            f.compact(|x| x + 10 >= k);
+            assert!(
+                f.len() <= 2 * COMPACT_MIN + 10,
+                "{} held at key {k}",
+                f.len()
+            );
+        }
+        // What is left fires in order, finished keys skipped.
+        let mut fired = Vec::new();
+        while let Some((_, next)) = f.fire(u64::MAX, g, |k| fired.push(k), |_| true) {
+            g = next;
+        }
+        assert!(fired.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            (99_989..100_000).all(|k| fired.contains(&k)),
+            "live keys kept"
+        );
     }
 }

@@ -452,6 +452,7 @@ impl World {
         for lb in self.asgs[g].lbs.clone() {
             // A new target is `initial` until it passes a health check.
             self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
+            self.load_changed(inst);
             self.start_health_checks(lb, inst);
         }
     }
@@ -543,9 +544,9 @@ impl World {
         for lb in self.asgs[g].lbs.clone() {
             self.lbs[lb as usize].deregister(inst);
         }
-        let i = &mut self.instances[inst as usize];
-        i.release_all(now);
-        let g = i.asg as usize;
+        self.instances[inst as usize].release_all(now);
+        self.load_changed(inst);
+        let g = self.instances[inst as usize].asg as usize;
         // The cooldown starts when deregistration ends, not after the
         // termination hook (`ASG:ec2-auto-scaling-scaling-cooldowns`).
         self.scaling_activity_done(g, inst);

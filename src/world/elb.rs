@@ -99,11 +99,13 @@ impl World {
             step: 0,
         });
         let stopped = self.instances[inst as usize].state == LifecycleState::Terminated;
-        match if stopped {
+        let admitted = if stopped {
             Admission::Refused
         } else {
             self.instances[inst as usize].admit(req, now)
-        } {
+        };
+        self.load_changed(inst);
+        match admitted {
             Admission::Started => self.start_service(inst, req),
             Admission::Queued => {}
             Admission::Refused => {

@@ -531,6 +531,8 @@ pub struct World {
     sticky_tally: Vec<MinuteTally<(u32, u32, &'static str)>>,
     /// Per queue: this minute's dead-letter moves (the first move).
     dlq_tally: Vec<MinuteTally<crate::aws::sqs::Moved>>,
+    /// Per group: some load balancer of it routes by outstanding requests.
+    load_tracked: Vec<bool>,
 }
 
 impl World {
@@ -744,10 +746,12 @@ impl World {
                 .collect(),
             sticky_tally: vec![MinuteTally::new(); sc.load_balancers.len()],
             dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
+            load_tracked: vec![false; sc.auto_scaling_groups.len()],
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
                 w.asgs[lb.asg as usize].lbs.push(i as u32);
+                w.load_tracked[lb.asg as usize] |= lb.tracks_load();
             }
         }
         for g in 0..w.asgs.len() {
@@ -1113,6 +1117,8 @@ impl World {
                 self.q
                     .push(now + timeout, Ev::ClientDeadline { wl, generation: g });
             }
+            let reqs = &self.reqs;
+            w.deadlines.compact(|k| unanswered(reqs, k));
         }
         match sink {
             Sink::Lb(lb) => self.lb_receive(lb, req),
@@ -1158,11 +1164,7 @@ impl World {
             }
         }
         if routed.is_none() {
-            let insts = &self.instances;
-            routed = l.route(node, now, &mut self.lb_rng[lb as usize], |i| {
-                let x = &insts[i as usize];
-                x.busy + x.waiting.len() as u32
-            });
+            routed = l.route(node, now, &mut self.lb_rng[lb as usize]);
         }
         let Some(inst) = routed else {
             // No registered target the node can reach: 503.
@@ -1179,13 +1181,35 @@ impl World {
             self.q
                 .push(now + idle, Ev::LbDeadline { lb, generation: g });
         }
+        let reqs = &self.reqs;
+        l.deadlines.compact(|k| unanswered(reqs, k));
         self.reqs[req as usize].inst = inst;
-        match self.instances[inst as usize].admit(req, now) {
+        let admitted = self.instances[inst as usize].admit(req, now);
+        self.load_changed(inst);
+        match admitted {
             Admission::Started => self.start_service(inst, req),
             Admission::Queued => {}
             Admission::Refused => {
                 self.answer(req, Outcome::InstanceRefused);
                 self.free_req(req);
+            }
+        }
+    }
+
+    /// An instance's outstanding requests (in service + waiting) changed:
+    /// tell the load balancers that route by them. O(1) for the others.
+    #[inline]
+    pub(super) fn load_changed(&mut self, inst: u32) {
+        let i = &self.instances[inst as usize];
+        let g = i.asg as usize;
+        if !self.load_tracked[g] {
+            return;
+        }
+        let load = i.busy + i.waiting.len() as u32;
+        for k in 0..self.asgs[g].lbs.len() {
+            let l = &mut self.lbs[self.asgs[g].lbs[k] as usize];
+            if l.tracks_load() {
+                l.set_load(inst, load);
             }
         }
     }
@@ -1268,7 +1292,9 @@ impl World {
         let now = self.now;
         let inst = r.inst;
         let mut drained_check = false;
-        if let Some(next) = self.instances[inst as usize].finish(now) {
+        let next = self.instances[inst as usize].finish(now);
+        self.load_changed(inst);
+        if let Some(next) = next {
             self.start_service(inst, next);
         } else {
             drained_check = self.instances[inst as usize].state == LifecycleState::Terminating;
@@ -1405,6 +1431,21 @@ impl World {
     }
 
     fn on_metrics_tick(&mut self) {
+        #[cfg(debug_assertions)]
+        for l in &self.lbs {
+            if l.tracks_load() {
+                for t in &l.targets {
+                    let i = &self.instances[t.instance as usize];
+                    debug_assert_eq!(
+                        t.load,
+                        i.busy + i.waiting.len() as u32,
+                        "{}: load of {} not reported",
+                        l.name,
+                        i.ec2_id
+                    );
+                }
+            }
+        }
         let now = self.now;
         let t0 = now - self.period;
         for i in 0..self.lbs.len() {
@@ -1589,6 +1630,14 @@ impl World {
     pub fn workload_names(&self) -> Vec<String> {
         self.workloads.iter().map(|w| w.name.clone()).collect()
     }
+}
+
+/// Whether a request-deadline key still matters: the same attempt of a
+/// live request, not yet answered.
+#[inline]
+fn unanswered(reqs: &[Request], (r, g): (u32, u32)) -> bool {
+    let q = &reqs[r as usize];
+    q.live && q.generation == g && !q.answered
 }
 
 /// Fire a request-deadline FIFO: the requests whose deadline has come and

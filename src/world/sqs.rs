@@ -444,6 +444,14 @@ impl World {
                 self.sqs_push(at, SqsEv::VisibilityFifo, q, g);
             }
         }
+        // Messages deleted before their visibility timeout leave dead
+        // entries: drop them as the FIFO grows.
+        let s = &mut self.sqs;
+        let model = &s.model;
+        s.vis[q as usize].compact(|(m, r)| {
+            let x = &model.msgs[m as usize];
+            x.state == rules::MsgState::InFlight && x.receipt == r
+        });
     }
 
     /// Messages moved to dead-letter queues: one activity row each; their
@@ -621,6 +629,7 @@ impl World {
                     self.sqs.model.end_processing(m, r, false);
                 }
                 self.instances[inst as usize].release(now);
+                self.load_changed(inst);
             }
             let pl = &mut self.sqs.pollers[p as usize];
             pl.live = false;
@@ -773,6 +782,7 @@ impl World {
         }
         self.sqs.out = out;
         self.instances[inst as usize].admit(NONE, now);
+        self.load_changed(inst);
         let c = self.sqs.consumers[g].as_ref().expect("a consumer group");
         let vt = self.sqs.model.queues[q as usize].cfg.visibility_timeout;
         if c.extend && vt >= 2 {
@@ -797,6 +807,7 @@ impl World {
             pl.beat = pl.beat.wrapping_add(1);
             let inst = pl.inst;
             self.instances[inst as usize].finish(now);
+            self.load_changed(inst);
             self.sqs_push(at, SqsEv::Poll, p, call);
             return;
         }
