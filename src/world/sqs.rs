@@ -489,6 +489,16 @@ impl World {
         out
     }
 
+    /// SendMessage of a new message from another service (a Lambda
+    /// on-failure destination): whether the queue took it.
+    pub(super) fn sqs_send_event(&mut self, q: u32, size: u64) -> bool {
+        let logical = self.sqs.model.new_logical();
+        matches!(
+            self.sqs_send(q, size, 0, logical, false),
+            SendOutcome::Accepted { .. } | SendOutcome::Deduplicated
+        )
+    }
+
     /// A workload's request to a queue: one SendMessage (and its duplicate,
     /// for `duplicate_sends`), answered after the call's round trip.
     pub(super) fn sqs_producer_send(&mut self, req: u32, q: u32) {
