@@ -18,6 +18,7 @@ mod predictive;
 mod queueing;
 mod scaling;
 mod scenario_load;
+mod serverless;
 mod sqs;
 mod trust;
 mod tune;
