@@ -525,3 +525,100 @@ apis:
     let c = stratus::run::simulate(&other, None, &mut |_| {});
     assert_ne!(strip(&a)["functions"], strip(&c)["functions"]);
 }
+
+// ---------------------------------------------------------------- lessons
+
+fn lesson_runs(file: &str, variants: &[Option<&str>]) -> Vec<Vec<RunResult>> {
+    use stratus::scenario::{LoadOptions, load_file};
+    (1..=10u64)
+        .map(|seed| {
+            variants
+                .iter()
+                .map(|v| {
+                    let opts = LoadOptions {
+                        variant: v.map(str::to_string),
+                        seed: Some(seed),
+                        ..LoadOptions::default()
+                    };
+                    let sc = load_file(std::path::Path::new(file), &opts)
+                        .unwrap_or_else(|d| panic!("{d}"));
+                    stratus::run::simulate(&sc, *v, &mut |_| {})
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn lesson_lambda_cold_starts_holds_for_seeds_1_to_10() {
+    let runs = lesson_runs(
+        "scenarios/lambda-cold-starts.yaml",
+        &[None, Some("provisioned"), Some("short-idle")],
+    );
+    for (i, r) in runs.iter().enumerate() {
+        let seed = i + 1;
+        let (base, prov, idle) = (&r[0], &r[1], &r[2]);
+        conserved(base);
+        let cold = f(base, "api", "cold_starts");
+        assert!(cold > 200, "seed {seed}: {cold} cold starts");
+        assert!(f(base, "api", "max_concurrency") > 160, "seed {seed}");
+        assert!(f(prov, "api", "cold_starts") < 20, "seed {seed}");
+        assert!(prov.summary.cost_usd > base.summary.cost_usd, "seed {seed}");
+        assert!(f(idle, "api", "cold_starts") > cold, "seed {seed}");
+    }
+}
+
+#[test]
+fn lesson_lambda_throttling_holds_for_seeds_1_to_10() {
+    let runs = lesson_runs(
+        "scenarios/lambda-throttling.yaml",
+        &[None, Some("reserve-checkout"), Some("reserve-too-little")],
+    );
+    for (i, r) in runs.iter().enumerate() {
+        let seed = i + 1;
+        let (base, reserve, little) = (&r[0], &r[1], &r[2]);
+        conserved(base);
+        assert!(f(base, "checkout", "throttles") > 1000, "seed {seed}");
+        assert_eq!(
+            base.summary.requests.errors.throttled,
+            f(base, "checkout", "throttles") + f(base, "reports", "throttles")
+        );
+        assert_eq!(f(reserve, "checkout", "throttles"), 0, "seed {seed}");
+        assert!(
+            f(reserve, "reports", "throttles") > f(base, "reports", "throttles"),
+            "seed {seed}"
+        );
+        let share =
+            f(little, "checkout", "throttles") as f64 / f(little, "checkout", "requests") as f64;
+        assert!(share > 0.20, "seed {seed}: {share}");
+    }
+}
+
+#[test]
+fn lesson_api_gateway_throttling_holds_for_seeds_1_to_10() {
+    let runs = lesson_runs(
+        "scenarios/api-gateway-throttling.yaml",
+        &[None, Some("higher-limit"), Some("cache")],
+    );
+    for (i, r) in runs.iter().enumerate() {
+        let seed = i + 1;
+        let (base, higher, cache) = (&r[0], &r[1], &r[2]);
+        conserved(base);
+        let e = |r: &RunResult| {
+            (
+                r.summary.requests.errors.throttled,
+                r.summary.requests.errors.target_5xx,
+            )
+        };
+        let (t429, t500) = e(base);
+        assert!(
+            t429 > 20_000 && t500 > 5_000,
+            "seed {seed}: {t429} 429s, {t500} 500s"
+        );
+        let (h429, h500) = e(higher);
+        assert!(h429 == 0 && h500 > t500, "seed {seed}: {h429}, {h500}");
+        let (c429, c500) = e(cache);
+        assert!(api(cache, "public", "cache_hit_ratio") > 0.8, "seed {seed}");
+        assert!(c500 < 1000 && c429 > 20_000, "seed {seed}: {c429}, {c500}");
+    }
+}
