@@ -25,6 +25,7 @@
 //! | Async: 2 retries on function error, 1 min then 2 min apart; max event age 6 h (60 s – 6 h) | [`async_error_retry_delay`], [`DEFAULT_MAX_RETRY_ATTEMPTS`], [`DEFAULT_MAX_EVENT_AGE_S`] | `LAMBDA:invocation-async-error-handling`, `LAMBDA:invocation-async-configuring` | DOC |
 //! | Async throttles: back to the queue, retried 1 s doubling to 5 min, up to the max event age | [`async_throttle_retry_delay`] | `LAMBDA:invocation-async-error-handling` | DOC (doubling: our reading of "increases exponentially") |
 //! | Price: $0.20 per million requests, $0.0000166667 per GB-second (x86, us-east-1), billed per 1 ms; INIT billed | [`request_cost`], [`compute_cost`], [`billed_ms`] | aws.amazon.com/lambda/pricing; AWS Compute Blog 2025 (INIT billing) | DOC |
+//! | SQS event source: 5 concurrent batches, +300 per minute while messages remain, at most 1,000; back to 5 when quiet; maximum concurrency 2–1,000; batch size ≤ 10 by default | [`esm_next_batches`], [`ESM_BATCH_SIZE`] | `LAMBDA:services-sqs-scaling`, `LAMBDA:API_ScalingConfig` | DOC |
 //! | Provisioned concurrency: $0.0000041667 per GB-second configured, $0.0000097222 per GB-second of duration on it | [`provisioned_cost`], [`compute_cost`] | aws.amazon.com/lambda/pricing | DOC |
 
 use crate::sim::SimTime;
@@ -513,6 +514,35 @@ pub fn account_problems(
     })
 }
 
+/// SQS event source mapping: concurrent batches when messages appear.
+pub const ESM_INITIAL_BATCHES: u32 = 5;
+/// … added per minute while messages are still available.
+pub const ESM_SCALE_PER_MINUTE: u32 = 300;
+/// … at most (per mapping).
+pub const ESM_MAX_BATCHES: u32 = 1000;
+/// Range of an SQS mapping's maximum concurrency.
+pub const ESM_MAXIMUM_CONCURRENCY: (u32, u32) = (2, 1000);
+/// Default (and, without a batching window, largest) batch size.
+pub const ESM_BATCH_SIZE: u32 = 10;
+
+/// Rule "SQS event source scaling" (`LAMBDA:services-sqs-scaling`): the
+/// concurrent batches a mapping runs in the next minute — five to start;
+/// while messages are still available (all its batches were busy and
+/// messages wait) up to 300 more each minute, to at most 1,000 (or the
+/// mapping's maximum concurrency); when traffic is low it scales back
+/// toward five: here to the most batches busy at once in the minute (AWS
+/// does not say how fast; GAP).
+pub fn esm_next_batches(current: u32, messages_available: bool, peak_busy: u32, cap: u32) -> u32 {
+    let cap = cap.clamp(1, ESM_MAX_BATCHES);
+    if messages_available {
+        (current + ESM_SCALE_PER_MINUTE).min(cap)
+    } else {
+        peak_busy
+            .clamp(ESM_INITIAL_BATCHES, current.max(ESM_INITIAL_BATCHES))
+            .min(cap)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,6 +680,24 @@ mod tests {
         assert_eq!(billed_ms(1_000_001), 2);
         // 100 provisioned × 1 GB for an hour.
         assert!((provisioned_cost(1024, 100, 3600.0) - 1.500_012).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sqs_mapping_scales_by_300_a_minute_from_5_to_1000() {
+        // LAMBDA:services-sqs-scaling.
+        let mut n = ESM_INITIAL_BATCHES;
+        let mut seen = vec![n];
+        for _ in 0..4 {
+            n = esm_next_batches(n, true, n, ESM_MAX_BATCHES);
+            seen.push(n);
+        }
+        assert_eq!(seen, [5, 305, 605, 905, 1000]);
+        // Quiet: back toward five (to what was busy).
+        assert_eq!(esm_next_batches(1000, false, 0, 1000), 5);
+        assert_eq!(esm_next_batches(1000, false, 40, 1000), 40);
+        // Maximum concurrency caps it.
+        assert_eq!(esm_next_batches(5, true, 5, 50), 50);
+        assert_eq!(esm_next_batches(5, false, 0, 2), 2);
     }
 
     #[test]

@@ -126,6 +126,31 @@ pub struct Function {
     /// Asynchronous invocations: retries, maximum event age, on-failure destination.
     #[serde(default)]
     pub event_invoke_config: EventInvokeConfig,
+    /// An SQS queue Lambda polls for this function (an event source mapping).
+    #[serde(default)]
+    pub event_source: Option<SqsEventSource>,
+}
+
+fn ten() -> u32 {
+    crate::aws::lambda::ESM_BATCH_SIZE
+}
+
+/// An SQS event source mapping.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqsEventSource {
+    /// The queue.
+    pub queue: String,
+    /// Messages per invocation, 1–10 (default 10).
+    #[serde(default = "ten")]
+    pub batch_size: u32,
+    /// Caps the concurrent invocations of this mapping, 2–1000 (default: none).
+    #[serde(default)]
+    pub maximum_concurrency: Option<u32>,
+    /// The function reports which messages failed (`ReportBatchItemFailures`):
+    /// the others are deleted. Without it one failure returns the whole batch.
+    #[serde(default)]
+    pub report_batch_item_failures: bool,
 }
 
 /// How a function is invoked.

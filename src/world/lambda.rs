@@ -28,11 +28,15 @@ pub enum SlEv {
     AsyncAttempt,
     /// An API's integration-timeout FIFO is due (a = api, b = generation).
     ApiDeadline,
+    /// An SQS event source poller's turn (a = poller, b = generation).
+    EsmPoll,
+    /// An SQS event source mapping's scaling minute (a = mapping).
+    EsmScale,
 }
 
 /// Who waits for an invocation.
 #[derive(Clone, Copy, Debug)]
-enum Origin {
+pub(super) enum Origin {
     /// A workload's synchronous request.
     Sync { req: u32, generation: u32 },
     /// A request on an instance at a `lambda_invoke` step.
@@ -41,6 +45,8 @@ enum Origin {
     Async { ev: u32 },
     /// An API Gateway request (proxy integration).
     Api { req: u32, generation: u32 },
+    /// An SQS event source poller's batch.
+    Esm { poller: u32 },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -140,6 +146,8 @@ pub(crate) struct Functions {
     /// Per workload: its function sink, if any.
     pub(super) wl_sinks: Vec<Option<Sink>>,
     account_res: u32,
+    /// SQS event source mappings.
+    pub(super) esm: super::esm::Mappings,
     /// Each run's concurrency at every change, for tests: (t, function, concurrency).
     trace: Option<Vec<(SimTime, u32, u32)>>,
 }
@@ -254,6 +262,7 @@ impl Functions {
             steps,
             wl_sinks,
             account_res,
+            esm: super::esm::Mappings::new(sc),
             trace: None,
         }
     }
@@ -272,6 +281,7 @@ impl World {
                 self.workloads[i].sink = *s;
             }
         }
+        self.esm_start();
     }
 
     fn sl_push(&mut self, t: SimTime, what: SlEv, a: u32, b: u32) {
@@ -289,6 +299,8 @@ impl World {
                 }
             }
             SlEv::ApiDeadline => self.api_deadline(a, b),
+            SlEv::EsmPoll => self.esm_poll(a, b),
+            SlEv::EsmScale => self.esm_scale(a),
         }
     }
 
@@ -299,8 +311,12 @@ impl World {
     }
 
     /// Invoke function `f` for `origin` now. `None`: throttled (429).
-    fn lambda_invoke(&mut self, f: u32, origin: Origin) -> Option<u32> {
+    pub(super) fn lambda_invoke(&mut self, f: u32, origin: Origin) -> Option<u32> {
         let now = self.now;
+        let batch_error = match origin {
+            Origin::Esm { poller } => Some(self.esm_batch_error(poller)),
+            _ => None,
+        };
         let admit = self.lambda.model.admit(f as usize, now);
         let l = &mut self.lambda;
         let rt = &mut l.fns[f as usize];
@@ -325,7 +341,8 @@ impl World {
             0
         };
         let d = rt.duration.sample(&mut rt.rng);
-        let mut error = rt.error_rate > 0.0 && rt.err_rng.random::<f64>() < rt.error_rate;
+        let mut error = batch_error
+            .unwrap_or_else(|| rt.error_rate > 0.0 && rt.err_rng.random::<f64>() < rt.error_rate);
         let (dur, reset) = if d > rt.timeout {
             error = true;
             (rt.timeout, true)
@@ -423,6 +440,7 @@ impl World {
                 self.api_integration_done(req, generation, !inv.error, false);
             }
             Origin::Async { ev } => self.lambda_async_done(ev, inv.error),
+            Origin::Esm { poller } => self.esm_done(poller, inv.error),
         }
     }
 
@@ -707,9 +725,19 @@ impl World {
                 let cost = rules::request_cost(t.invocations) + rt.compute_cost + provisioned_cost;
                 let a = &rt.asyn;
                 let pending = a.received - a.succeeded - a.failed - a.expired;
-                (
-                    rt.name.clone(),
+                let m = l.esm.of_fn[f];
+                let esm = (m != NONE).then(|| {
+                    let t = l.esm.totals[m as usize];
                     serde_json::json!({
+                        "batches": t.batches,
+                        "messages": t.messages,
+                        "succeeded": t.deleted,
+                        "returned": t.returned,
+                        "throttled_invokes": t.throttled_invokes,
+                        "max_batches": t.max_batches,
+                    })
+                });
+                let mut v = serde_json::json!({
                         "invocations": t.invocations,
                         "throttles": t.throttles,
                         "errors": t.errors,
@@ -735,8 +763,11 @@ impl World {
                             "throttled_attempts": a.throttled_attempts,
                             "queued_at_end": pending,
                         },
-                    }),
-                )
+                });
+                if let Some(e) = esm {
+                    v["event_source"] = e;
+                }
+                (rt.name.clone(), v)
             })
             .collect()
     }

@@ -21,6 +21,7 @@ mod apigw;
 mod asg;
 mod dynamodb;
 mod elb;
+mod esm;
 mod faults;
 mod lambda;
 mod maintenance;

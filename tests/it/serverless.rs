@@ -622,3 +622,62 @@ fn lesson_api_gateway_throttling_holds_for_seeds_1_to_10() {
         assert!(c500 < 1000 && c429 > 20_000, "seed {seed}: {c429}, {c500}");
     }
 }
+
+/// Every message a producer sent is deleted, still in the queue, or gone
+/// to a dead-letter queue or retention.
+fn messages_conserved(r: &RunResult, q: &str) {
+    let v = &r.summary.queues[q];
+    let n = |k: &str| v[k].as_u64().unwrap();
+    assert_eq!(
+        n("sent"),
+        n("deleted")
+            + n("visible_at_end")
+            + n("in_flight_at_end")
+            + n("delayed_at_end")
+            + n("dead_lettered")
+            + n("expired"),
+        "{q}: {v}"
+    );
+}
+
+#[test]
+fn lesson_sqs_lambda_visibility_holds_for_seeds_1_to_10() {
+    let runs = lesson_runs(
+        "scenarios/sqs-lambda-visibility.yaml",
+        &[
+            None,
+            Some("six-times"),
+            Some("item-failures"),
+            Some("no-item-failures"),
+        ],
+    );
+    for (i, r) in runs.iter().enumerate() {
+        let seed = i + 1;
+        for x in r {
+            conserved(x);
+            messages_conserved(x, "jobs");
+        }
+        let q = |r: &RunResult, k: &str| r.summary.queues["jobs"][k].as_u64().unwrap();
+        let (base, six, items, whole) = (&r[0], &r[1], &r[2], &r[3]);
+        assert!(
+            q(base, "duplicates_processed") * 20 > q(base, "sent"),
+            "seed {seed}: {} duplicates of {}",
+            q(base, "duplicates_processed"),
+            q(base, "sent")
+        );
+        assert_eq!(q(six, "duplicates_processed"), 0, "seed {seed}");
+        let returned = |r: &RunResult| {
+            r.summary.functions["worker"]["event_source"]["returned"]
+                .as_u64()
+                .unwrap()
+        };
+        assert!(returned(items) * 2 < returned(whole), "seed {seed}");
+        // The mapping never runs more batches than the documented scaling
+        // allows: 5, then +300 a minute.
+        let mb = r[0].summary.functions["worker"]["event_source"]["max_batches"]
+            .as_u64()
+            .unwrap();
+        assert!(mb <= 5 + 300 * 30, "seed {seed}");
+        assert!(f(base, "worker", "max_concurrency") as u64 <= mb);
+    }
+}

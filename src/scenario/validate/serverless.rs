@@ -60,6 +60,28 @@ pub(super) fn check(
                 queues,
             );
         }
+        if let Some(es) = &f.event_source {
+            let ep = p.key("event_source");
+            c.reference(ep.key("queue"), "queue", &es.queue, queues);
+            if !(1..=lambda::ESM_BATCH_SIZE).contains(&es.batch_size) {
+                c.bad(
+                    ep.key("batch_size"),
+                    format!(
+                        "batch_size must be 1 to 10 (without a batching window), found {}",
+                        es.batch_size
+                    ),
+                );
+            }
+            let (lo, hi) = lambda::ESM_MAXIMUM_CONCURRENCY;
+            if let Some(m) = es.maximum_concurrency
+                && !(lo..=hi).contains(&m)
+            {
+                c.bad(
+                    ep.key("maximum_concurrency"),
+                    format!("maximum_concurrency must be {lo} to {hi}, found {m}"),
+                );
+            }
+        }
         if let Some(d) = f.idle_expiry {
             c.positive_duration(p.key("idle_expiry"), "idle_expiry", d);
         }
