@@ -678,6 +678,6 @@ fn lesson_sqs_lambda_visibility_holds_for_seeds_1_to_10() {
             .as_u64()
             .unwrap();
         assert!(mb <= 5 + 300 * 30, "seed {seed}");
-        assert!(f(base, "worker", "max_concurrency") as u64 <= mb);
+        assert!(f(base, "worker", "max_concurrency") <= mb);
     }
 }
