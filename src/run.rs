@@ -114,6 +114,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
     let tables = w.table_summaries();
     let functions = w.lambda_summary();
     let apis = w.api_summary();
+    let topics = w.topic_summary();
     let cost = |v: &serde_json::Value| v.get("cost_usd").and_then(|c| c.as_f64()).unwrap_or(0.0);
     let cost_usd = summary::r6(
         auto_scaling_groups
@@ -124,7 +125,8 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
             + queues.values().map(cost).sum::<f64>()
             + tables.values().map(cost).sum::<f64>()
             + functions.values().map(cost).sum::<f64>()
-            + apis.values().map(cost).sum::<f64>(),
+            + apis.values().map(cost).sum::<f64>()
+            + topics.values().map(cost).sum::<f64>(),
     );
     let summary = Summary {
         scenario: sc.name.clone(),
@@ -141,7 +143,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         tables,
         functions,
         apis,
-        topics: Default::default(),
+        topics,
         streams: Default::default(),
     };
     RunResult {

@@ -11,5 +11,6 @@ pub mod lambda;
 pub mod predictive;
 pub mod retry;
 pub mod scaling;
+pub mod sns;
 pub mod sqs;
 pub mod termination;

@@ -1434,7 +1434,8 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
     .chain(sc.queues.iter().map(|q| ("queue", q.name.as_str())))
     .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())))
     .chain(sc.functions.iter().map(|f| ("function", f.name.as_str())))
-    .chain(sc.apis.iter().map(|a| ("api", a.name.as_str())));
+    .chain(sc.apis.iter().map(|a| ("api", a.name.as_str())))
+    .chain(sc.topics.iter().map(|t| ("topic", t.name.as_str())));
     for (kind, name) in kinds {
         match names.iter_mut().find(|n| n.0 == name) {
             Some(n) => n.1.push(kind),

@@ -128,7 +128,7 @@ pub struct Summary {
     pub functions: BTreeMap<String, serde_json::Value>,
     /// API Gateway APIs by name.
     pub apis: BTreeMap<String, serde_json::Value>,
-    /// SNS topics by name (not modelled yet: empty).
+    /// SNS topics by name.
     pub topics: BTreeMap<String, serde_json::Value>,
     /// Kinesis streams by name (not modelled yet: empty).
     pub streams: BTreeMap<String, serde_json::Value>,

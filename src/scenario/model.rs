@@ -73,6 +73,9 @@ pub struct Scenario {
     /// API Gateway APIs.
     #[serde(default)]
     pub apis: Vec<super::serverless::Api>,
+    /// SNS topics.
+    #[serde(default)]
+    pub topics: Vec<super::serverless::Topic>,
 }
 
 /// CloudWatch model settings.
@@ -127,6 +130,9 @@ pub struct WorkloadTarget {
     /// An API Gateway API by name.
     #[serde(default)]
     pub api: Option<String>,
+    /// An SNS topic by name.
+    #[serde(default)]
+    pub topic: Option<String>,
 }
 
 /// How arrivals are spaced.
@@ -605,6 +611,8 @@ pub enum AppStep {
     SqsSend(SqsSendStep),
     /// Invoke a Lambda function (sync: the worker waits for it).
     LambdaInvoke(super::serverless::LambdaInvokeStep),
+    /// Publish a message to an SNS topic.
+    SnsPublish(super::serverless::SnsPublishStep),
 }
 
 /// Queue consumer settings for a group that polls a queue.

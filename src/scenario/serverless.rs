@@ -8,6 +8,7 @@ use super::dist::{CountDist, DurationDist};
 use super::units::{Duration, Size};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 fn d1000() -> u32 {
     crate::aws::lambda::DEFAULT_ACCOUNT_CONCURRENCY
@@ -173,6 +174,46 @@ pub struct LambdaInvokeStep {
     /// sync (default) | async.
     #[serde(default)]
     pub invocation: Invocation,
+}
+
+/// One subscription of a topic: exactly one endpoint.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subscriber {
+    /// An SQS queue.
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// A Lambda function (invoked asynchronously).
+    #[serde(default)]
+    pub function: Option<String>,
+    /// Attribute name → accepted values (AND across names, OR within).
+    #[serde(default)]
+    pub filter_policy: BTreeMap<String, Vec<String>>,
+}
+
+/// An SNS topic.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// Name.
+    pub name: String,
+    /// Subscriptions.
+    #[serde(default)]
+    pub subscribers: Vec<Subscriber>,
+    /// Each published message's attributes: name → {value: share}.
+    #[serde(default)]
+    pub message_attributes: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Size of a published message (default 1KB).
+    #[serde(default)]
+    pub message_size: Option<Size>,
+}
+
+/// An `sns_publish` app step.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnsPublishStep {
+    /// Topic name.
+    pub topic: String,
 }
 
 /// A token-bucket throttle: steady rate (requests/s) and burst (bucket size).

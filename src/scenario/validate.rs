@@ -122,6 +122,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     let tables = names(&s.tables, |t| t.name.as_str());
     let functions = names(&s.functions, |f| f.name.as_str());
     let apis = names(&s.apis, |a| a.name.as_str());
+    let topics = names(&s.topics, |t| t.name.as_str());
 
     // ------------------------------------------------------------ top level
     if s.name.trim().is_empty() {
@@ -165,6 +166,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         ("variants", names(&s.variants, |v| v.name.as_str())),
         ("functions", functions.clone()),
         ("apis", apis.clone()),
+        ("topics", topics.clone()),
     ] {
         c.unique(top.key(list), ns);
     }
@@ -179,10 +181,11 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             ("table", &w.to.table),
             ("function", &w.to.function),
             ("api", &w.to.api),
+            ("topic", &w.to.topic),
         ];
         let n = given.iter().filter(|(_, v)| v.is_some()).count();
         if n == 0 {
-            c.bad(to, "expected one of `load_balancer`, `queue`, `table`, `function` or `api`, like `to: { load_balancer: web }`");
+            c.bad(to, "expected one of `load_balancer`, `queue`, `table`, `function`, `api` or `topic`, like `to: { load_balancer: web }`");
         } else if n > 1 {
             let which: Vec<String> = given
                 .iter()
@@ -373,6 +376,12 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                     "function",
                     &l.function,
                     &functions,
+                ),
+                AppStep::SnsPublish(t) => c.reference(
+                    sp.key("sns_publish").key("topic"),
+                    "topic",
+                    &t.topic,
+                    &topics,
                 ),
                 AppStep::Compute(_) | AppStep::Wait(_) => {}
             }
@@ -905,6 +914,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     }
 
     serverless::check(&mut c, s, &functions, &apis, &lbs, &queues);
+    serverless::check_topics(&mut c, s, &topics, &functions, &queues);
 
     // ------------------------------------------------------------ variants
     for (i, v) in s.variants.iter().enumerate() {

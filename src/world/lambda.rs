@@ -522,6 +522,11 @@ impl World {
 
     // ------------------------------------------------------------ async
 
+    /// SNS delivers a message to subscriber `f` (an asynchronous invocation).
+    pub(super) fn lambda_async_from_sns(&mut self, f: u32) {
+        self.lambda_async_event(f);
+    }
+
     fn lambda_async_event(&mut self, f: u32) {
         let now = self.now;
         let l = &mut self.lambda;

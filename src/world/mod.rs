@@ -27,6 +27,7 @@ mod lambda;
 mod maintenance;
 mod predictive;
 mod scaling;
+mod sns;
 mod sqs;
 use rand::RngExt;
 pub use sqs::{SqsEv, SqsTrace, TraceKind};
@@ -303,6 +304,8 @@ enum Sink {
     FunctionAsync(u32),
     /// An API Gateway API.
     Api(u32),
+    /// An SNS topic: each request is one Publish.
+    Topic(u32),
 }
 
 struct WlState {
@@ -374,6 +377,8 @@ pub(crate) enum StepRt {
     QueueSend(u32),
     /// A `lambda_invoke` step: index among all groups' invoke steps.
     Invoke(u32),
+    /// An `sns_publish` step: index among all groups' publish steps.
+    Publish(u32),
 }
 
 /// Aggregate request statistics.
@@ -555,6 +560,8 @@ pub struct World {
     lambda: lambda::Functions,
     /// API Gateway APIs.
     apis: apigw::Apis,
+    /// SNS topics.
+    topics: sns::Topics,
 }
 
 impl World {
@@ -572,6 +579,7 @@ impl World {
         let mut sqs_sends = 0u32;
         let mut table_steps = 0u32;
         let mut invoke_steps = 0u32;
+        let mut publish_steps = 0u32;
         let asg_rt = sc
             .auto_scaling_groups
             .iter()
@@ -592,6 +600,10 @@ impl World {
                         AppStep::LambdaInvoke(_) => {
                             invoke_steps += 1;
                             StepRt::Invoke(invoke_steps - 1)
+                        }
+                        AppStep::SnsPublish(_) => {
+                            publish_steps += 1;
+                            StepRt::Publish(publish_steps - 1)
                         }
                     })
                     .collect(),
@@ -689,6 +701,7 @@ impl World {
         let sqs = sqs::SqsWorld::new(sc, &mut series);
         let lambda = lambda::Functions::new(sc, &mut series);
         let apis = apigw::Apis::new(sc, &mut series);
+        let topics = sns::Topics::new(sc, &mut series);
         let mut w = World {
             now: 0,
             end: sc.duration.0,
@@ -777,6 +790,7 @@ impl World {
             dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
             lambda,
             apis,
+            topics,
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -821,6 +835,7 @@ impl World {
         w.tables_start();
         w.lambda_start();
         w.apis_start();
+        w.topics_start();
         for i in 0..w.instances.len() as u32 {
             w.arm_spot_rate(i);
         }
@@ -1157,6 +1172,7 @@ impl World {
             Sink::Function(f) => self.lambda_sync_request(req, f),
             Sink::FunctionAsync(f) => self.lambda_async_request(req, f),
             Sink::Api(a) => self.api_request(req, a),
+            Sink::Topic(t) => self.sns_workload_publish(req, t),
             Sink::Unrouted => {
                 // Queue and table workloads arrive with their services; until
                 // then such a request is answered at once.
@@ -1287,6 +1303,13 @@ impl World {
                     if self.lambda_step(i, req, k as u16) {
                         return;
                     }
+                }
+                &StepRt::Publish(i) => {
+                    if hold > 0 {
+                        break;
+                    }
+                    let (_, latency) = self.sns_app_publish(i);
+                    hold += latency;
                 }
             }
             k += 1;
@@ -1585,6 +1608,7 @@ impl World {
         self.table_metrics(t0);
         self.lambda_metrics_tick(t0);
         self.apis_metrics_tick(t0);
+        self.topics_metrics_tick(t0);
         if now + self.period <= self.end {
             self.q.push(now + self.period, Ev::MetricsTick);
         }

@@ -681,3 +681,80 @@ fn lesson_sqs_lambda_visibility_holds_for_seeds_1_to_10() {
         assert!(f(base, "worker", "max_concurrency") <= mb);
     }
 }
+
+#[test]
+fn sns_fans_out_to_queues_and_functions_after_filter_policies() {
+    let r = run(r#"
+name: sns
+duration: 10m
+workloads:
+  - { name: w, to: { topic: t }, arrivals: uniform, rate: 10 }
+topics:
+  - name: t
+    message_attributes: { color: { red: 0.5, blue: 0.5 } }
+    subscribers:
+      - { queue: all }
+      - { queue: reds, filter_policy: { color: [red] } }
+      - { function: f, filter_policy: { color: [red, blue] } }
+      - { queue: none, filter_policy: { size: [big] } }
+queues: [ { name: all }, { name: reds }, { name: none } ]
+functions:
+  - { name: f, duration: 10ms }
+"#);
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    let published = n("published");
+    assert_eq!(published, 6000);
+    let sent = |q: &str| r.summary.queues[q]["sent"].as_u64().unwrap();
+    assert_eq!(sent("all"), published);
+    assert_eq!(sent("none"), 0, "a missing attribute does not match");
+    let reds = sent("reds") as f64 / published as f64;
+    assert!((0.47..0.53).contains(&reds), "{reds}");
+    assert_eq!(fa(&r, "f", "received"), published);
+    assert_eq!(n("delivered"), 2 * published + sent("reds"));
+    assert_eq!(n("filtered_out"), published + (published - sent("reds")));
+    metric_matches(&r, "t", "NumberOfMessagesPublished", published as f64);
+    // The last publish (at the very end) delivers up to 3 notifications
+    // after the last datapoint.
+    let d = metric_sum(&r, "t", "NumberOfNotificationsDelivered");
+    assert!(
+        d <= n("delivered") as f64 && n("delivered") as f64 - d <= 3.0,
+        "{d}"
+    );
+    // $0.50 per million publishes.
+    assert!((t["cost_usd"].as_f64().unwrap() - 6000.0 * 0.5e-6).abs() < 1e-9);
+}
+
+#[test]
+fn lesson_sns_fan_out_holds_for_seeds_1_to_10() {
+    let runs = lesson_runs(
+        "scenarios/sns-fan-out.yaml",
+        &[None, Some("more-concurrency")],
+    );
+    for (i, r) in runs.iter().enumerate() {
+        let seed = i + 1;
+        let (base, more) = (&r[0], &r[1]);
+        conserved(base);
+        messages_conserved(base, "audit");
+        let published = base.summary.topics["orders"]["published"].as_u64().unwrap();
+        assert_eq!(
+            base.summary.queues["audit"]["sent"].as_u64().unwrap(),
+            published
+        );
+        let share = fa(base, "notify", "received") as f64 / published as f64;
+        assert!((0.17..0.23).contains(&share), "seed {seed}: {share}");
+        assert_eq!(f(base, "notify", "throttles"), 0, "seed {seed}");
+        let dl = fa(base, "invoice", "dead_lettered");
+        assert!(
+            dl * 10 > fa(base, "invoice", "received") * 3,
+            "seed {seed}: {dl}"
+        );
+        assert_eq!(
+            base.summary.queues["invoice-dlq"]["sent"].as_u64().unwrap(),
+            dl,
+            "seed {seed}"
+        );
+        assert_eq!(fa(more, "invoice", "dead_lettered"), 0, "seed {seed}");
+    }
+}

@@ -142,3 +142,41 @@ pub(super) fn check(
         );
     }
 }
+
+pub(super) fn check_topics(
+    c: &mut Checker,
+    s: &Scenario,
+    topics: &[&str],
+    functions: &[&str],
+    queues: &[&str],
+) {
+    let top = FieldPath::root();
+    for (i, w) in s.workloads.iter().enumerate() {
+        if let Some(t) = &w.to.topic {
+            let to = top.key("workloads").item(Some(&w.name), i).key("to");
+            c.reference(to.key("topic"), "topic", t, topics);
+        }
+    }
+    for (i, t) in s.topics.iter().enumerate() {
+        let p = top.key("topics").item(Some(&t.name), i);
+        for (j, sub) in t.subscribers.iter().enumerate() {
+            let sp = p.key("subscribers").item(None, j);
+            match (&sub.queue, &sub.function) {
+                (Some(q), None) => c.reference(sp.key("queue"), "queue", q, queues),
+                (None, Some(f)) => c.reference(sp.key("function"), "function", f, functions),
+                _ => c.bad(
+                    sp,
+                    "a subscription has one endpoint: `queue` or `function`, like `{ queue: jobs }`",
+                ),
+            }
+        }
+        for (k, vals) in &t.message_attributes {
+            if vals.values().any(|w| w.is_nan() || *w < 0.0) || vals.values().sum::<f64>() <= 0.0 {
+                c.bad(
+                    p.key("message_attributes").key(k),
+                    "shares must be ≥ 0 and not all 0, like `{ image: 0.3, text: 0.7 }`",
+                );
+            }
+        }
+    }
+}
