@@ -758,3 +758,50 @@ fn lesson_sns_fan_out_holds_for_seeds_1_to_10() {
         assert_eq!(fa(more, "invoice", "dead_lettered"), 0, "seed {seed}");
     }
 }
+
+#[test]
+fn bad_serverless_sections_are_reported_with_their_place_and_a_hint() {
+    use stratus::scenario::{LoadOptions, load_str};
+    let y = r#"name: bad
+duration: 10m
+workloads:
+  - { name: w, to: { function: resise }, rate: 10 }
+  - { name: a, to: { api: pubic }, rate: 10 }
+functions:
+  - name: resize
+    memory: 64MB
+    duration: 100ms
+    timeout: 901s
+    reserved_concurrency: 950
+    provisioned_concurency: 3
+apis:
+  - name: public
+    to: { function: resize }
+    cache: { ttl: 2h, keys: { dist: uniform, n: 10 }, size_gb: 1 }
+topics:
+  - { name: t, subscribers: [ { queue: jobz } ] }
+"#;
+    let e = match load_str(
+        y,
+        "bad.yaml",
+        std::path::Path::new("."),
+        &LoadOptions::default(),
+    ) {
+        Ok(_) => panic!("the scenario should not load"),
+        Err(d) => d.to_string(),
+    };
+    for want in [
+        r#"bad.yaml:4:32: workloads[w].to.function: no function named "resise" (did you mean "resize"?)"#,
+        r#"bad.yaml:5:27: workloads[a].to.api: no api named "pubic" (did you mean "public"?)"#,
+        "bad.yaml:8:13: functions[resize].memory: memory must be between 128MB and 10240MB, found 64MB",
+        "bad.yaml:10:14: functions[resize].timeout:",
+        "bad.yaml:11:27: functions[resize].reserved_concurrency:",
+        "Lambda keeps at least 100 unreserved",
+        "bad.yaml:12:5: functions[resize].provisioned_concurency: unknown field `provisioned_concurency` (did you mean `provisioned_concurrency`?)",
+        "bad.yaml:16:19: apis[public].cache.ttl: ttl must be at most 3600s",
+        "apis[public].cache.size_gb: size_gb must be one of 0.5, 1.6",
+        r#"topics[t].subscribers[0].queue: no queue named "jobz""#,
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
+}
