@@ -112,6 +112,9 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         .collect();
     let queues = w.sqs_summary();
     let tables = w.table_summaries();
+    let functions = w.lambda_summary();
+    let apis = w.api_summary();
+    let topics = w.topic_summary();
     let cost = |v: &serde_json::Value| v.get("cost_usd").and_then(|c| c.as_f64()).unwrap_or(0.0);
     let cost_usd = summary::r6(
         auto_scaling_groups
@@ -120,7 +123,10 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
             .sum::<f64>()
             + load_balancers.values().map(|l| l.cost_usd).sum::<f64>()
             + queues.values().map(cost).sum::<f64>()
-            + tables.values().map(cost).sum::<f64>(),
+            + tables.values().map(cost).sum::<f64>()
+            + functions.values().map(cost).sum::<f64>()
+            + apis.values().map(cost).sum::<f64>()
+            + topics.values().map(cost).sum::<f64>(),
     );
     let summary = Summary {
         scenario: sc.name.clone(),
@@ -135,6 +141,10 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         load_balancers,
         queues,
         tables,
+        functions,
+        apis,
+        topics,
+        streams: Default::default(),
     };
     RunResult {
         summary,

@@ -249,7 +249,10 @@ pub fn figures(s: &Summary) -> Vec<f64> {
     let cost = gsum(|g| g.cost_usd)
         + s.load_balancers.values().map(|l| l.cost_usd).sum::<f64>()
         + json_sum(&s.queues, &["cost_usd"])
-        + json_sum(&s.tables, &["cost_usd"]);
+        + json_sum(&s.tables, &["cost_usd"])
+        + json_sum(&s.functions, &["cost_usd"])
+        + json_sum(&s.apis, &["cost_usd"])
+        + json_sum(&s.topics, &["cost_usd"]);
     FIGURES
         .iter()
         .map(|f| match f.key {

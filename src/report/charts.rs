@@ -1002,6 +1002,9 @@ pub fn overlay(o: &Overlay, duration_s: f64, subtitle: &str) -> Result<(Vec<u8>,
 // The run's charts
 // ---------------------------------------------------------------------------
 
+#[path = "serverless_charts.rs"]
+mod serverless_charts;
+
 /// What the charts read from a run.
 struct Ctx<'a> {
     sc: &'a Scenario,
@@ -1429,7 +1432,10 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
         .iter()
         .map(|g| ("group", g.name.as_str())))
     .chain(sc.queues.iter().map(|q| ("queue", q.name.as_str())))
-    .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())));
+    .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())))
+    .chain(sc.functions.iter().map(|f| ("function", f.name.as_str())))
+    .chain(sc.apis.iter().map(|a| ("api", a.name.as_str())))
+    .chain(sc.topics.iter().map(|t| ("topic", t.name.as_str())));
     for (kind, name) in kinds {
         match names.iter_mut().find(|n| n.0 == name) {
             Some(n) => n.1.push(kind),
@@ -1571,6 +1577,7 @@ fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
     for t in &sc.tables {
         out.push(table_chart(&cx, &t.name));
     }
+    out.extend(serverless_charts::charts(&cx));
     out.push(cost_chart(&cx));
     out.retain(TimeChart::has_data);
     out

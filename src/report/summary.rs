@@ -124,6 +124,14 @@ pub struct Summary {
     pub queues: BTreeMap<String, serde_json::Value>,
     /// Tables by name.
     pub tables: BTreeMap<String, serde_json::Value>,
+    /// Lambda functions by name.
+    pub functions: BTreeMap<String, serde_json::Value>,
+    /// API Gateway APIs by name.
+    pub apis: BTreeMap<String, serde_json::Value>,
+    /// SNS topics by name.
+    pub topics: BTreeMap<String, serde_json::Value>,
+    /// Kinesis streams by name (not modelled yet: empty).
+    pub streams: BTreeMap<String, serde_json::Value>,
 }
 
 /// Round to 6 decimals so the JSON text is stable and readable.

@@ -9,6 +9,7 @@ mod emit;
 pub mod estimate;
 mod load;
 pub mod model;
+pub mod serverless;
 mod set;
 mod tree;
 pub mod units;
@@ -21,5 +22,6 @@ pub use load::{
     load_str, load_str_checked, schema_json, variant_names, variant_names_str,
 };
 pub use model::*;
+pub use serverless::*;
 pub use units::{Duration, Nanos, Size};
 pub use validate::parse_rfc3339_utc;

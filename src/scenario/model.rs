@@ -64,6 +64,18 @@ pub struct Scenario {
     /// Named variants to compare.
     #[serde(default)]
     pub variants: Vec<Variant>,
+    /// Account-wide quotas (Lambda concurrency, API Gateway throttle).
+    #[serde(default)]
+    pub account: super::serverless::Account,
+    /// Lambda functions.
+    #[serde(default)]
+    pub functions: Vec<super::serverless::Function>,
+    /// API Gateway APIs.
+    #[serde(default)]
+    pub apis: Vec<super::serverless::Api>,
+    /// SNS topics.
+    #[serde(default)]
+    pub topics: Vec<super::serverless::Topic>,
 }
 
 /// CloudWatch model settings.
@@ -109,6 +121,18 @@ pub struct WorkloadTarget {
     pub queue: Option<String>,
     /// A table by name.
     pub table: Option<String>,
+    /// A Lambda function by name.
+    #[serde(default)]
+    pub function: Option<String>,
+    /// With `function`: sync (default) | async.
+    #[serde(default)]
+    pub invocation: super::serverless::Invocation,
+    /// An API Gateway API by name.
+    #[serde(default)]
+    pub api: Option<String>,
+    /// An SNS topic by name.
+    #[serde(default)]
+    pub topic: Option<String>,
 }
 
 /// How arrivals are spaced.
@@ -585,6 +609,10 @@ pub enum AppStep {
     Dynamodb(DynamoStep),
     /// Send a message to a queue.
     SqsSend(SqsSendStep),
+    /// Invoke a Lambda function (sync: the worker waits for it).
+    LambdaInvoke(super::serverless::LambdaInvokeStep),
+    /// Publish a message to an SNS topic.
+    SnsPublish(super::serverless::SnsPublishStep),
 }
 
 /// Queue consumer settings for a group that polls a queue.

@@ -19,6 +19,8 @@ use super::units::Duration;
 use crate::aws::{cloudwatch, dynamodb, ec2, scaling, sqs, termination};
 use std::collections::HashMap;
 
+mod serverless;
+
 /// A problem found by validation.
 pub(crate) struct Problem {
     pub path: FieldPath,
@@ -118,6 +120,9 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     let lbs = names(&s.load_balancers, |l| l.name.as_str());
     let queues = names(&s.queues, |q| q.name.as_str());
     let tables = names(&s.tables, |t| t.name.as_str());
+    let functions = names(&s.functions, |f| f.name.as_str());
+    let apis = names(&s.apis, |a| a.name.as_str());
+    let topics = names(&s.topics, |t| t.name.as_str());
 
     // ------------------------------------------------------------ top level
     if s.name.trim().is_empty() {
@@ -159,6 +164,9 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         ("queues", queues.clone()),
         ("tables", tables.clone()),
         ("variants", names(&s.variants, |v| v.name.as_str())),
+        ("functions", functions.clone()),
+        ("apis", apis.clone()),
+        ("topics", topics.clone()),
     ] {
         c.unique(top.key(list), ns);
     }
@@ -171,10 +179,13 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             ("load_balancer", &w.to.load_balancer),
             ("queue", &w.to.queue),
             ("table", &w.to.table),
+            ("function", &w.to.function),
+            ("api", &w.to.api),
+            ("topic", &w.to.topic),
         ];
         let n = given.iter().filter(|(_, v)| v.is_some()).count();
         if n == 0 {
-            c.bad(to, "expected one of `load_balancer`, `queue` or `table`, like `to: { load_balancer: web }`");
+            c.bad(to, "expected one of `load_balancer`, `queue`, `table`, `function`, `api` or `topic`, like `to: { load_balancer: web }`");
         } else if n > 1 {
             let which: Vec<String> = given
                 .iter()
@@ -231,6 +242,10 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             .workloads
             .iter()
             .any(|w| w.to.load_balancer.as_deref() == Some(lb.name.as_str()))
+            && !s
+                .apis
+                .iter()
+                .any(|a| a.to.load_balancer.as_deref() == Some(lb.name.as_str()))
         {
             let why = if s.workloads.is_empty() {
                 "the scenario has no workloads"
@@ -356,6 +371,18 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 AppStep::SqsSend(q) => {
                     c.reference(sp.key("sqs_send").key("queue"), "queue", &q.queue, &queues)
                 }
+                AppStep::LambdaInvoke(l) => c.reference(
+                    sp.key("lambda_invoke").key("function"),
+                    "function",
+                    &l.function,
+                    &functions,
+                ),
+                AppStep::SnsPublish(t) => c.reference(
+                    sp.key("sns_publish").key("topic"),
+                    "topic",
+                    &t.topic,
+                    &topics,
+                ),
                 AppStep::Compute(_) | AppStep::Wait(_) => {}
             }
         }
@@ -885,6 +912,9 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             c.bad(p.key("count"), "count must be at least 1");
         }
     }
+
+    serverless::check(&mut c, s, &functions, &apis, &lbs, &queues);
+    serverless::check_topics(&mut c, s, &topics, &functions, &queues);
 
     // ------------------------------------------------------------ variants
     for (i, v) in s.variants.iter().enumerate() {

@@ -17,13 +17,17 @@ use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
+mod apigw;
 mod asg;
 mod dynamodb;
 mod elb;
+mod esm;
 mod faults;
+mod lambda;
 mod maintenance;
 mod predictive;
 mod scaling;
+mod sns;
 mod sqs;
 use rand::RngExt;
 pub use sqs::{SqsEv, SqsTrace, TraceKind};
@@ -178,6 +182,15 @@ pub enum Ev {
         /// action index
         idx: u32,
     },
+    /// A Lambda or API Gateway event (`world/lambda.rs`, `world/apigw.rs`).
+    Serverless {
+        /// what it is about
+        what: lambda::SlEv,
+        /// invocation, event or API
+        a: u32,
+        /// generation
+        b: u32,
+    },
 }
 
 /// How one request ended.
@@ -285,6 +298,14 @@ enum Sink {
     Unrouted,
     /// A queue: each request is one SendMessage.
     Queue(u32),
+    /// A Lambda function, invoked synchronously.
+    Function(u32),
+    /// A Lambda function, invoked asynchronously (Event).
+    FunctionAsync(u32),
+    /// An API Gateway API.
+    Api(u32),
+    /// An SNS topic: each request is one Publish.
+    Topic(u32),
 }
 
 struct WlState {
@@ -354,6 +375,10 @@ pub(crate) enum StepRt {
     Table(u32),
     /// SendMessage (`sqs_send`): index into the world's SQS app sends.
     QueueSend(u32),
+    /// A `lambda_invoke` step: index among all groups' invoke steps.
+    Invoke(u32),
+    /// An `sns_publish` step: index among all groups' publish steps.
+    Publish(u32),
 }
 
 /// Aggregate request statistics.
@@ -533,6 +558,12 @@ pub struct World {
     dlq_tally: Vec<MinuteTally<crate::aws::sqs::Moved>>,
     /// Per group: some load balancer of it routes by outstanding requests.
     load_tracked: Vec<bool>,
+    /// Lambda functions, invocations and async events.
+    lambda: lambda::Functions,
+    /// API Gateway APIs.
+    apis: apigw::Apis,
+    /// SNS topics.
+    topics: sns::Topics,
 }
 
 impl World {
@@ -549,6 +580,8 @@ impl World {
         let asgs: Vec<AsgState> = sc.auto_scaling_groups.iter().map(AsgState::new).collect();
         let mut sqs_sends = 0u32;
         let mut table_steps = 0u32;
+        let mut invoke_steps = 0u32;
+        let mut publish_steps = 0u32;
         let asg_rt = sc
             .auto_scaling_groups
             .iter()
@@ -565,6 +598,14 @@ impl World {
                         AppStep::SqsSend(_) => {
                             sqs_sends += 1;
                             StepRt::QueueSend(sqs_sends - 1)
+                        }
+                        AppStep::LambdaInvoke(_) => {
+                            invoke_steps += 1;
+                            StepRt::Invoke(invoke_steps - 1)
+                        }
+                        AppStep::SnsPublish(_) => {
+                            publish_steps += 1;
+                            StepRt::Publish(publish_steps - 1)
                         }
                     })
                     .collect(),
@@ -660,6 +701,9 @@ impl World {
             .map(|g| series.resource(&g.name))
             .collect();
         let sqs = sqs::SqsWorld::new(sc, &mut series);
+        let lambda = lambda::Functions::new(sc, &mut series);
+        let apis = apigw::Apis::new(sc, &mut series);
+        let topics = sns::Topics::new(sc, &mut series);
         let mut w = World {
             now: 0,
             end: sc.duration.0,
@@ -747,6 +791,9 @@ impl World {
             sticky_tally: vec![MinuteTally::new(); sc.load_balancers.len()],
             dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
             load_tracked: vec![false; sc.auto_scaling_groups.len()],
+            lambda,
+            apis,
+            topics,
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -790,6 +837,9 @@ impl World {
         w.sqs_start();
         w.start_faults();
         w.tables_start();
+        w.lambda_start();
+        w.apis_start();
+        w.topics_start();
         for i in 0..w.instances.len() as u32 {
             w.arm_spot_rate(i);
         }
@@ -1021,6 +1071,7 @@ impl World {
             Ev::Table { what, a, b } => self.on_table(what, a, b),
             Ev::Fault { idx } => self.on_fault(idx),
             Ev::Sqs { what, a, b } => self.on_sqs(what, a, b),
+            Ev::Serverless { what, a, b } => self.on_serverless(what, a, b),
             Ev::HookDone {
                 inst,
                 generation,
@@ -1124,6 +1175,10 @@ impl World {
             Sink::Lb(lb) => self.lb_receive(lb, req),
             Sink::Table(s) => self.table_workload_call(req, s),
             Sink::Queue(q) => self.sqs_producer_send(req, q),
+            Sink::Function(f) => self.lambda_sync_request(req, f),
+            Sink::FunctionAsync(f) => self.lambda_async_request(req, f),
+            Sink::Api(a) => self.api_request(req, a),
+            Sink::Topic(t) => self.sns_workload_publish(req, t),
             Sink::Unrouted => {
                 // Queue and table workloads arrive with their services; until
                 // then such a request is answered at once.
@@ -1263,6 +1318,23 @@ impl World {
                         break;
                     }
                 }
+                &StepRt::Invoke(i) => {
+                    // Made when the holds before it end; a sync invocation
+                    // holds the worker until Lambda answers.
+                    if hold > 0 {
+                        break;
+                    }
+                    if self.lambda_step(i, req, k as u16) {
+                        return;
+                    }
+                }
+                &StepRt::Publish(i) => {
+                    if hold > 0 {
+                        break;
+                    }
+                    let (_, latency) = self.sns_app_publish(i);
+                    hold += latency;
+                }
             }
             k += 1;
         }
@@ -1381,6 +1453,9 @@ impl World {
                 Outcome::Target5xx => p.target_5xx += 1,
                 _ => {}
             }
+        }
+        if let Sink::Api(a) = self.workloads[r.wl as usize].sink {
+            self.api_answered(a, req, &r, outcome);
         }
         let w = &mut self.workloads[r.wl as usize];
         let retryable = (outcome.is_5xx() && w.retry_on_5xx)
@@ -1572,6 +1647,9 @@ impl World {
         }
         self.sqs_metrics_tick(t0);
         self.table_metrics(t0);
+        self.lambda_metrics_tick(t0);
+        self.apis_metrics_tick(t0);
+        self.topics_metrics_tick(t0);
         if now + self.period <= self.end {
             self.q.push(now + self.period, Ev::MetricsTick);
         }

@@ -497,6 +497,70 @@ impl World {
         out
     }
 
+    /// SendMessage of a new message from another service (a Lambda
+    /// on-failure destination): whether the queue took it.
+    pub(super) fn sqs_send_event(&mut self, q: u32, size: u64) -> bool {
+        let logical = self.sqs.model.new_logical();
+        matches!(
+            self.sqs_send(q, size, 0, logical, false),
+            SendOutcome::Accepted { .. } | SendOutcome::Deduplicated
+        )
+    }
+
+    /// ReceiveMessage by a Lambda event source mapping (a long poll that
+    /// returns what is there): up to `max` messages into `batch`, each
+    /// started (duplicates counted), their visibility timers running.
+    pub(super) fn sqs_esm_receive(&mut self, q: u32, max: u32, batch: &mut Vec<(u32, u32)>) {
+        let now = self.now;
+        let mut out = std::mem::take(&mut self.sqs.out);
+        let mut moved = std::mem::take(&mut self.sqs.moved);
+        let st = self
+            .sqs
+            .model
+            .receive(q, now, now, max, false, &mut out, &mut moved);
+        self.sqs.out = out;
+        self.sqs.moved = moved;
+        batch.clear();
+        if let ReceiveStatus::Messages(_) = st {
+            self.sqs_received(q);
+            for k in 0..self.sqs.out.len() {
+                let (m, r) = self.sqs.out[k];
+                self.sqs.model.start_processing(q, m, r);
+                self.sqs.trace(now, q, m, TraceKind::Received, NONE);
+                batch.push((m, r));
+            }
+        }
+        self.sqs_moved();
+    }
+
+    /// An event source mapping's long poll waited 20 s for nothing: one
+    /// empty receive.
+    pub(super) fn sqs_esm_empty(&mut self, q: u32) {
+        self.sqs.model.empty_receive(q);
+    }
+
+    /// An event source mapping is done with `(m, r)` of queue `q`: deleted
+    /// if it succeeded (a stale receipt deletes nothing), else left to
+    /// come back after its visibility timeout.
+    pub(super) fn sqs_esm_done(&mut self, q: u32, m: u32, r: u32, ok: bool) {
+        let now = self.now;
+        self.sqs.model.end_processing(m, r, ok);
+        self.sqs.trace(now, q, m, TraceKind::Finished(ok), NONE);
+        if ok {
+            let out = self.sqs.model.delete(q, m, r, now);
+            self.sqs.model.bill_call(q);
+            self.sqs.trace(now, q, m, TraceKind::Deleted(out), NONE);
+            if out == DeleteOutcome::Deleted && !self.sqs.waiters[q as usize].is_empty() {
+                self.sqs_serve_waiters(q);
+            }
+        }
+    }
+
+    /// Visible messages of queue `q` now.
+    pub(super) fn sqs_visible(&self, q: u32) -> u64 {
+        self.sqs.model.queues[q as usize].visible
+    }
+
     /// A workload's request to a queue: one SendMessage (and its duplicate,
     /// for `duplicate_sends`), answered after the call's round trip.
     pub(super) fn sqs_producer_send(&mut self, req: u32, q: u32) {

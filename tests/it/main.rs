@@ -19,6 +19,7 @@ mod queueing;
 mod scale;
 mod scaling;
 mod scenario_load;
+mod serverless;
 mod sqs;
 mod trust;
 mod tune;

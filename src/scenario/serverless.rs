@@ -1,0 +1,287 @@
+//! The serverless sections of a scenario: `account`, `functions`, `apis`
+//! (and the `lambda_invoke` app step). Names follow
+//! `shared/spec/scenario-format.md` ("functions, apis, topics, streams");
+//! the rest uses AWS's parameter names in snake case and AWS's defaults
+//! (`docs/serverless.md` cites each).
+
+use super::dist::{CountDist, DurationDist};
+use super::units::{Duration, Size};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+fn d1000() -> u32 {
+    crate::aws::lambda::DEFAULT_ACCOUNT_CONCURRENCY
+}
+fn mb128() -> Size {
+    Size(crate::aws::lambda::DEFAULT_MEMORY_MB * 1024 * 1024)
+}
+fn d3s() -> Duration {
+    Duration::secs(crate::aws::lambda::DEFAULT_TIMEOUT_S)
+}
+fn d6h() -> Duration {
+    Duration::secs(crate::aws::lambda::DEFAULT_MAX_EVENT_AGE_S)
+}
+fn two() -> u32 {
+    crate::aws::lambda::DEFAULT_MAX_RETRY_ATTEMPTS
+}
+fn d29s() -> Duration {
+    Duration::secs(crate::aws::apigateway::DEFAULT_INTEGRATION_TIMEOUT_S)
+}
+fn d300s() -> Duration {
+    Duration::secs(crate::aws::apigateway::DEFAULT_CACHE_TTL_S)
+}
+fn account_throttle() -> ApiThrottle {
+    ApiThrottle {
+        rate: crate::aws::apigateway::ACCOUNT_RATE,
+        burst: crate::aws::apigateway::ACCOUNT_BURST,
+    }
+}
+
+/// Account-wide quotas (one account, one Region).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Lambda concurrent executions shared by the account's functions (default 1000).
+    #[serde(default = "d1000")]
+    pub lambda_concurrency: u32,
+    /// API Gateway's account-level throttle per Region (default rate 10000, burst 5000).
+    #[serde(default = "account_throttle")]
+    pub api_throttle: ApiThrottle,
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Account {
+            lambda_concurrency: d1000(),
+            api_throttle: account_throttle(),
+        }
+    }
+}
+
+/// Where a function's failed asynchronous events go.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Destination {
+    /// An SQS queue by name.
+    pub queue: String,
+}
+
+/// Asynchronous invocation settings (Lambda's `EventInvokeConfig`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventInvokeConfig {
+    /// Retries after a function error, 0–2 (default 2).
+    #[serde(default = "two")]
+    pub maximum_retry_attempts: u32,
+    /// How long an event may wait in the async queue, 60s–6h (default 6h).
+    #[serde(default = "d6h")]
+    pub maximum_event_age: Duration,
+    /// The on-failure destination (a queue); without it failed events are discarded.
+    #[serde(default)]
+    pub on_failure: Option<Destination>,
+}
+
+impl Default for EventInvokeConfig {
+    fn default() -> Self {
+        EventInvokeConfig {
+            maximum_retry_attempts: two(),
+            maximum_event_age: d6h(),
+            on_failure: None,
+        }
+    }
+}
+
+/// A Lambda function.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    /// Name.
+    pub name: String,
+    /// Memory (128MB–10240MB, default 128MB); the GB-second price follows it.
+    #[serde(default = "mb128")]
+    pub memory: Size,
+    /// Handler time per invocation.
+    pub duration: DurationDist,
+    /// Init (cold start) of a new execution environment (default lognormal,
+    /// mean 250ms, cv 0.5: AWS says cold starts take "from under 100 ms to
+    /// over 1 second").
+    #[serde(default)]
+    pub init_duration: Option<DurationDist>,
+    /// Caps this function and reserves it from the account pool.
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+    /// Pre-initialised environments, billed while configured (default 0).
+    #[serde(default)]
+    pub provisioned_concurrency: u32,
+    /// Timeout (default 3s, at most 900s): the invocation fails and its
+    /// environment is reset.
+    #[serde(default = "d3s")]
+    pub timeout: Duration,
+    /// Share of invocations whose handler throws (a function error), 0–1.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// How long an idle environment is kept (AWS does not document it; default 10m).
+    #[serde(default)]
+    pub idle_expiry: Option<Duration>,
+    /// Asynchronous invocations: retries, maximum event age, on-failure destination.
+    #[serde(default)]
+    pub event_invoke_config: EventInvokeConfig,
+    /// An SQS queue Lambda polls for this function (an event source mapping).
+    #[serde(default)]
+    pub event_source: Option<SqsEventSource>,
+}
+
+fn ten() -> u32 {
+    crate::aws::lambda::ESM_BATCH_SIZE
+}
+
+/// An SQS event source mapping.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqsEventSource {
+    /// The queue.
+    pub queue: String,
+    /// Messages per invocation, 1–10 (default 10).
+    #[serde(default = "ten")]
+    pub batch_size: u32,
+    /// Caps the concurrent invocations of this mapping, 2–1000 (default: none).
+    #[serde(default)]
+    pub maximum_concurrency: Option<u32>,
+    /// The function reports which messages failed (`ReportBatchItemFailures`):
+    /// the others are deleted. Without it one failure returns the whole batch.
+    #[serde(default)]
+    pub report_batch_item_failures: bool,
+}
+
+/// How a function is invoked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Invocation {
+    /// RequestResponse: the caller waits; a throttle is a 429 to it.
+    #[default]
+    Sync,
+    /// Event: Lambda queues the event (202) and retries it.
+    Async,
+}
+
+/// A `lambda_invoke` app step.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaInvokeStep {
+    /// Function name.
+    pub function: String,
+    /// sync (default) | async.
+    #[serde(default)]
+    pub invocation: Invocation,
+}
+
+/// One subscription of a topic: exactly one endpoint.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subscriber {
+    /// An SQS queue.
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// A Lambda function (invoked asynchronously).
+    #[serde(default)]
+    pub function: Option<String>,
+    /// Attribute name → accepted values (AND across names, OR within).
+    #[serde(default)]
+    pub filter_policy: BTreeMap<String, Vec<String>>,
+}
+
+/// An SNS topic.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// Name.
+    pub name: String,
+    /// Subscriptions.
+    #[serde(default)]
+    pub subscribers: Vec<Subscriber>,
+    /// Each published message's attributes: name → {value: share}.
+    #[serde(default)]
+    pub message_attributes: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Size of a published message (default 1KB).
+    #[serde(default)]
+    pub message_size: Option<Size>,
+}
+
+/// An `sns_publish` app step.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnsPublishStep {
+    /// Topic name.
+    pub topic: String,
+}
+
+/// A token-bucket throttle: steady rate (requests/s) and burst (bucket size).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiThrottle {
+    /// Steady-state requests per second.
+    pub rate: f64,
+    /// Bucket size (requests).
+    pub burst: u32,
+}
+
+/// What an API integrates with: exactly one.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiTarget {
+    /// A Lambda function (proxy integration).
+    pub function: Option<String>,
+    /// A load balancer (HTTP integration).
+    pub load_balancer: Option<String>,
+}
+
+/// REST or HTTP API (prices and caching differ).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiType {
+    /// REST API (caching available).
+    #[default]
+    Rest,
+    /// HTTP API.
+    Http,
+}
+
+/// A stage's response cache (REST APIs).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCache {
+    /// Time to live (default 300s, at most 3600s).
+    #[serde(default = "d300s")]
+    pub ttl: Duration,
+    /// Cache key of each request (its popularity), like `{dist: zipf, n: 10000, s: 1.1}`.
+    pub keys: CountDist,
+    /// Cache capacity, one of 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237 GB (default 0.5).
+    #[serde(default)]
+    pub size_gb: Option<f64>,
+    /// Size of one cached response (default 1KB): capacity / size = entries kept.
+    #[serde(default)]
+    pub response_size: Option<Size>,
+}
+
+/// An API Gateway API (one stage).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    /// Name.
+    pub name: String,
+    /// rest (default) | http.
+    #[serde(rename = "type", default)]
+    pub kind: ApiType,
+    /// The integration.
+    pub to: ApiTarget,
+    /// Stage throttle (default: none beyond the account's).
+    #[serde(default)]
+    pub throttle: Option<ApiThrottle>,
+    /// Response cache (REST only; default none).
+    #[serde(default)]
+    pub cache: Option<ApiCache>,
+    /// Integration timeout (default 29s): then 504.
+    #[serde(default = "d29s")]
+    pub integration_timeout: Duration,
+}

@@ -1,0 +1,182 @@
+//! Checks of the serverless sections (`account`, `functions`, `apis`) and
+//! of the workloads that target them. AWS's limits come from their rules
+//! (`aws::lambda::function_problems`, `account_problems`,
+//! `aws::apigateway::api_problems`); this adds references.
+
+use super::{Checker, FieldPath, Scenario};
+use crate::aws::{apigateway, lambda};
+
+pub(super) fn check(
+    c: &mut Checker,
+    s: &Scenario,
+    functions: &[&str],
+    apis: &[&str],
+    lbs: &[&str],
+    queues: &[&str],
+) {
+    let top = FieldPath::root();
+    for (i, w) in s.workloads.iter().enumerate() {
+        let to = top.key("workloads").item(Some(&w.name), i).key("to");
+        if let Some(f) = &w.to.function {
+            c.reference(to.key("function"), "function", f, functions);
+        }
+        if let Some(a) = &w.to.api {
+            c.reference(to.key("api"), "api", a, apis);
+        }
+        if w.to.invocation == crate::scenario::Invocation::Async && w.to.function.is_none() {
+            c.bad(
+                to.key("invocation"),
+                "`invocation` goes with `function` (how the function is invoked)",
+            );
+        }
+    }
+    let mut reserved_sum = 0u32;
+    let mut unreserved_provisioned = 0u32;
+    for (i, f) in s.functions.iter().enumerate() {
+        let p = top.key("functions").item(Some(&f.name), i);
+        let e = &f.event_invoke_config;
+        c.all(
+            &p,
+            lambda::function_problems(
+                f.memory.0 / (1024 * 1024),
+                f.timeout.as_secs_f64(),
+                f.reserved_concurrency,
+                f.provisioned_concurrency,
+                e.maximum_event_age.as_secs_f64(),
+                e.maximum_retry_attempts,
+            ),
+        );
+        c.fraction(p.key("error_rate"), "error_rate", f.error_rate);
+        if let Some(r) = f.reserved_concurrency {
+            reserved_sum += r;
+        } else {
+            unreserved_provisioned += f.provisioned_concurrency;
+        }
+        if let Some(d) = &e.on_failure {
+            c.reference(
+                p.key("event_invoke_config").key("on_failure").key("queue"),
+                "queue",
+                &d.queue,
+                queues,
+            );
+        }
+        if let Some(es) = &f.event_source {
+            let ep = p.key("event_source");
+            c.reference(ep.key("queue"), "queue", &es.queue, queues);
+            if !(1..=lambda::ESM_BATCH_SIZE).contains(&es.batch_size) {
+                c.bad(
+                    ep.key("batch_size"),
+                    format!(
+                        "batch_size must be 1 to 10 (without a batching window), found {}",
+                        es.batch_size
+                    ),
+                );
+            }
+            let (lo, hi) = lambda::ESM_MAXIMUM_CONCURRENCY;
+            if let Some(m) = es.maximum_concurrency
+                && !(lo..=hi).contains(&m)
+            {
+                c.bad(
+                    ep.key("maximum_concurrency"),
+                    format!("maximum_concurrency must be {lo} to {hi}, found {m}"),
+                );
+            }
+        }
+        if let Some(d) = f.idle_expiry {
+            c.positive_duration(p.key("idle_expiry"), "idle_expiry", d);
+        }
+    }
+    if let Some(m) = lambda::account_problems(
+        s.account.lambda_concurrency,
+        reserved_sum,
+        unreserved_provisioned,
+    ) {
+        let at = if s.functions.iter().any(|f| f.reserved_concurrency.is_some()) {
+            let (i, f) = s
+                .functions
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, f)| f.reserved_concurrency.is_some())
+                .expect("a function with reserved concurrency");
+            top.key("functions")
+                .item(Some(&f.name), i)
+                .key("reserved_concurrency")
+        } else {
+            top.key("functions")
+        };
+        c.bad(at, m);
+    }
+    let t = &s.account.api_throttle;
+    if t.rate <= 0.0 || t.burst == 0 {
+        c.bad(
+            top.key("account").key("api_throttle"),
+            "rate and burst must be positive",
+        );
+    }
+    for (i, a) in s.apis.iter().enumerate() {
+        let p = top.key("apis").item(Some(&a.name), i);
+        let to = p.key("to");
+        match (&a.to.function, &a.to.load_balancer) {
+            (Some(f), None) => c.reference(to.key("function"), "function", f, functions),
+            (None, Some(l)) => c.reference(to.key("load_balancer"), "load balancer", l, lbs),
+            (None, None) => c.bad(
+                to,
+                "expected one of `function` or `load_balancer`, like `to: { function: resize }`",
+            ),
+            (Some(_), Some(_)) => c.bad(
+                to,
+                "an API integrates with one backend: give only one of `function` and `load_balancer`",
+            ),
+        }
+        c.all(
+            &p,
+            apigateway::api_problems(
+                a.kind == crate::scenario::ApiType::Rest,
+                a.integration_timeout.0 as f64 / 1e6,
+                a.cache
+                    .as_ref()
+                    .map(|k| (k.ttl.as_secs_f64(), k.size_gb.unwrap_or(0.5))),
+                a.throttle.as_ref().map(|t| (t.rate, t.burst)),
+            ),
+        );
+    }
+}
+
+pub(super) fn check_topics(
+    c: &mut Checker,
+    s: &Scenario,
+    topics: &[&str],
+    functions: &[&str],
+    queues: &[&str],
+) {
+    let top = FieldPath::root();
+    for (i, w) in s.workloads.iter().enumerate() {
+        if let Some(t) = &w.to.topic {
+            let to = top.key("workloads").item(Some(&w.name), i).key("to");
+            c.reference(to.key("topic"), "topic", t, topics);
+        }
+    }
+    for (i, t) in s.topics.iter().enumerate() {
+        let p = top.key("topics").item(Some(&t.name), i);
+        for (j, sub) in t.subscribers.iter().enumerate() {
+            let sp = p.key("subscribers").item(None, j);
+            match (&sub.queue, &sub.function) {
+                (Some(q), None) => c.reference(sp.key("queue"), "queue", q, queues),
+                (None, Some(f)) => c.reference(sp.key("function"), "function", f, functions),
+                _ => c.bad(
+                    sp,
+                    "a subscription has one endpoint: `queue` or `function`, like `{ queue: jobs }`",
+                ),
+            }
+        }
+        for (k, vals) in &t.message_attributes {
+            if vals.values().any(|w| w.is_nan() || *w < 0.0) || vals.values().sum::<f64>() <= 0.0 {
+                c.bad(
+                    p.key("message_attributes").key(k),
+                    "shares must be ≥ 0 and not all 0, like `{ image: 0.3, text: 0.7 }`",
+                );
+            }
+        }
+    }
+}
