@@ -7,6 +7,7 @@ pub mod dynamodb;
 pub mod ec2;
 pub mod elb;
 pub mod predictive;
+pub mod recorded;
 pub mod retry;
 pub mod scaling;
 pub mod sqs;

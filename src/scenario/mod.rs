@@ -6,6 +6,7 @@ mod de;
 mod diag;
 pub mod dist;
 mod emit;
+pub(crate) mod fidelity;
 pub mod estimate;
 mod load;
 pub mod model;

@@ -520,6 +520,16 @@ pub struct InstanceSpec {
     /// Monitoring.
     #[serde(default)]
     pub monitoring: Monitoring,
+    /// Time from InService until the application answers (default 0s):
+    /// meanwhile the instance refuses connections, so ELB health checks
+    /// fail and requests routed to it get a 502 (`docs/recorded-fidelity.md`).
+    #[serde(default = "crate::scenario::fidelity::zero_dist")]
+    pub app_start: DurationDist,
+    /// CPU used on each instance by something other than requests (a batch
+    /// job, a `yes` loop), percent of the instance, counted in CPUUtilization
+    /// (default 0).
+    #[serde(default)]
+    pub background_cpu: Option<Rate>,
 }
 
 impl Default for InstanceSpec {
@@ -534,6 +544,8 @@ impl Default for InstanceSpec {
             market: Market::default(),
             interruption_rate: 0.0,
             monitoring: Monitoring::default(),
+            app_start: crate::scenario::fidelity::zero_dist(),
+            background_cpu: None,
         }
     }
 }
@@ -663,6 +675,19 @@ pub struct AsgHealthCheck {
     /// next one (undocumented: "periodically"; default 10s).
     #[serde(default = "d10s")]
     pub interval: Duration,
+    /// Time from an instance stopping or being terminated outside Auto
+    /// Scaling until the group marks it Unhealthy (recorded 21–36 s, grade B;
+    /// default uniform 21s–36s).
+    #[serde(default = "crate::scenario::fidelity::stopped_detection")]
+    pub stopped_detection: DurationDist,
+    /// Time from the stop until the group's termination activity (recorded
+    /// 45 s, grade B; default 45s; never before the Unhealthy mark).
+    #[serde(default = "crate::scenario::fidelity::stopped_termination")]
+    pub stopped_termination: Duration,
+    /// Time from that termination until the replacement's launch (recorded
+    /// 2 s, grade B; default 2s).
+    #[serde(default = "crate::scenario::fidelity::stopped_relaunch")]
+    pub stopped_relaunch: Duration,
 }
 
 fn d10s() -> Duration {
@@ -675,6 +700,9 @@ impl Default for AsgHealthCheck {
             kind: HealthCheckType::Ec2,
             grace_period: Duration(0),
             interval: d10s(),
+            stopped_detection: crate::scenario::fidelity::stopped_detection(),
+            stopped_termination: crate::scenario::fidelity::stopped_termination(),
+            stopped_relaunch: crate::scenario::fidelity::stopped_relaunch(),
         }
     }
 }

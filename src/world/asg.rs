@@ -441,6 +441,7 @@ impl World {
         i.in_service_at = Some(self.now);
         i.reset_accounting(self.now);
         let (g, az) = (i.asg as usize, i.az);
+        self.app_starts(inst);
         self.scaling_activity_done(g, inst);
         self.rebalance_progress(g, inst);
         self.lifetime_starts(g);
@@ -651,8 +652,12 @@ impl World {
         let i = &self.instances[inst as usize];
         let g = i.asg as usize;
         let rt = &self.asg_rt[g];
-        let in_grace = i.in_service_at.is_none_or(|t| self.now < t + rt.grace);
-        if !rt.elb_health || in_grace || i.state != LifecycleState::InService {
+        // A stopped instance is the EC2 health check's (`world::fidelity`).
+        if !rt.elb_health
+            || i.stopped
+            || !self.past_grace(inst, rt.grace)
+            || i.state != LifecycleState::InService
+        {
             return;
         }
         self.mark_unhealthy(inst, "an ELB system health check failure");

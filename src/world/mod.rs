@@ -21,6 +21,7 @@ mod asg;
 mod dynamodb;
 mod elb;
 mod faults;
+mod fidelity;
 mod maintenance;
 mod predictive;
 mod scaling;
@@ -177,6 +178,15 @@ pub enum Ev {
         g: u32,
         /// action index
         idx: u32,
+    },
+    /// Recorded-fidelity behaviour (`world::fidelity`).
+    Fidelity {
+        /// what it is about
+        what: fidelity::FidEv,
+        /// instance or group
+        a: u32,
+        /// generation or index
+        b: u32,
     },
 }
 
@@ -531,6 +541,8 @@ pub struct World {
     sticky_tally: Vec<MinuteTally<(u32, u32, &'static str)>>,
     /// Per queue: this minute's dead-letter moves (the first move).
     dlq_tally: Vec<MinuteTally<crate::aws::sqs::Moved>>,
+    /// Recorded-fidelity state (`world::fidelity`).
+    fid: fidelity::FidState,
 }
 
 impl World {
@@ -744,6 +756,7 @@ impl World {
                 .collect(),
             sticky_tally: vec![MinuteTally::new(); sc.load_balancers.len()],
             dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
+            fid: fidelity::FidState::new(sc),
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -1039,6 +1052,7 @@ impl World {
             Ev::HealthCheckTimeout { req, generation } => {
                 self.on_health_check_timeout(req, generation)
             }
+            Ev::Fidelity { what, a, b } => self.on_fidelity(what, a, b),
         }
     }
 

@@ -1,0 +1,206 @@
+//! Behaviour as real AWS accounts were recorded doing it, where the
+//! documentation is silent (`crate::aws::recorded`, `docs/recorded-fidelity.md`):
+//! a stopped instance found by the group's periodic health check, an
+//! application that answers some time after its instance is InService.
+
+use super::{Act, Activity, Ev, NONE, Outcome, SIMULATOR_WORDING, Why, World};
+use crate::aws::ec2::LifecycleState;
+use crate::aws::recorded;
+use crate::scenario::{AutoScalingGroup, ScalingProcess, Scenario};
+use crate::sim::rng::{Rng, Sampler};
+use crate::sim::{SimTime, stream};
+
+/// The events of this module (`Ev::Fidelity`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FidEv {
+    /// The group's health check sees a stopped instance (a = instance,
+    /// b = its generation).
+    StoppedSeen,
+    /// The group terminates the stopped instance (a, b as above).
+    StoppedTerminate,
+    /// The replacement of a stopped instance launches (a = group).
+    StoppedRelaunch,
+}
+
+/// Per group: the recorded timings' samplers.
+pub(crate) struct GroupFidelity {
+    detection: Sampler,
+    termination: SimTime,
+    relaunch: SimTime,
+    app_start: Sampler,
+    rng: Rng,
+    app_rng: Rng,
+}
+
+/// This module's state.
+pub(crate) struct FidState {
+    groups: Vec<GroupFidelity>,
+}
+
+impl FidState {
+    pub(crate) fn new(sc: &Scenario) -> FidState {
+        let g = |g: &AutoScalingGroup| GroupFidelity {
+            detection: g.health_check.stopped_detection.sampler(),
+            termination: g.health_check.stopped_termination.0,
+            relaunch: g.health_check.stopped_relaunch.0,
+            app_start: g.instance.app_start.sampler(),
+            rng: stream(sc.seed, &format!("asg/{}/stopped-detection", g.name)),
+            app_rng: stream(sc.seed, &format!("asg/{}/app-start", g.name)),
+        };
+        FidState {
+            groups: sc.auto_scaling_groups.iter().map(g).collect(),
+        }
+    }
+}
+
+impl World {
+    /// Route one of this module's events.
+    pub(super) fn on_fidelity(&mut self, what: FidEv, a: u32, b: u32) {
+        match what {
+            FidEv::StoppedSeen => self.stopped_seen(a, b),
+            FidEv::StoppedTerminate => self.stopped_terminate(a, b),
+            FidEv::StoppedRelaunch => self.stopped_relaunch(a as usize),
+        }
+    }
+
+    /// An instance stops (or EC2 terminates it) outside Auto Scaling: it
+    /// refuses everything at once and its requests fail with 502, but the
+    /// group notices only at its periodic health check, marks it Unhealthy,
+    /// terminates it and launches a replacement on the recorded timeline
+    /// (`recorded::stopped_timeline`).
+    pub(super) fn instance_stopped(&mut self, inst: u32, details: &str) {
+        let i = &self.instances[inst as usize];
+        if i.state != LifecycleState::InService || i.stopped {
+            // Not serving: the old rule (gone at once, replaced) applies.
+            let t = self.clock_text(self.now);
+            return self.instance_failed(
+                inst,
+                Why::new(
+                    format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."),
+                    details.to_string(),
+                ),
+            );
+        }
+        let g = i.asg as usize;
+        self.instances[inst as usize].stopped = true;
+        self.consumer_stopped(inst);
+        self.cut_requests(inst);
+        let f = &mut self.fid.groups[g];
+        let detection = f.detection.sample(&mut f.rng);
+        let (seen, term, _) =
+            recorded::stopped_timeline(self.now, detection, f.termination, f.relaunch);
+        let generation = self.inst_gen[inst as usize];
+        let ev = |what| Ev::Fidelity {
+            what,
+            a: inst,
+            b: generation,
+        };
+        self.q.push(seen, ev(FidEv::StoppedSeen));
+        self.q.push(term, ev(FidEv::StoppedTerminate));
+    }
+
+    /// Requests queued or in service on an instance fail: the load balancer
+    /// answers 502 (the connection is cut); health checks on it are dropped.
+    fn cut_requests(&mut self, inst: u32) {
+        let mut cut: Vec<u32> = self.instances[inst as usize].waiting.drain(..).collect();
+        for (r, q) in self.reqs.iter().enumerate() {
+            if q.live && q.inst == inst && !cut.contains(&(r as u32)) {
+                cut.push(r as u32);
+            }
+        }
+        for r in cut {
+            if !self.reqs[r as usize].answered && self.reqs[r as usize].wl != NONE {
+                self.answer(r, Outcome::Elb502);
+            }
+            self.free_req(r);
+        }
+        let now = self.now;
+        self.instances[inst as usize].release_all(now);
+    }
+
+    fn still_stopped(&self, inst: u32, generation: u32) -> bool {
+        self.inst_gen[inst as usize] == generation
+            && self.instances[inst as usize].stopped
+            && self.instances[inst as usize].state == LifecycleState::InService
+    }
+
+    fn stopped_seen(&mut self, inst: u32, generation: u32) {
+        if !self.still_stopped(inst, generation) {
+            return;
+        }
+        let g = self.instances[inst as usize].asg as usize;
+        let t = self.clock_text(self.now);
+        let id = self.instances[inst as usize].ec2_id.clone();
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.asgs[g].name.clone(),
+                Act::Health,
+                format!("Instance {id} marked Unhealthy"),
+                format!("At {t} an EC2 health check indicating it has been terminated or stopped was reported."),
+            )
+            .with_details(format!(
+                "the group's periodic health check found the stopped instance (health_check.stopped_detection); {SIMULATOR_WORDING}"
+            )),
+        );
+    }
+
+    fn stopped_terminate(&mut self, inst: u32, generation: u32) {
+        if !self.still_stopped(inst, generation) {
+            return;
+        }
+        let g = self.instances[inst as usize].asg as usize;
+        if self.suspended(g, ScalingProcess::HealthCheck)
+            || self.suspended(g, ScalingProcess::ReplaceUnhealthy)
+            || self.suspended(g, ScalingProcess::Terminate)
+        {
+            return;
+        }
+        let t = self.clock_text(self.now);
+        let id = self.instances[inst as usize].ec2_id.clone();
+        let relaunch = self.fid.groups[g].relaunch;
+        self.terminate_instance(
+            inst,
+            Why::new(
+                format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.  At {t} instance {id} was selected for termination."),
+                "the instance was stopped (health_check.stopped_termination after the stop)",
+            ),
+        );
+        self.q.push(
+            self.now + relaunch,
+            Ev::Fidelity {
+                what: FidEv::StoppedRelaunch,
+                a: g as u32,
+                b: 0,
+            },
+        );
+    }
+
+    fn stopped_relaunch(&mut self, g: usize) {
+        if (self.active_instances(g).len() as u32) >= self.asgs[g].desired {
+            return;
+        }
+        let t = self.clock_text(self.now);
+        self.replacement_launch(
+            g,
+            format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
+        );
+    }
+
+    /// The instance entered InService: its application answers after
+    /// `instance.app_start`.
+    pub(super) fn app_starts(&mut self, inst: u32) {
+        let g = self.instances[inst as usize].asg as usize;
+        let f = &mut self.fid.groups[g];
+        let d = f.app_start.sample(&mut f.app_rng);
+        self.instances[inst as usize].app_ready_at = self.now + d;
+    }
+
+    /// Whether a group's ELB health check result may mark an instance
+    /// unhealthy now: past its grace period (the initial fleet starts past
+    /// it).
+    pub(super) fn past_grace(&self, inst: u32, grace: SimTime) -> bool {
+        let i = &self.instances[inst as usize];
+        !recorded::in_grace_period(i.in_service_at, self.now, grace)
+    }
+}
