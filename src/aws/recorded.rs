@@ -24,6 +24,13 @@ pub const STOPPED_TERMINATION: SimTime = 45 * S;
 /// Netflix/edda#60; grade A): `World::replace_unhealthy` does that.
 pub const STOPPED_RELAUNCH: SimTime = 2 * S;
 
+/// Alarm state change → scaling activity start: 29 s (2013, simple
+/// policy), 18–33 s (2018, target tracking), 7 s (2024); grade A (several
+/// records). The default spans them: uniform between the extremes.
+pub const ALARM_ACTION_DELAY_MIN: SimTime = 7 * S;
+/// Latest of the same records.
+pub const ALARM_ACTION_DELAY_MAX: SimTime = 33 * S;
+
 /// When a stopped (or externally terminated) instance is marked Unhealthy,
 /// terminated, and replaced, from the stop: the detection draw, then the
 /// termination no earlier than the mark, then the launch.

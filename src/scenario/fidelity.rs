@@ -28,3 +28,11 @@ pub fn stopped_termination() -> Duration {
 pub fn stopped_relaunch() -> Duration {
     Duration(recorded::STOPPED_RELAUNCH)
 }
+
+/// `auto_scaling_groups[].alarm_action_delay` default: uniform 7–33 s.
+pub fn alarm_action_delay() -> DurationDist {
+    DurationDist::Uniform {
+        min: Duration(recorded::ALARM_ACTION_DELAY_MIN),
+        max: Duration(recorded::ALARM_ACTION_DELAY_MAX),
+    }
+}

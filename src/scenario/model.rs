@@ -1165,6 +1165,11 @@ pub struct AutoScalingGroup {
     /// How the elasticity scorecard sizes the demand (not an AWS setting).
     #[serde(default)]
     pub elasticity: Elasticity,
+    /// From an alarm invoking a simple, step or target tracking policy to
+    /// the start of its scaling activity (recorded 7–33 s, grade A; default
+    /// uniform 7s–33s; `docs/recorded-fidelity.md`).
+    #[serde(default = "crate::scenario::fidelity::alarm_action_delay")]
+    pub alarm_action_delay: DurationDist,
 }
 
 /// Settings of the elasticity scorecard of a group (SPEC Research Group

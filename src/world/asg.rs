@@ -34,9 +34,17 @@ impl World {
     /// e.g. "At … a monitor alarm … triggered policy … changing the desired
     /// capacity from 2 to 3."
     pub(crate) fn set_desired(&mut self, g: usize, new: u32, reason: String) {
+        if self.change_desired(g, new, &reason) {
+            self.reconcile(g, &reason);
+        }
+    }
+
+    /// Only the change of desired capacity and its `scaling` row; false when
+    /// it does not change.
+    pub(crate) fn change_desired(&mut self, g: usize, new: u32, reason: &str) -> bool {
         let old = self.asgs[g].desired;
         if new == old {
-            return;
+            return false;
         }
         self.asgs[g].desired = new;
         self.asgs[g].scaling_activities += 1;
@@ -45,9 +53,9 @@ impl World {
             self.asgs[g].name.clone(),
             Act::Scaling { from: old, to: new },
             format!("Changing the desired capacity from {old} to {new}"),
-            reason.clone(),
+            reason.to_string(),
         ));
-        self.reconcile(g, &reason);
+        true
     }
 
     /// Launch or terminate until the active instances match desired capacity.
@@ -442,7 +450,7 @@ impl World {
         i.reset_accounting(self.now);
         let (g, az) = (i.asg as usize, i.az);
         self.app_starts(inst);
-        self.scaling_activity_done(g, inst);
+        self.launch_done_at_in_service(g, inst);
         self.rebalance_progress(g, inst);
         self.lifetime_starts(g);
         self.arm_spot_rate(inst);

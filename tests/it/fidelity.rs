@@ -205,3 +205,146 @@ fn the_grace_period_loop_appears_with_short_grace_and_not_with_long() {
         assert_eq!(healthy.last().map(|p| p.1), Some(2.0), "seed {seed}");
     }
 }
+
+/// Several records (grade A): alarm state change → scaling activity start
+/// 29 s (2013), 18–33 s (2018), 7 s (2024). The desired capacity changes
+/// at the alarm (its `scaling` row, whose cause opens "At T a monitor
+/// alarm …"); the launch starts 7–33 s later (`alarm_action_delay`).
+#[test]
+fn the_launch_starts_7_to_33_s_after_the_alarm() {
+    let yaml = r#"
+name: delay
+seed: 1
+duration: 12m
+workloads: [ { name: w, to: { load_balancer: lb }, rate: { pattern: step, steps: [ {at: 0s, rps: 50}, {at: 3m, rps: 400} ] } } ]
+load_balancers: [ { name: lb, target_group: g } ]
+auto_scaling_groups:
+  - name: g
+    min: 2
+    max: 6
+    app: [ { compute: 30ms } ]
+    scaling_policies:
+      - { name: add, type: step, adjustment_type: ChangeInCapacity, steps: [ { lower: 0, adjustment: 1 } ],
+          alarm: { metric: CPUUtilization, statistic: Average, comparison: ">=", threshold: 60,
+                   period: 1m, evaluation_periods: 1 } }
+"#;
+    let mut delays = Vec::new();
+    for seed in 1..=10 {
+        let r = with_seed(yaml, seed);
+        let scaling = r.activities.iter().find(|a| a.kind() == "scaling").expect("a scale-out");
+        assert_eq!(scaling.t % MIN, 0, "the desired capacity changes at the alarm's minute");
+        let launch = r
+            .activities
+            .iter()
+            .find(|a| a.kind() == "launch" && a.t >= scaling.t && a.t > 0)
+            .expect("its launch");
+        let d = launch.t - scaling.t;
+        assert!((7 * S..=33 * S).contains(&d), "seed {seed}: {d}");
+        assert!(launch.cause.starts_with(&scaling.cause), "{}", launch.cause);
+        delays.push(d);
+    }
+    // A distribution, not a constant.
+    assert!(delays.iter().any(|&d| d != delays[0]));
+}
+
+fn cooldown_gap(lb: bool) -> (u64, u64) {
+    let (to, lbs, app_start) = if lb {
+        ("{ load_balancer: lb }", "load_balancers: [ { name: lb, target_group: g, health_check: { interval: 30s } } ]", "150s")
+    } else {
+        ("{ queue: q }", "queues: [ { name: q } ]", "0s")
+    };
+    let yaml = format!(
+        r#"
+name: cooldown
+duration: 20m
+workloads: [ {{ name: w, to: {to}, rate: 10 }} ]
+{lbs}
+auto_scaling_groups:
+  - name: g
+    min: 1
+    max: 3
+    desired: 1
+    alarm_action_delay: 0s
+    instance: {{ boot_time: 33s, app_start: {app_start} }}
+    app: [ {{ compute: 10ms }} ]
+    scaling_policies:
+      - {{ name: add, type: simple, adjustment_type: ChangeInCapacity, adjustment: 1, cooldown: 300s,
+          alarm: {{ metric: CPUUtilization, statistic: Average, comparison: ">=", threshold: 0,
+                   period: 1m, evaluation_periods: 1 }} }}
+"#
+    );
+    let r = crate::util::run(&yaml);
+    let launch = r.activities.iter().find(|a| a.kind() == "launch" && a.t > 0).expect("a launch");
+    let cooldown = r.activities.iter().find(|a| a.kind() == "cooldown").expect("a cooldown");
+    let healthy = r
+        .activities
+        .iter()
+        .find(|a| a.kind() == "health" && a.description.ends_with("now healthy"))
+        .map(|a| a.t);
+    if lb {
+        assert_eq!(healthy, Some(cooldown.t), "the launch completes when the target is healthy");
+    }
+    (launch.t, cooldown.t - launch.t)
+}
+
+/// The 2018 ap-northeast-1 blog record (grade B): a launch activity behind
+/// an ALB lasts until the instance passes its health checks: 332–333 s,
+/// 33 s without a load balancer. Recorded configuration: 33 s to
+/// InService; behind the ALB the ALB's default checks (30 s apart, 5 to
+/// pass) and an application answering 150 s after InService. The
+/// simple policy's cooldown starts when the activity completes (AWS docs,
+/// `ASG:ec2-auto-scaling-scaling-cooldowns`).
+#[test]
+fn a_launch_behind_a_load_balancer_lasts_until_it_is_healthy() {
+    let (_, without) = cooldown_gap(false);
+    assert_eq!(without, 33 * S);
+    let (_, with) = cooldown_gap(true);
+    // The target fails its first checks (initial → unhealthy), the
+    // application answers at 33 + 150 s, and 5 passing checks 30 s apart
+    // later it is healthy: 303–333 s.
+    assert!((303 * S..=333 * S).contains(&with), "{with}");
+}
+
+/// DrC0okie/HEIG_CLD_Labo3 (2023, grade B): simple scaling with a 300 s
+/// cooldown on a sustained breach (JMeter load, ALB, 5-minute CPU) steps
+/// about 9–10 min apart (1→2 at ≈08:01, 2→3 at ≈08:10): the cooldown
+/// starts when the activity completes, i.e. when the new instance is
+/// healthy, and the alarm on 5-minute data is re-evaluated every 5 min.
+#[test]
+fn simple_scaling_steps_are_9_to_10_minutes_apart_on_a_sustained_breach() {
+    let yaml = r#"
+name: heig
+seed: 1
+duration: 40m
+workloads: [ { name: jmeter, to: { load_balancer: lb }, rate: 20 } ]
+load_balancers: [ { name: lb, target_group: g } ]
+auto_scaling_groups:
+  - name: g
+    min: 1
+    max: 4
+    desired: 1
+    health_check: { type: ELB, grace_period: 300s }
+    # A CPU-bound job keeps the breach sustained however many instances
+    # there are, without overloading them (their health checks pass).
+    instance: { workers: 8, queue_limit: 100, monitoring: basic, background_cpu: 80 }
+    app: [ { compute: 10ms } ]
+    scaling_policies:
+      - { name: add, type: simple, adjustment_type: ChangeInCapacity, adjustment: 1, cooldown: 300s,
+          alarm: { metric: CPUUtilization, statistic: Average, comparison: ">", threshold: 50,
+                   period: 5m, evaluation_periods: 1 } }
+"#;
+    for seed in 1..=5 {
+        let r = with_seed(yaml, seed);
+        let steps: Vec<u64> = r
+            .activities
+            .iter()
+            .filter(|a| a.kind() == "scaling")
+            .map(|a| a.t)
+            .collect();
+        assert!(steps.len() >= 3, "seed {seed}: {steps:?}");
+        for w in steps.windows(2) {
+            let gap = w[1] - w[0];
+            assert!((9 * MIN..=10 * MIN).contains(&gap), "seed {seed}: {steps:?}");
+        }
+    }
+}
