@@ -147,7 +147,10 @@ impl Instance {
             hung: false,
             stopped: false,
             app_ready_at: 0,
-            background_cpu: spec.background_cpu.as_ref().map(crate::workload::RateFn::new),
+            background_cpu: spec
+                .background_cpu
+                .as_ref()
+                .map(crate::workload::RateFn::new),
         }
     }
 
@@ -200,7 +203,11 @@ impl Instance {
         if period == 0 {
             return 0.0;
         }
-        self.with_background(100.0 * area as f64 / (self.workers as f64 * period as f64), now, period)
+        self.with_background(
+            100.0 * area as f64 / (self.workers as f64 * period as f64),
+            now,
+            period,
+        )
     }
 
     /// Requests' CPU plus the background's, at the middle of the period,
@@ -241,7 +248,11 @@ impl Instance {
         if period == 0 {
             return 0.0;
         }
-        self.with_background(100.0 * area as f64 / (self.workers as f64 * period as f64), now, period)
+        self.with_background(
+            100.0 * area as f64 / (self.workers as f64 * period as f64),
+            now,
+            period,
+        )
     }
 
     /// The instance stops (into a warm pool): this run is billed on its own.

@@ -51,15 +51,25 @@ fn a_stopped_instance_is_found_by_the_periodic_health_check_as_recorded() {
         let seen = rows(&r, "health", "terminated or stopped was reported");
         assert_eq!(seen.len(), 1, "seed {seed}");
         let d = seen[0].t - stop;
-        assert!((21 * S..=36 * S).contains(&d), "seed {seed}: Unhealthy after {d} ns");
+        assert!(
+            (21 * S..=36 * S).contains(&d),
+            "seed {seed}: Unhealthy after {d} ns"
+        );
         let term = rows(&r, "terminate", "terminated or stopped");
         assert_eq!(term.len(), 1, "seed {seed}");
         assert_eq!(term[0].t - stop, 45 * S, "seed {seed}: termination");
         let launch = rows(&r, "launch", "an unhealthy instance needing to be replaced");
         assert_eq!(launch.len(), 1, "seed {seed}");
-        assert_eq!(launch[0].t - term[0].t, 2 * S, "seed {seed}: replacement launch");
+        assert_eq!(
+            launch[0].t - term[0].t,
+            2 * S,
+            "seed {seed}: replacement launch"
+        );
         let g = &r.summary.auto_scaling_groups["g"];
-        assert_eq!((g.launches, g.terminations, g.scaling_activities), (3, 1, 0));
+        assert_eq!(
+            (g.launches, g.terminations, g.scaling_activities),
+            (3, 1, 0)
+        );
     }
 }
 
@@ -186,7 +196,11 @@ fn the_grace_period_loop_appears_with_short_grace_and_not_with_long() {
     for seed in 1..=10 {
         let short = run_file("scenarios/grace-period-loop.yaml", None, seed);
         let loops = rows(&short, "terminate", "ELB system health check failure");
-        assert!(loops.len() >= 5, "seed {seed}: {} replacements", loops.len());
+        assert!(
+            loops.len() >= 5,
+            "seed {seed}: {} replacements",
+            loops.len()
+        );
         for t in &loops {
             // Each was launched 7–8.5 min before its termination.
             let id = t.description.rsplit(' ').next().unwrap();
@@ -200,7 +214,10 @@ fn the_grace_period_loop_appears_with_short_grace_and_not_with_long() {
             assert!((420 * S..=510 * S).contains(&age), "seed {seed}: {age}");
         }
         let long = run_file("scenarios/grace-period-loop.yaml", Some("long-grace"), seed);
-        assert!(rows(&long, "terminate", "ELB system health check failure").is_empty(), "seed {seed}");
+        assert!(
+            rows(&long, "terminate", "ELB system health check failure").is_empty(),
+            "seed {seed}"
+        );
         let healthy = long.series.get("web", "HealthyHostCount");
         assert_eq!(healthy.last().map(|p| p.1), Some(2.0), "seed {seed}");
     }
@@ -231,8 +248,16 @@ auto_scaling_groups:
     let mut delays = Vec::new();
     for seed in 1..=10 {
         let r = with_seed(yaml, seed);
-        let scaling = r.activities.iter().find(|a| a.kind() == "scaling").expect("a scale-out");
-        assert_eq!(scaling.t % MIN, 0, "the desired capacity changes at the alarm's minute");
+        let scaling = r
+            .activities
+            .iter()
+            .find(|a| a.kind() == "scaling")
+            .expect("a scale-out");
+        assert_eq!(
+            scaling.t % MIN,
+            0,
+            "the desired capacity changes at the alarm's minute"
+        );
         let launch = r
             .activities
             .iter()
@@ -249,7 +274,11 @@ auto_scaling_groups:
 
 fn cooldown_gap(lb: bool) -> (u64, u64) {
     let (to, lbs, app_start) = if lb {
-        ("{ load_balancer: lb }", "load_balancers: [ { name: lb, target_group: g, health_check: { interval: 30s } } ]", "150s")
+        (
+            "{ load_balancer: lb }",
+            "load_balancers: [ { name: lb, target_group: g, health_check: { interval: 30s } } ]",
+            "150s",
+        )
     } else {
         ("{ queue: q }", "queues: [ { name: q } ]", "0s")
     };
@@ -274,15 +303,27 @@ auto_scaling_groups:
 "#
     );
     let r = crate::util::run(&yaml);
-    let launch = r.activities.iter().find(|a| a.kind() == "launch" && a.t > 0).expect("a launch");
-    let cooldown = r.activities.iter().find(|a| a.kind() == "cooldown").expect("a cooldown");
+    let launch = r
+        .activities
+        .iter()
+        .find(|a| a.kind() == "launch" && a.t > 0)
+        .expect("a launch");
+    let cooldown = r
+        .activities
+        .iter()
+        .find(|a| a.kind() == "cooldown")
+        .expect("a cooldown");
     let healthy = r
         .activities
         .iter()
         .find(|a| a.kind() == "health" && a.description.ends_with("now healthy"))
         .map(|a| a.t);
     if lb {
-        assert_eq!(healthy, Some(cooldown.t), "the launch completes when the target is healthy");
+        assert_eq!(
+            healthy,
+            Some(cooldown.t),
+            "the launch completes when the target is healthy"
+        );
     }
     (launch.t, cooldown.t - launch.t)
 }
@@ -326,7 +367,11 @@ auto_scaling_groups:
     health_check: { type: ELB, grace_period: 300s }
     # A CPU-bound job keeps the breach sustained however many instances
     # there are, without overloading them (their health checks pass).
-    instance: { workers: 8, queue_limit: 100, monitoring: basic, background_cpu: 80 }
+    # EC2 as recorded (OS reachable 22-26 s), an application that answers a
+    # minute later, the ALB's default checks (initial -> unhealthy -> 5
+    # passes): healthy about 3.5-4 min after launch.
+    instance: { workers: 8, queue_limit: 100, monitoring: basic, background_cpu: 80,
+                boot_time: { dist: uniform, min: 16s, max: 26s }, app_start: 60s }
     app: [ { compute: 10ms } ]
     scaling_policies:
       - { name: add, type: simple, adjustment_type: ChangeInCapacity, adjustment: 1, cooldown: 300s,
@@ -344,7 +389,10 @@ auto_scaling_groups:
         assert!(steps.len() >= 3, "seed {seed}: {steps:?}");
         for w in steps.windows(2) {
             let gap = w[1] - w[0];
-            assert!((9 * MIN..=10 * MIN).contains(&gap), "seed {seed}: {steps:?}");
+            assert!(
+                (9 * MIN..=10 * MIN).contains(&gap),
+                "seed {seed}: {steps:?}"
+            );
         }
     }
 }
