@@ -31,6 +31,47 @@ pub const ALARM_ACTION_DELAY_MIN: SimTime = 7 * S;
 /// Latest of the same records.
 pub const ALARM_ACTION_DELAY_MAX: SimTime = 33 * S;
 
+/// Target tracking AlarmLow at this share of the target for predefined
+/// metrics: ECS CPU 70 → 63, 80 → 72; EC2 CPU 50 → 45 (alarms AWS created,
+/// several records, grade A).
+pub const TT_SCALE_IN_PREDEFINED: f64 = 0.9;
+/// The same seen for an ASG custom metric: 20 → 14 (one record, grade B).
+pub const TT_SCALE_IN_CUSTOM: f64 = 0.7;
+
+/// Whether a target tracking metric is one of EC2 Auto Scaling's
+/// predefined metrics (`API-ASG:PredefinedMetricSpecification`).
+pub fn is_predefined_metric(metric: &str) -> bool {
+    matches!(
+        metric,
+        "ASGAverageCPUUtilization"
+            | "ASGAverageNetworkIn"
+            | "ASGAverageNetworkOut"
+            | "ALBRequestCountPerTarget"
+    )
+}
+
+/// The AlarmLow ratio of a target tracking policy on `metric`, unless the
+/// policy sets its own.
+pub fn tt_scale_in_ratio(metric: &str, predefined: f64, custom: f64) -> f64 {
+    if is_predefined_metric(metric) {
+        predefined
+    } else {
+        custom
+    }
+}
+
+/// DynamoDB's AlarmLow for a 70 % target is a Sum below 0.50 × provisioned
+/// × 60: the target minus 20 points, 15 of 15 one-minute datapoints;
+/// AlarmHigh 2 of 2 above the target (live probe 2026 us-west-2, grade A).
+pub const DDB_LOW_ALARM_OFFSET: f64 = 20.0;
+/// A DynamoDB auto scaling change: new capacity visible 4.4 s after the
+/// activity starts (live probe 2026, grade A).
+pub const DDB_UPDATE_EFFECTIVE: SimTime = 4_400_000_000;
+/// The activity Successful and the table ACTIVE after 30–34 s (live probe
+/// 2026, n = 3; aws-cli scheduled-action example 31.4 s and 34.4 s; grade
+/// A): the middle.
+pub const DDB_UPDATE_COMPLETE: SimTime = 32 * S;
+
 /// When a stopped (or externally terminated) instance is marked Unhealthy,
 /// terminated, and replaced, from the stop: the detection draw, then the
 /// termination no earlier than the mark, then the launch.

@@ -36,3 +36,28 @@ pub fn alarm_action_delay() -> DurationDist {
         max: Duration(recorded::ALARM_ACTION_DELAY_MAX),
     }
 }
+
+/// `cloudwatch.target_tracking_scale_in.predefined` default: 0.9.
+pub fn tt_predefined() -> f64 {
+    recorded::TT_SCALE_IN_PREDEFINED
+}
+
+/// `cloudwatch.target_tracking_scale_in.custom` default: 0.7.
+pub fn tt_custom() -> f64 {
+    recorded::TT_SCALE_IN_CUSTOM
+}
+
+/// `tables[].auto_scaling.*.low_alarm_offset` default: 20 points.
+pub fn ddb_low_offset() -> f64 {
+    recorded::DDB_LOW_ALARM_OFFSET
+}
+
+/// `tables[].auto_scaling.update_time` default: 32 s.
+pub fn ddb_update_time() -> Duration {
+    Duration(recorded::DDB_UPDATE_COMPLETE)
+}
+
+/// `tables[].auto_scaling.effective_after` default: 4.4 s.
+pub fn ddb_effective_after() -> Duration {
+    Duration(recorded::DDB_UPDATE_EFFECTIVE)
+}

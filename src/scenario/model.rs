@@ -73,12 +73,40 @@ pub struct CloudWatchConfig {
     /// How long after a period ends its datapoint reaches alarms (AWS does not document it; default 1m).
     #[serde(default = "minute")]
     pub publication_delay: Duration,
+    /// Target tracking AlarmLow threshold as a share of the target, by
+    /// metric kind, where a policy does not set `scale_in_threshold`.
+    #[serde(default)]
+    pub target_tracking_scale_in: TargetTrackingScaleIn,
+}
+
+/// Target tracking AlarmLow ratios by metric kind (`docs/recorded-fidelity.md`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTrackingScaleIn {
+    /// Predefined metrics (ASGAverageCPUUtilization, ALBRequestCountPerTarget,
+    /// ASGAverageNetworkIn/Out): recorded 0.9 (EC2 and ECS CPU, grade A).
+    #[serde(default = "crate::scenario::fidelity::tt_predefined")]
+    pub predefined: f64,
+    /// Custom metrics (e.g. a backlog per instance): recorded 0.7 (one ASG
+    /// custom metric, grade B).
+    #[serde(default = "crate::scenario::fidelity::tt_custom")]
+    pub custom: f64,
+}
+
+impl Default for TargetTrackingScaleIn {
+    fn default() -> Self {
+        TargetTrackingScaleIn {
+            predefined: crate::scenario::fidelity::tt_predefined(),
+            custom: crate::scenario::fidelity::tt_custom(),
+        }
+    }
 }
 
 impl Default for CloudWatchConfig {
     fn default() -> Self {
         CloudWatchConfig {
             publication_delay: minute(),
+            target_tracking_scale_in: TargetTrackingScaleIn::default(),
         }
     }
 }
@@ -1303,10 +1331,14 @@ pub struct TableScaling {
     pub max: f64,
     /// Target utilisation percent (20–90).
     pub target: f64,
+    /// AlarmLow fires below `target` minus this many percentage points
+    /// (recorded 20: a 70 % target makes a 50 % AlarmLow, grade A).
+    #[serde(default = "crate::scenario::fidelity::ddb_low_offset")]
+    pub low_alarm_offset: f64,
 }
 
 fn default_update_time() -> Duration {
-    Duration(120_000_000_000)
+    crate::scenario::fidelity::ddb_update_time()
 }
 
 /// Table auto scaling.
@@ -1319,10 +1351,15 @@ pub struct TableAutoScaling {
     /// Writes.
     #[serde(default)]
     pub write: Option<TableScaling>,
-    /// How long UpdateTable takes before new capacity applies (AWS: "several
-    /// minutes"; not documented further; default 2m).
+    /// How long an auto scaling activity lasts, from UpdateTable until the
+    /// table is ACTIVE again and the policy may act again (recorded 30–34 s,
+    /// grade A; default 32s).
     #[serde(default = "default_update_time")]
     pub update_time: Duration,
+    /// When the new capacity takes effect after UpdateTable (recorded 4.4 s,
+    /// grade A; default 4400ms; at most `update_time`).
+    #[serde(default = "crate::scenario::fidelity::ddb_effective_after")]
+    pub effective_after: Duration,
 }
 
 /// What an on-demand table can serve at once (the `WarmThroughput` of the

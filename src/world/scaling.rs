@@ -279,9 +279,16 @@ impl GroupScaling {
                             .with_metric_period(metric_period(rt.source)),
                     );
                     if !p.disable_scale_in {
-                        let thr = p
-                            .scale_in_threshold
-                            .unwrap_or(cloudwatch::TT_DEFAULT_SCALE_IN_THRESHOLD);
+                        // Per metric kind unless the policy sets it
+                        // (`crate::aws::recorded::tt_scale_in_ratio`).
+                        let kinds = &sc.cloudwatch.target_tracking_scale_in;
+                        let thr = p.scale_in_threshold.unwrap_or_else(|| {
+                            crate::aws::recorded::tt_scale_in_ratio(
+                                metric,
+                                kinds.predefined,
+                                kinds.custom,
+                            )
+                        });
                         rt.low = Some(
                             AlarmEvaluator::target_tracking_low(target, thr)
                                 .with_name(cloudwatch::target_tracking_alarm_name(
