@@ -64,6 +64,10 @@ pub struct Scenario {
     /// Named variants to compare.
     #[serde(default)]
     pub variants: Vec<Variant>,
+    /// Timed API calls a user or a pipeline makes during the run
+    /// (`docs/recorded-fidelity.md`).
+    #[serde(default)]
+    pub actions: Vec<crate::scenario::fidelity::UserAction>,
 }
 
 /// CloudWatch model settings.

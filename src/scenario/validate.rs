@@ -831,6 +831,11 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         }
     }
 
+    // ------------------------------------------------------------ actions
+    for ((i, field), m) in super::fidelity::action_problems(s) {
+        c.bad(top.key("actions").item(None, i).key(&field), m);
+    }
+
     // ------------------------------------------------------------ faults
     let azs: Vec<&str> = {
         let mut v: Vec<&str> = Vec::new();

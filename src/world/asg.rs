@@ -76,7 +76,9 @@ impl World {
             for _ in have..want {
                 let cause = format!(
                     "{reason}  At {t} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from {have} to {want}."
-                );
+                )
+                .trim_start()
+                .to_string();
                 // A warm pool's prepared instances go first (a warm start).
                 if self.take_from_warm_pool(g, &cause).is_none() {
                     self.launch_instance(g, cause);

@@ -23,6 +23,8 @@ pub enum FidEv {
     /// A scaling policy's decision starts its activity (a = slot in
     /// `FidState::actions`).
     AlarmAction,
+    /// One of the scenario's `actions` is due (a = its index).
+    UserAction,
 }
 
 /// Per group: the recorded timings' samplers.
@@ -45,6 +47,8 @@ type PendingAction = (usize, u32, String, Option<Duration>);
 pub(crate) struct FidState {
     groups: Vec<GroupFidelity>,
     actions: Vec<Option<PendingAction>>,
+    /// The scenario's timed user actions (`world::actions`).
+    pub(super) user_actions: Vec<crate::scenario::fidelity::UserAction>,
 }
 
 impl FidState {
@@ -62,6 +66,7 @@ impl FidState {
         FidState {
             groups: sc.auto_scaling_groups.iter().map(g).collect(),
             actions: Vec::new(),
+            user_actions: Vec::new(),
         }
     }
 }
@@ -73,6 +78,7 @@ impl World {
             FidEv::StoppedSeen => self.stopped_seen(a, b),
             FidEv::StoppedTerminate => self.stopped_terminate(a, b),
             FidEv::StoppedRelaunch => self.stopped_relaunch(a as usize),
+            FidEv::UserAction => self.on_user_action(a as usize),
             FidEv::AlarmAction => {
                 if let Some((g, _, reason, simple)) =
                     self.fid.actions.get_mut(a as usize).and_then(Option::take)

@@ -17,6 +17,7 @@ use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
+mod actions;
 mod asg;
 mod dynamodb;
 mod elb;
@@ -799,6 +800,7 @@ impl World {
         w.sqs_start();
         w.start_faults();
         w.tables_start();
+        w.actions_start(&sc.actions);
         for i in 0..w.instances.len() as u32 {
             w.arm_spot_rate(i);
         }
