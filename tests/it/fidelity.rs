@@ -189,8 +189,8 @@ auto_scaling_groups:
 }
 
 /// The 2026 lab record (grade B): grace 420 s shorter than bootstrap 348 s
-/// + ALB checks ≈ 8 min to healthy → every replacement terminated ~8 min
-/// after launch, again and again, until grace was raised to 900 s.
+/// plus ALB checks (≈ 8 min to healthy) → every replacement terminated
+/// ~8 min after launch, again and again, until grace was raised to 900 s.
 #[test]
 fn the_grace_period_loop_appears_with_short_grace_and_not_with_long() {
     for seed in 1..=10 {
