@@ -8,6 +8,17 @@ use crate::aws::recorded;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+/// Closed-loop load: virtual users.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualUsers {
+    /// How many users (constant over the run).
+    pub count: u32,
+    /// Think time after each response (default 0s).
+    #[serde(default = "zero_dist")]
+    pub think_time: DurationDist,
+}
+
 /// Which API call a user action makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -282,6 +282,12 @@ pub struct Workload {
     /// FIFO queue workloads: share of messages sent twice (deduplication).
     #[serde(default)]
     pub duplicate_sends: f64,
+    /// A closed loop instead of open arrivals: this many virtual users,
+    /// each sending a request, waiting for its answer, thinking, and
+    /// sending the next (as JMeter, Gatling, k6 and Locust do); `rate` is
+    /// then ignored (`docs/recorded-fidelity.md`).
+    #[serde(default)]
+    pub users: Option<crate::scenario::fidelity::VirtualUsers>,
 }
 
 // ------------------------------------------------------------ load balancers

@@ -19,6 +19,7 @@ use hdrhistogram::Histogram;
 
 mod actions;
 mod asg;
+mod closed_loop;
 mod dynamodb;
 mod elb;
 mod faults;
@@ -801,6 +802,7 @@ impl World {
         w.start_faults();
         w.tables_start();
         w.actions_start(&sc.actions);
+        w.closed_loop_start(sc);
         for i in 0..w.instances.len() as u32 {
             w.arm_spot_rate(i);
         }

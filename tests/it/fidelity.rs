@@ -710,3 +710,134 @@ fn a_bad_action_is_reported_with_its_path() {
     );
     assert!(e.contains("x.yaml:"), "{e}");
 }
+
+// ------------------------------------------------------------ closed loop
+
+/// The machine-repairman (closed M/M/c with an infinite-server think
+/// stage) model's exact throughput and response time for `n` users:
+/// birth-death chain on the number at the station, with arrival rate
+/// (N − k)/Z and service rate min(k, c)/S; R from the response time law
+/// N = X (R + Z) (Kleinrock, Queueing Systems vol. 1, §3.10; Lazowska et
+/// al., Quantitative System Performance, ch. 6).
+fn repairman(n: u32, c: u32, s: f64, z: f64) -> (f64, f64) {
+    let mut p = vec![1.0f64];
+    for k in 0..n {
+        let up = (n - k) as f64 / z;
+        let down = (k + 1).min(c) as f64 / s;
+        p.push(p[k as usize] * up / down);
+    }
+    let total: f64 = p.iter().sum();
+    let x: f64 = p
+        .iter()
+        .enumerate()
+        .map(|(k, pk)| pk / total * (k as u32).min(c) as f64 / s)
+        .sum();
+    (x, n as f64 / x - z)
+}
+
+#[test]
+fn the_repairman_formula_matches_mean_value_analysis_for_one_server() {
+    // Exact MVA for one queueing station and a delay: R(k) = S (1 + Q(k−1)).
+    let (s, z) = (0.1, 1.0);
+    let mut q = 0.0;
+    let (mut x, mut r) = (0.0, 0.0);
+    for k in 1..=10 {
+        r = s * (1.0 + q);
+        x = k as f64 / (r + z);
+        q = x * r;
+    }
+    let (x2, r2) = repairman(10, 1, s, z);
+    assert!(
+        (x - x2).abs() < 1e-9 && (r - r2).abs() < 1e-9,
+        "{x} {x2} {r} {r2}"
+    );
+}
+
+/// Closed-loop load against theory: N users with exponential think time on
+/// c workers with exponential service is the machine-repairman model,
+/// whose throughput and mean response time are exact (above).
+#[test]
+fn closed_loop_users_match_the_machine_repairman_model() {
+    for (users, workers, service_ms) in [(10u32, 1u32, 100u64), (10, 2, 200)] {
+        let r = crate::util::run(&format!(
+            r#"
+name: closed
+duration: 4h
+workloads:
+  - {{ name: vu, to: {{ load_balancer: lb }}, rate: 0,
+       users: {{ count: {users}, think_time: {{ dist: exponential, mean: 1s }} }} }}
+load_balancers: [ {{ name: lb, target_group: g }} ]
+auto_scaling_groups:
+  - {{ name: g, min: 1, max: 1, instance: {{ workers: {workers}, queue_limit: 1000 }},
+      app: [ {{ compute: {{ dist: exponential, mean: {service_ms}ms }} }} ] }}
+"#
+        ));
+        let (x, rt) = repairman(users, workers, service_ms as f64 / 1000.0, 1.0);
+        let sim_x = r.summary.requests.total as f64 / (4.0 * 3600.0);
+        let sim_r = r.summary.requests.latency_ms.mean / 1000.0;
+        assert_eq!(r.summary.requests.ok, r.summary.requests.total);
+        assert!(
+            (sim_x / x - 1.0).abs() < 0.02,
+            "c={workers}: X {sim_x} vs {x}"
+        );
+        assert!(
+            (sim_r / rt - 1.0).abs() < 0.03,
+            "c={workers}: R {sim_r} vs {rt}"
+        );
+    }
+}
+
+/// Offered load falls as latency rises: the same users on a slower
+/// service send fewer requests (an open workload would not).
+#[test]
+fn closed_loop_offered_load_falls_as_latency_rises() {
+    let run = |ms: u64| {
+        crate::util::run(&format!(
+            r#"
+name: closed
+duration: 30m
+workloads:
+  - {{ name: vu, to: {{ load_balancer: lb }}, rate: 0, users: {{ count: 50, think_time: 500ms }} }}
+load_balancers: [ {{ name: lb, target_group: g }} ]
+auto_scaling_groups:
+  - {{ name: g, min: 1, max: 1, instance: {{ workers: 4, queue_limit: 1000 }}, app: [ {{ compute: {ms}ms }} ] }}
+"#
+        ))
+        .summary
+        .requests
+        .total
+    };
+    let (fast, slow) = (run(10), run(100));
+    // 50 users / 0.51 s ≈ 98/s; at 100 ms on 4 workers the station caps it
+    // at 40/s.
+    assert!(
+        fast as f64 > 90.0 * 1800.0 && (slow as f64) < 41.0 * 1800.0,
+        "{fast} {slow}"
+    );
+}
+
+/// `instance.background_cpu` (a pattern, percent of the instance) is
+/// counted in CPUUtilization on top of the requests' CPU.
+#[test]
+fn background_cpu_counts_in_cpu_utilization() {
+    let r = crate::util::run(
+        r#"
+name: bg
+duration: 10m
+workloads: [ { name: w, to: { load_balancer: lb }, arrivals: uniform, rate: 20 } ]
+load_balancers: [ { name: lb, target_group: g } ]
+auto_scaling_groups:
+  - name: g
+    min: 1
+    max: 1
+    instance: { workers: 2, background_cpu: { pattern: step, steps: [ {at: 0s, rps: 0}, {at: 5m, rps: 30} ] } }
+    app: [ { compute: 50ms } ]
+"#,
+    );
+    // Requests: 20/s × 50 ms on 2 workers = 50 %; then + 30 %.
+    let cpu = r.series.get("g", "CPUUtilization");
+    for (t, v) in &cpu {
+        let want = if *t < 300.0 { 50.0 } else { 80.0 };
+        assert!((v - want).abs() < 1.5, "{t}: {v}");
+    }
+}
