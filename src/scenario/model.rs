@@ -1557,6 +1557,9 @@ pub enum FaultKind {
     SpotInterruption,
     /// Extra latency on a table.
     Latency,
+    /// Launches of a group fail (in a zone or for all), with an AWS reason
+    /// (`docs/recorded-fidelity.md`).
+    LaunchFailure,
 }
 
 /// How a failed instance fails.
@@ -1601,4 +1604,14 @@ pub struct Fault {
     /// latency: added latency.
     #[serde(default)]
     pub add: Option<Duration>,
+    /// launch_failure: the share of launches that fail (default 1).
+    #[serde(default)]
+    pub probability: Option<f64>,
+    /// launch_failure: AWS's status reason (default
+    /// `InsufficientInstanceCapacity`).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// launch_failure: StatusCode Failed (default) or Cancelled.
+    #[serde(default)]
+    pub status: Option<String>,
 }

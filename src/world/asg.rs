@@ -224,6 +224,9 @@ impl World {
                 return None;
             }
         };
+        if !into_pool && self.launch_fails(g, az, &cause) {
+            return None;
+        }
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
         let version = self.asgs[g].lt_version;

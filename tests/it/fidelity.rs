@@ -841,3 +841,53 @@ auto_scaling_groups:
         assert!((v - want).abs() < 1.5, "{t}: {v}");
     }
 }
+
+/// Failed launches (kubernetes/autoscaler#1263, aws-cli example, lab
+/// record; grade A): Description "Launching a new EC2 instance.  Status
+/// Reason: {reason}. Launching EC2 instance failed.", StatusCode Failed or
+/// Cancelled; the group keeps retrying.
+#[test]
+fn launch_failures_are_written_as_aws_does_and_retried() {
+    let r = crate::util::run(
+        r#"
+name: lf
+duration: 15m
+workloads: [ { name: w, to: { load_balancer: lb }, rate: 10 } ]
+load_balancers: [ { name: lb, target_group: g } ]
+auto_scaling_groups:
+  - name: g
+    min: 1
+    max: 4
+    desired: 2
+    app: [ { compute: 10ms } ]
+    scheduled_actions: [ { name: more, at: 1m, desired: 4 } ]
+faults:
+  - { at: 30s, kind: launch_failure, auto_scaling_group: g, duration: 4m, reason: InsufficientInstanceCapacity }
+"#,
+    );
+    let failed: Vec<&Activity> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind() == "launch_failed")
+        .collect();
+    assert!(failed.len() >= 4, "{}", failed.len());
+    assert!(failed.iter().all(|a| a.description
+        == "Launching a new EC2 instance.  Status Reason: InsufficientInstanceCapacity. Launching EC2 instance failed."
+        && a.details.starts_with("StatusCode Failed")));
+    assert!(
+        failed[0]
+            .cause
+            .contains("a scheduled action update of AutoScalingGroup constraints"),
+        "{}",
+        failed[0].cause
+    );
+    // Retried until the window ends at 4.5 min, then launched.
+    assert!(failed.iter().all(|a| a.t >= MIN && a.t < 270 * S));
+    let late: Vec<&Activity> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind() == "launch" && a.t >= 270 * S)
+        .collect();
+    assert_eq!(late.len(), 2, "{late:?}");
+    assert_eq!(r.summary.auto_scaling_groups["g"].max_in_service, 4);
+}
