@@ -79,6 +79,8 @@ pub fn plan(sc: &Scenario) -> Vec<(SimTime, FaultAction)> {
                     ));
                 }
             }
+            // Applied at each launch (`world::fidelity`).
+            FaultKind::LaunchFailure => {}
             FaultKind::Latency => {
                 if let (Some(t), Some(add)) = (&f.table, f.add) {
                     out.push((

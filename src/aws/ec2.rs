@@ -103,6 +103,15 @@ pub struct Instance {
     pub protected: bool,
     /// Hung or impaired: accepts requests but never answers.
     pub hung: bool,
+    /// Stopped (or terminated outside Auto Scaling): refuses everything
+    /// until the group notices (`crate::aws::recorded::stopped_timeline`).
+    pub stopped: bool,
+    /// When its application starts answering (`instance.app_start` after
+    /// InService); before that it refuses connections.
+    pub app_ready_at: SimTime,
+    /// CPU percent used by something other than requests
+    /// (`instance.background_cpu`), a pattern over time.
+    pub background_cpu: Option<crate::workload::RateFn>,
 }
 
 impl Instance {
@@ -136,6 +145,12 @@ impl Instance {
             served: 0,
             protected: false,
             hung: false,
+            stopped: false,
+            app_ready_at: 0,
+            background_cpu: spec
+                .background_cpu
+                .as_ref()
+                .map(crate::workload::RateFn::new),
         }
     }
 
@@ -150,7 +165,10 @@ impl Instance {
     /// Offer a request: a free worker starts it, else it queues, else refused.
     #[inline]
     pub fn admit(&mut self, req: u32, now: SimTime) -> Admission {
-        if self.busy < self.workers {
+        if self.stopped || now < self.app_ready_at {
+            // Nothing listens: the connection is refused.
+            Admission::Refused
+        } else if self.busy < self.workers {
             self.account(now);
             self.busy += 1;
             Admission::Started
@@ -185,7 +203,20 @@ impl Instance {
         if period == 0 {
             return 0.0;
         }
-        100.0 * area as f64 / (self.workers as f64 * period as f64)
+        self.with_background(
+            100.0 * area as f64 / (self.workers as f64 * period as f64),
+            now,
+            period,
+        )
+    }
+
+    /// Requests' CPU plus the background's, at the middle of the period,
+    /// capped at 100 %.
+    fn with_background(&self, requests: f64, now: SimTime, period: SimTime) -> f64 {
+        match &self.background_cpu {
+            None => requests,
+            Some(bg) => (requests + bg.at(now.saturating_sub(period / 2)).max(0.0)).min(100.0),
+        }
     }
 
     /// Start CPU accounting afresh (when the instance enters service).
@@ -217,7 +248,11 @@ impl Instance {
         if period == 0 {
             return 0.0;
         }
-        100.0 * area as f64 / (self.workers as f64 * period as f64)
+        self.with_background(
+            100.0 * area as f64 / (self.workers as f64 * period as f64),
+            now,
+            period,
+        )
     }
 
     /// The instance stops (into a warm pool): this run is billed on its own.

@@ -9,6 +9,7 @@ pub mod ec2;
 pub mod elb;
 pub mod lambda;
 pub mod predictive;
+pub mod recorded;
 pub mod retry;
 pub mod scaling;
 pub mod sns;

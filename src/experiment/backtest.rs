@@ -345,6 +345,7 @@ fn set_workload(
         message_size: None,
         message_group: None,
         duplicate_sends: 0.0,
+        users: None,
     });
 }
 

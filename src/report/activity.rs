@@ -84,6 +84,11 @@ pub enum Act {
         /// Throttling began (true) or ended.
         began: bool,
     },
+    /// An instance detached from its group by a user request.
+    Detach,
+    /// A user's or pipeline's API call from the scenario's `actions`
+    /// (UpdateTable, ModifyTargetGroup) that is not a scaling activity.
+    UserAction,
 }
 
 impl Act {
@@ -109,6 +114,8 @@ impl Act {
             Act::Redelivery { .. } => "redelivery",
             Act::DlqMove { .. } => "dlq_move",
             Act::TableScaling => "table_scaling",
+            Act::Detach => "detach",
+            Act::UserAction => "user_action",
             Act::TableThrottling { .. } => "table_throttling",
         }
     }

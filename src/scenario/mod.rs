@@ -7,6 +7,7 @@ mod diag;
 pub mod dist;
 mod emit;
 pub mod estimate;
+pub(crate) mod fidelity;
 mod load;
 pub mod model;
 pub mod serverless;

@@ -76,6 +76,10 @@ pub struct Scenario {
     /// SNS topics.
     #[serde(default)]
     pub topics: Vec<super::serverless::Topic>,
+    /// Timed API calls a user or a pipeline makes during the run
+    /// (`docs/recorded-fidelity.md`).
+    #[serde(default)]
+    pub actions: Vec<crate::scenario::fidelity::UserAction>,
 }
 
 /// CloudWatch model settings.
@@ -85,12 +89,40 @@ pub struct CloudWatchConfig {
     /// How long after a period ends its datapoint reaches alarms (AWS does not document it; default 1m).
     #[serde(default = "minute")]
     pub publication_delay: Duration,
+    /// Target tracking AlarmLow threshold as a share of the target, by
+    /// metric kind, where a policy does not set `scale_in_threshold`.
+    #[serde(default)]
+    pub target_tracking_scale_in: TargetTrackingScaleIn,
+}
+
+/// Target tracking AlarmLow ratios by metric kind (`docs/recorded-fidelity.md`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTrackingScaleIn {
+    /// Predefined metrics (ASGAverageCPUUtilization, ALBRequestCountPerTarget,
+    /// ASGAverageNetworkIn/Out): recorded 0.9 (EC2 and ECS CPU, grade A).
+    #[serde(default = "crate::scenario::fidelity::tt_predefined")]
+    pub predefined: f64,
+    /// Custom metrics (e.g. a backlog per instance): recorded 0.7 (one ASG
+    /// custom metric, grade B).
+    #[serde(default = "crate::scenario::fidelity::tt_custom")]
+    pub custom: f64,
+}
+
+impl Default for TargetTrackingScaleIn {
+    fn default() -> Self {
+        TargetTrackingScaleIn {
+            predefined: crate::scenario::fidelity::tt_predefined(),
+            custom: crate::scenario::fidelity::tt_custom(),
+        }
+    }
 }
 
 impl Default for CloudWatchConfig {
     fn default() -> Self {
         CloudWatchConfig {
             publication_delay: minute(),
+            target_tracking_scale_in: TargetTrackingScaleIn::default(),
         }
     }
 }
@@ -274,6 +306,12 @@ pub struct Workload {
     /// FIFO queue workloads: share of messages sent twice (deduplication).
     #[serde(default)]
     pub duplicate_sends: f64,
+    /// A closed loop instead of open arrivals: this many virtual users,
+    /// each sending a request, waiting for its answer, thinking, and
+    /// sending the next (as JMeter, Gatling, k6 and Locust do); `rate` is
+    /// then ignored (`docs/recorded-fidelity.md`).
+    #[serde(default)]
+    pub users: Option<crate::scenario::fidelity::VirtualUsers>,
 }
 
 // ------------------------------------------------------------ load balancers
@@ -544,6 +582,16 @@ pub struct InstanceSpec {
     /// Monitoring.
     #[serde(default)]
     pub monitoring: Monitoring,
+    /// Time from InService until the application answers (default 0s):
+    /// meanwhile the instance refuses connections, so ELB health checks
+    /// fail and requests routed to it get a 502 (`docs/recorded-fidelity.md`).
+    #[serde(default = "crate::scenario::fidelity::zero_dist")]
+    pub app_start: DurationDist,
+    /// CPU used on each instance by something other than requests (a batch
+    /// job, a `yes` loop), percent of the instance, counted in CPUUtilization
+    /// (default 0).
+    #[serde(default)]
+    pub background_cpu: Option<Rate>,
 }
 
 impl Default for InstanceSpec {
@@ -558,6 +606,8 @@ impl Default for InstanceSpec {
             market: Market::default(),
             interruption_rate: 0.0,
             monitoring: Monitoring::default(),
+            app_start: crate::scenario::fidelity::zero_dist(),
+            background_cpu: None,
         }
     }
 }
@@ -691,6 +741,19 @@ pub struct AsgHealthCheck {
     /// next one (undocumented: "periodically"; default 10s).
     #[serde(default = "d10s")]
     pub interval: Duration,
+    /// Time from an instance stopping or being terminated outside Auto
+    /// Scaling until the group marks it Unhealthy (recorded 21–36 s, grade B;
+    /// default uniform 21s–36s).
+    #[serde(default = "crate::scenario::fidelity::stopped_detection")]
+    pub stopped_detection: DurationDist,
+    /// Time from the stop until the group's termination activity (recorded
+    /// 45 s, grade B; default 45s; never before the Unhealthy mark).
+    #[serde(default = "crate::scenario::fidelity::stopped_termination")]
+    pub stopped_termination: Duration,
+    /// Time from that termination until the replacement's launch (recorded
+    /// 2 s, grade B; default 2s).
+    #[serde(default = "crate::scenario::fidelity::stopped_relaunch")]
+    pub stopped_relaunch: Duration,
 }
 
 fn d10s() -> Duration {
@@ -703,6 +766,9 @@ impl Default for AsgHealthCheck {
             kind: HealthCheckType::Ec2,
             grace_period: Duration(0),
             interval: d10s(),
+            stopped_detection: crate::scenario::fidelity::stopped_detection(),
+            stopped_termination: crate::scenario::fidelity::stopped_termination(),
+            stopped_relaunch: crate::scenario::fidelity::stopped_relaunch(),
         }
     }
 }
@@ -1165,6 +1231,11 @@ pub struct AutoScalingGroup {
     /// How the elasticity scorecard sizes the demand (not an AWS setting).
     #[serde(default)]
     pub elasticity: Elasticity,
+    /// From an alarm invoking a simple, step or target tracking policy to
+    /// the start of its scaling activity (recorded 7–33 s, grade A; default
+    /// uniform 7s–33s; `docs/recorded-fidelity.md`).
+    #[serde(default = "crate::scenario::fidelity::alarm_action_delay")]
+    pub alarm_action_delay: DurationDist,
 }
 
 /// Settings of the elasticity scorecard of a group (SPEC Research Group
@@ -1298,10 +1369,14 @@ pub struct TableScaling {
     pub max: f64,
     /// Target utilisation percent (20–90).
     pub target: f64,
+    /// AlarmLow fires below `target` minus this many percentage points
+    /// (recorded 20: a 70 % target makes a 50 % AlarmLow, grade A).
+    #[serde(default = "crate::scenario::fidelity::ddb_low_offset")]
+    pub low_alarm_offset: f64,
 }
 
 fn default_update_time() -> Duration {
-    Duration(120_000_000_000)
+    crate::scenario::fidelity::ddb_update_time()
 }
 
 /// Table auto scaling.
@@ -1314,10 +1389,15 @@ pub struct TableAutoScaling {
     /// Writes.
     #[serde(default)]
     pub write: Option<TableScaling>,
-    /// How long UpdateTable takes before new capacity applies (AWS: "several
-    /// minutes"; not documented further; default 2m).
+    /// How long an auto scaling activity lasts, from UpdateTable until the
+    /// table is ACTIVE again and the policy may act again (recorded 30–34 s,
+    /// grade A; default 32s).
     #[serde(default = "default_update_time")]
     pub update_time: Duration,
+    /// When the new capacity takes effect after UpdateTable (recorded 4.4 s,
+    /// grade A; default 4400ms; at most `update_time`).
+    #[serde(default = "crate::scenario::fidelity::ddb_effective_after")]
+    pub effective_after: Duration,
 }
 
 /// What an on-demand table can serve at once (the `WarmThroughput` of the
@@ -1505,6 +1585,9 @@ pub enum FaultKind {
     SpotInterruption,
     /// Extra latency on a table.
     Latency,
+    /// Launches of a group fail (in a zone or for all), with an AWS reason
+    /// (`docs/recorded-fidelity.md`).
+    LaunchFailure,
 }
 
 /// How a failed instance fails.
@@ -1549,4 +1632,14 @@ pub struct Fault {
     /// latency: added latency.
     #[serde(default)]
     pub add: Option<Duration>,
+    /// launch_failure: the share of launches that fail (default 1).
+    #[serde(default)]
+    pub probability: Option<f64>,
+    /// launch_failure: AWS's status reason (default
+    /// `InsufficientInstanceCapacity`).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// launch_failure: StatusCode Failed (default) or Cancelled.
+    #[serde(default)]
+    pub status: Option<String>,
 }

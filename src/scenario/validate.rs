@@ -858,6 +858,11 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         }
     }
 
+    // ------------------------------------------------------------ actions
+    for ((i, field), m) in super::fidelity::action_problems(s) {
+        c.bad(top.key("actions").item(None, i).key(&field), m);
+    }
+
     // ------------------------------------------------------------ faults
     let azs: Vec<&str> = {
         let mut v: Vec<&str> = Vec::new();
@@ -877,21 +882,24 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 None => c.bad(p.key("az"), "an az_outage fault needs `az`"),
                 Some(z) => c.reference(p.key("az"), "availability zone", z, &azs),
             },
-            FaultKind::InstanceFailure | FaultKind::SpotInterruption => match &f.auto_scaling_group
-            {
-                None => {
-                    let what = if f.kind == FaultKind::InstanceFailure {
-                        "an instance_failure"
-                    } else {
-                        "a spot_interruption"
-                    };
-                    c.bad(
-                        p.key("auto_scaling_group"),
-                        format!("{what} fault needs `auto_scaling_group`"),
-                    )
+            FaultKind::InstanceFailure | FaultKind::SpotInterruption | FaultKind::LaunchFailure => {
+                match &f.auto_scaling_group {
+                    None => {
+                        let what = match f.kind {
+                            FaultKind::InstanceFailure => "an instance_failure",
+                            FaultKind::SpotInterruption => "a spot_interruption",
+                            _ => "a launch_failure",
+                        };
+                        c.bad(
+                            p.key("auto_scaling_group"),
+                            format!("{what} fault needs `auto_scaling_group`"),
+                        )
+                    }
+                    Some(g) => {
+                        c.reference(p.key("auto_scaling_group"), "auto scaling group", g, &asgs)
+                    }
                 }
-                Some(g) => c.reference(p.key("auto_scaling_group"), "auto scaling group", g, &asgs),
-            },
+            }
             FaultKind::Latency => {
                 match &f.table {
                     None => c.bad(p.key("table"), "a latency fault needs `table`"),
@@ -910,6 +918,23 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         }
         if f.count == Some(0) {
             c.bad(p.key("count"), "count must be at least 1");
+        }
+        if let Some(q) = f.probability
+            && !(0.0..=1.0).contains(&q)
+        {
+            c.bad(
+                p.key("probability"),
+                format!("probability must be between 0 and 1, found {q}"),
+            );
+        }
+        if let Some(st) = &f.status
+            && st != "Failed"
+            && st != "Cancelled"
+        {
+            c.bad(
+                p.key("status"),
+                format!("status must be Failed or Cancelled, found \"{st}\""),
+            );
         }
     }
 

@@ -34,9 +34,17 @@ impl World {
     /// e.g. "At … a monitor alarm … triggered policy … changing the desired
     /// capacity from 2 to 3."
     pub(crate) fn set_desired(&mut self, g: usize, new: u32, reason: String) {
+        if self.change_desired(g, new, &reason) {
+            self.reconcile(g, &reason);
+        }
+    }
+
+    /// Only the change of desired capacity and its `scaling` row; false when
+    /// it does not change.
+    pub(crate) fn change_desired(&mut self, g: usize, new: u32, reason: &str) -> bool {
         let old = self.asgs[g].desired;
         if new == old {
-            return;
+            return false;
         }
         self.asgs[g].desired = new;
         self.asgs[g].scaling_activities += 1;
@@ -45,9 +53,9 @@ impl World {
             self.asgs[g].name.clone(),
             Act::Scaling { from: old, to: new },
             format!("Changing the desired capacity from {old} to {new}"),
-            reason.clone(),
+            reason.to_string(),
         ));
-        self.reconcile(g, &reason);
+        true
     }
 
     /// Launch or terminate until the active instances match desired capacity.
@@ -68,7 +76,9 @@ impl World {
             for _ in have..want {
                 let cause = format!(
                     "{reason}  At {t} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from {have} to {want}."
-                );
+                )
+                .trim_start()
+                .to_string();
                 // A warm pool's prepared instances go first (a warm start).
                 if self.take_from_warm_pool(g, &cause).is_none() {
                     self.launch_instance(g, cause);
@@ -214,6 +224,9 @@ impl World {
                 return None;
             }
         };
+        if !into_pool && self.launch_fails(g, az, &cause) {
+            return None;
+        }
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
         let version = self.asgs[g].lt_version;
@@ -441,7 +454,8 @@ impl World {
         i.in_service_at = Some(self.now);
         i.reset_accounting(self.now);
         let (g, az) = (i.asg as usize, i.az);
-        self.scaling_activity_done(g, inst);
+        self.app_starts(inst);
+        self.launch_done_at_in_service(g, inst);
         self.rebalance_progress(g, inst);
         self.lifetime_starts(g);
         self.arm_spot_rate(inst);
@@ -652,8 +666,12 @@ impl World {
         let i = &self.instances[inst as usize];
         let g = i.asg as usize;
         let rt = &self.asg_rt[g];
-        let in_grace = i.in_service_at.is_none_or(|t| self.now < t + rt.grace);
-        if !rt.elb_health || in_grace || i.state != LifecycleState::InService {
+        // A stopped instance is the EC2 health check's (`world::fidelity`).
+        if !rt.elb_health
+            || i.stopped
+            || !self.past_grace(inst, rt.grace)
+            || i.state != LifecycleState::InService
+        {
             return;
         }
         self.mark_unhealthy(inst, "an ELB system health check failure");

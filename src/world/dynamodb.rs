@@ -53,8 +53,11 @@ pub enum TableEv {
     Attempt,
     /// A CloudWatch minute of the tables ends (auto scaling, throttling rows).
     Minute,
-    /// UpdateTable finishes (a = table, b = dimension).
+    /// UpdateTable's new capacity takes effect (a = table, b = dimension).
     Update,
+    /// The auto scaling activity completes, the table is ACTIVE again
+    /// (a = table, b = dimension).
+    Active,
 }
 
 /// A place that calls a table: a workload, or a `dynamodb` app step.
@@ -159,6 +162,8 @@ pub(crate) struct TableRt {
     scaling: Vec<DimScaling>,
     decreases: ddb::DecreaseLimiter,
     update_time: SimTime,
+    /// When the new capacity takes effect within `update_time`.
+    effective_after: SimTime,
     /// Provisioned capacity-seconds so far (read, write) and since when.
     cap_seconds: [f64; 2],
     cap_since: SimTime,
@@ -334,6 +339,10 @@ impl Tables {
                     .auto_scaling
                     .as_ref()
                     .map_or(120_000_000_000, |a| a.update_time.0),
+                effective_after: t
+                    .auto_scaling
+                    .as_ref()
+                    .map_or(0, |a| a.effective_after.0.min(a.update_time.0)),
                 cap_seconds: [0.0; 2],
                 cap_since: 0,
                 cap_mark: [0.0; 2],
@@ -455,10 +464,12 @@ impl DimScaling {
         ))
         .with_clock_origin(origin)
         .on_dynamodb_metric();
+        // AlarmLow at the target minus 20 points (recorded: 70 % → 50 %,
+        // `crate::aws::recorded::DDB_LOW_ALARM_OFFSET`).
         let low = AlarmEvaluator::new(AlarmConfig::new(
             low_name,
             Comparison::Lt,
-            s.target,
+            (s.target - s.low_alarm_offset).max(0.0),
             MINUTE,
             ddb::SCALE_IN_DATAPOINTS,
         ))
@@ -739,6 +750,7 @@ impl World {
             }
             TableEv::Minute => self.table_minute(),
             TableEv::Update => self.table_update_done(a as usize, b),
+            TableEv::Active => self.table_active(a as usize, b),
         }
     }
 
@@ -944,9 +956,9 @@ impl World {
                 let dim = tr.scaling[k].dim;
                 let per_s = consumed[dim as usize] / 60.0;
                 let prov = tr.cap.rate(dim);
-                // No traffic: DynamoDB publishes no datapoint (missing).
-                let util =
-                    (consumed[dim as usize] > 0.0 && prov > 0.0).then(|| per_s / prov * 100.0);
+                // No traffic: a zero datapoint, as an idle table was
+                // recorded scaling in (live probe 2026, grade A).
+                let util = (prov > 0.0).then(|| per_s / prov * 100.0);
                 let sc = &mut tr.scaling[k];
                 sc.pending.push_back((now, per_s, util));
                 while let Some(&(end, per_s, util)) = sc.pending.front() {
@@ -1098,16 +1110,18 @@ impl World {
             format!("Setting {dim_text} capacity units to {want}."),
             cause,
         );
-        let at = now + tr.update_time;
+        let (effective, active) = (now + tr.effective_after, now + tr.update_time);
         self.activities.push(row);
-        self.q.push(
-            at,
-            Ev::Table {
-                what: TableEv::Update,
-                a: t as u32,
-                b: dim as u32,
-            },
-        );
+        for (at, what) in [(effective, TableEv::Update), (active, TableEv::Active)] {
+            self.q.push(
+                at,
+                Ev::Table {
+                    what,
+                    a: t as u32,
+                    b: dim as u32,
+                },
+            );
+        }
     }
 
     /// UpdateTable is done: the new capacity applies.
@@ -1119,8 +1133,17 @@ impl World {
         let Some(k) = tr.scaling.iter().position(|s| s.dim == dim) else {
             return;
         };
-        if let Some(v) = tr.scaling[k].updating.take() {
+        if let Some(v) = tr.scaling[k].updating {
             tr.cap.set_provisioned(now, dim, v);
+        }
+    }
+
+    /// The auto scaling activity is done: the policy may act again.
+    fn table_active(&mut self, t: usize, dim: u32) {
+        let dim = if dim == 0 { Dim::Read } else { Dim::Write };
+        let tr = &mut self.ddb.tables[t];
+        if let Some(k) = tr.scaling.iter().position(|s| s.dim == dim) {
+            tr.scaling[k].updating = None;
         }
     }
 
@@ -1178,4 +1201,83 @@ fn alarm_row(now: SimTime, table: &str, alarm: &str, ch: &cloudwatch::StateChang
         ),
         ch.reason.clone(),
     )
+}
+
+// ------------------------------------------------ user actions (`world::actions`)
+
+impl World {
+    /// The index of a table by name.
+    pub(super) fn table_index(&self, name: &str) -> Option<usize> {
+        self.ddb.tables.iter().position(|t| t.name == name)
+    }
+
+    /// A manual UpdateTable: the capacity takes effect after the table's
+    /// `effective_after`; a policy in ALARM sets it back (recorded: a
+    /// manual value inside [Min, Max] reverted by AlarmLow after 82 s on an
+    /// idle table, live probe 2026, grade A).
+    pub(super) fn table_manual_update(&mut self, t: usize, write: bool, units: f64) {
+        let dim = if write { Dim::Write } else { Dim::Read };
+        self.table_bill(t);
+        let now = self.now;
+        let tr = &mut self.ddb.tables[t];
+        tr.cap.set_provisioned(now, dim, units);
+    }
+
+    /// RegisterScalableTarget: new bounds for a dimension's policy. A
+    /// minimum above the current capacity (or a maximum below it) applies at
+    /// once, with AWS's activity text (live probe 2026, grade A: "Setting
+    /// read capacity units to 10." caused by "minimum capacity was set to
+    /// 10" at 0 s); a capacity already outside new bounds is not otherwise
+    /// re-enforced.
+    pub(super) fn table_set_bounds(
+        &mut self,
+        t: usize,
+        write: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) {
+        let dim = if write { Dim::Write } else { Dim::Read };
+        let now = self.now;
+        let Some(k) = self.ddb.tables[t].scaling.iter().position(|s| s.dim == dim) else {
+            return;
+        };
+        let tr = &mut self.ddb.tables[t];
+        let sc = &mut tr.scaling[k];
+        if let Some(m) = min {
+            sc.min = m;
+        }
+        if let Some(m) = max {
+            sc.max = m;
+        }
+        let current = tr.cap.rate(dim);
+        let (want, cause) = if min.is_some_and(|m| m > current) {
+            (sc.min, format!("minimum capacity was set to {}", sc.min))
+        } else if max.is_some_and(|m| m < current) {
+            (sc.max, format!("maximum capacity was set to {}", sc.max))
+        } else {
+            return;
+        };
+        let (dim_text, _) = dim_name(dim);
+        sc.updating = Some(want);
+        tr.scaling_activities += 1;
+        let row = Activity::new(
+            now,
+            tr.name.clone(),
+            Act::TableScaling,
+            format!("Setting {dim_text} capacity units to {want}."),
+            cause,
+        );
+        self.activities.push(row);
+        let (effective, active) = (now + tr.effective_after, now + tr.update_time);
+        for (at, what) in [(effective, TableEv::Update), (active, TableEv::Active)] {
+            self.q.push(
+                at,
+                Ev::Table {
+                    what,
+                    a: t as u32,
+                    b: dim as u32,
+                },
+            );
+        }
+    }
 }

@@ -203,6 +203,9 @@ impl World {
         if new == TargetHealth::Unhealthy {
             self.elb_health_says_unhealthy(inst);
         }
+        if new == TargetHealth::Healthy {
+            self.target_healthy(inst);
+        }
     }
 
     /// The summary row of a minute's sticky re-binds.

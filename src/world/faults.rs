@@ -121,14 +121,18 @@ impl World {
                         )),
                     );
                     match mode {
-                        FailureMode::Stopped => self.instance_failed(
-                            i,
-                            format!("At {t} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."),
-                        ),
+                        FailureMode::Stopped => self
+                            .instance_stopped(i, "the scenario's instance_failure fault (stopped)"),
                         FailureMode::Impaired => {
                             self.instances[i as usize].hung = true;
                             let generation = self.inst_gen[i as usize];
-                            self.q.push(self.now + IMPAIRED_DETECTION, Ev::StatusCheckFailed { inst: i, generation });
+                            self.q.push(
+                                self.now + IMPAIRED_DETECTION,
+                                Ev::StatusCheckFailed {
+                                    inst: i,
+                                    generation,
+                                },
+                            );
                         }
                         // Only the load balancer's health checks can see it.
                         FailureMode::Hung => self.instances[i as usize].hung = true,

@@ -18,12 +18,15 @@ use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
 mod apigw;
+mod actions;
 mod asg;
+mod closed_loop;
 mod dynamodb;
 mod elb;
 mod esm;
 mod faults;
 mod lambda;
+mod fidelity;
 mod maintenance;
 mod predictive;
 mod scaling;
@@ -189,6 +192,15 @@ pub enum Ev {
         /// invocation, event or API
         a: u32,
         /// generation
+        b: u32,
+    },
+    /// Recorded-fidelity behaviour (`world::fidelity`).
+    Fidelity {
+        /// what it is about
+        what: fidelity::FidEv,
+        /// instance or group
+        a: u32,
+        /// generation or index
         b: u32,
     },
 }
@@ -564,6 +576,8 @@ pub struct World {
     apis: apigw::Apis,
     /// SNS topics.
     topics: sns::Topics,
+    /// Recorded-fidelity state (`world::fidelity`).
+    fid: fidelity::FidState,
 }
 
 impl World {
@@ -794,6 +808,7 @@ impl World {
             lambda,
             apis,
             topics,
+            fid: fidelity::FidState::new(sc),
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             if lb.asg != NONE {
@@ -840,6 +855,8 @@ impl World {
         w.lambda_start();
         w.apis_start();
         w.topics_start();
+        w.actions_start(&sc.actions);
+        w.closed_loop_start(sc);
         for i in 0..w.instances.len() as u32 {
             w.arm_spot_rate(i);
         }
@@ -1094,6 +1111,7 @@ impl World {
             Ev::HealthCheckTimeout { req, generation } => {
                 self.on_health_check_timeout(req, generation)
             }
+            Ev::Fidelity { what, a, b } => self.on_fidelity(what, a, b),
         }
     }
 

@@ -279,9 +279,16 @@ impl GroupScaling {
                             .with_metric_period(metric_period(rt.source)),
                     );
                     if !p.disable_scale_in {
-                        let thr = p
-                            .scale_in_threshold
-                            .unwrap_or(cloudwatch::TT_DEFAULT_SCALE_IN_THRESHOLD);
+                        // Per metric kind unless the policy sets it
+                        // (`crate::aws::recorded::tt_scale_in_ratio`).
+                        let kinds = &sc.cloudwatch.target_tracking_scale_in;
+                        let thr = p.scale_in_threshold.unwrap_or_else(|| {
+                            crate::aws::recorded::tt_scale_in_ratio(
+                                metric,
+                                kinds.predefined,
+                                kinds.custom,
+                            )
+                        });
                         rt.low = Some(
                             AlarmEvaluator::target_tracking_low(target, thr)
                                 .with_name(cloudwatch::target_tracking_alarm_name(
@@ -761,12 +768,31 @@ impl World {
                     && p.spec.kind == PolicyType::Simple
             })
             .map(|p| rules::effective_cooldown(p.spec.cooldown, self.default_cooldown[g]));
-        let before: Vec<u32> = self.asgs[g].instances.clone();
-        let was_active = self.active_instances(g);
-        self.set_desired(g, best, reason);
         for p in &mut self.scaling[g].policies {
             p.last_not_scaled.clear();
         }
+        // The desired capacity changes now; its launches or terminations
+        // start a little later (`alarm_action_delay`, `world::fidelity`).
+        if self.delay_alarm_action(g, best, reason.clone(), simple) {
+            return;
+        }
+        let before: Vec<u32> = self.asgs[g].instances.clone();
+        let was_active = self.active_instances(g);
+        self.set_desired(g, best, reason);
+        self.track_simple_activity(g, &before, was_active, simple);
+    }
+
+    /// For simple scaling, the cooldown starts when the activity's last
+    /// instance is done: the instances launched since `before`, and those of
+    /// `was_active` now terminating.
+    pub(super) fn track_simple_activity(
+        &mut self,
+        g: usize,
+        before: &[u32],
+        was_active: Vec<u32>,
+        simple: Option<Duration>,
+    ) {
+        let now = self.now;
         if let Some(cooldown) = simple {
             // The cooldown starts when the last instance of this activity is
             // done launching (InService) or terminating (drained).

@@ -101,7 +101,10 @@ faults:
         })
         .collect();
     assert_eq!(replaced.len(), 2);
-    assert!(replaced.iter().all(|a| a.t == 5 * MIN));
+    // Found by the group's periodic health check, not at the instant of the
+    // fault: terminated 45 s after the stop, replaced 2 s later (the 2026
+    // lab record, grade B; tests/it/fidelity.rs checks the whole timeline).
+    assert!(replaced.iter().all(|a| a.t == 5 * MIN + 47_000_000_000));
 }
 
 fn hung(kind: &str) -> stratus::run::RunResult {

@@ -10,6 +10,7 @@ mod dynamodb;
 mod elasticity;
 mod elb;
 mod faults;
+mod fidelity;
 mod import;
 mod maintenance;
 mod monitoring;
