@@ -346,8 +346,18 @@ const QUEUE_COLUMNS: &[(&str, &str, Unit, Show)] = &[
     ("redelivered", "redelivered", Unit::Count, Show::NonZero),
     ("dead_lettered", "to DLQ", Unit::Count, Show::NonZero),
     ("moved_in", "moved in", Unit::Count, Show::NonZero),
-    ("duplicates_processed", "duplicates", Unit::Count, Show::NonZero),
-    ("empty_receives", "empty receives", Unit::Count, Show::NonZero),
+    (
+        "duplicates_processed",
+        "duplicates",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    (
+        "empty_receives",
+        "empty receives",
+        Unit::Count,
+        Show::NonZero,
+    ),
     ("cost_usd", "cost", Unit::Usd, Show::NonZero),
 ];
 
@@ -355,8 +365,18 @@ const QUEUE_COLUMNS: &[(&str, &str, Unit, Show)] = &[
 const TABLE_COLUMNS: &[(&str, &str, Unit, Show)] = &[
     ("reads", "reads", Unit::Count, Show::CsvOnly),
     ("writes", "writes", Unit::Count, Show::CsvOnly),
-    ("read_throttles", "read throttles", Unit::Count, Show::NonZero),
-    ("write_throttles", "write throttles", Unit::Count, Show::NonZero),
+    (
+        "read_throttles",
+        "read throttles",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    (
+        "write_throttles",
+        "write throttles",
+        Unit::Count,
+        Show::NonZero,
+    ),
     ("retries", "retries", Unit::Count, Show::CsvOnly),
     ("failed_after_retries", "failed", Unit::Count, Show::NonZero),
     ("scaling_activities", "scaling", Unit::Count, Show::NonZero),
@@ -432,7 +452,8 @@ pub fn column_values(cols: &[Column], s: &Summary) -> Vec<f64> {
                 return fixed[k];
             }
             let mut parts = c.key.splitn(3, '.');
-            let (Some(section), Some(name), Some(field)) = (parts.next(), parts.next(), parts.next())
+            let (Some(section), Some(name), Some(field)) =
+                (parts.next(), parts.next(), parts.next())
             else {
                 return 0.0;
             };
@@ -864,7 +885,10 @@ fn summary_table(
     let shown: Vec<usize> = cols
         .iter()
         .enumerate()
-        .filter(|(_, f)| has_groups || !(GROUP_KEYS.contains(&f.key.as_str()) || f.key.starts_with("elasticity.")))
+        .filter(|(_, f)| {
+            has_groups
+                || !(GROUP_KEYS.contains(&f.key.as_str()) || f.key.starts_with("elasticity."))
+        })
         .filter(|(_, f)| has_requests || !REQUEST_KEYS.contains(&f.key.as_str()))
         .filter(|(k, f)| match f.show {
             Show::CsvOnly => false,

@@ -11,6 +11,7 @@ mod elasticity;
 mod elb;
 mod faults;
 mod import;
+mod lessons;
 mod maintenance;
 mod monitoring;
 mod parquet_output;
