@@ -691,6 +691,42 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
         }
     );
     md.push_str(&table.markdown());
+    let terminations: Vec<(String, Vec<Termination>)> = names
+        .iter()
+        .zip(&runs)
+        .map(|(n, rs)| {
+            (
+                n.clone(),
+                rs.first().map(|r| terminations(r)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    if terminations.iter().any(|(_, t)| !t.is_empty()) {
+        let mut t = Table::new(
+            ["variant", "at", "instance", "launched at", "why"]
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+        );
+        t.numeric = vec![false, true, false, true, false];
+        for (name, ts) in &terminations {
+            for x in ts.iter().take(12) {
+                t.rows.push(vec![
+                    name.clone(),
+                    super::super::report::html::offset((x.t_s * 1e9) as u64),
+                    x.instance.clone(),
+                    x.launched_s
+                        .map(|l| super::super::report::html::offset((l * 1e9) as u64))
+                        .unwrap_or_else(|| "–".into()),
+                    x.why
+                        .trim_start_matches("termination policy step: ")
+                        .to_string(),
+                ]);
+            }
+        }
+        md.push_str("\n## Termination choice per variant\n\nThe instances each run terminated (first seed; at most 12 per variant), when each was launched, and the termination policy step that chose it.\n\n");
+        md.push_str(&t.markdown());
+    }
     files.push(("comparison.md".into(), md.into_bytes()));
     if reps > 1 {
         files.push((
@@ -725,7 +761,17 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     }
     files.push((
         "report.html".into(),
-        report_html(&base, &names, &table, &svgs, seed0, reps, o.charts).into_bytes(),
+        report_html(
+            &base,
+            &names,
+            &table,
+            &svgs,
+            &terminations,
+            seed0,
+            reps,
+            o.charts,
+        )
+        .into_bytes(),
     ));
     for (j, (_, run_files)) in jobs.iter().zip(&results) {
         if j.rep == 0 {
@@ -1182,11 +1228,46 @@ pub fn overlays(sc: &Scenario, names: &[String], runs: &[Vec<&RunResult>]) -> Ve
 // report.html
 // ---------------------------------------------------------------------------
 
+/// One scale-in termination of a run: when, which instance, when it was
+/// launched, and the step of the termination policy that chose it.
+struct Termination {
+    t_s: f64,
+    instance: String,
+    launched_s: Option<f64>,
+    why: String,
+}
+
+/// The terminations of a run (first seed), from its activity history.
+fn terminations(r: &RunResult) -> Vec<Termination> {
+    let id = |d: &str| d.rsplit(' ').next().unwrap_or_default().to_string();
+    let launched: BTreeMap<String, f64> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind() == "launch")
+        .map(|a| (id(&a.description), a.t as f64 / 1e9))
+        .collect();
+    r.activities
+        .iter()
+        .filter(|a| a.kind() == "terminate")
+        .map(|a| {
+            let instance = id(&a.description);
+            Termination {
+                t_s: a.t as f64 / 1e9,
+                launched_s: launched.get(&instance).copied(),
+                instance,
+                why: a.details.clone(),
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn report_html(
     sc: &Scenario,
     names: &[String],
     table: &Table,
     svgs: &[(String, String, String)],
+    terminations: &[(String, Vec<Termination>)],
     seed0: u64,
     reps: u32,
     charts: bool,
@@ -1252,6 +1333,28 @@ fn report_html(
         o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table></div>\n");
+    // Which instance each variant's scale-ins removed, and why.
+    if terminations.iter().any(|(_, t)| !t.is_empty()) {
+        o.push_str("<h2 id=\"terminations\">Termination choice per variant</h2>\n<p class=\"note\">The instances each run terminated (first seed; the first 12 per variant), when each was launched, and the termination policy step that chose it (activities.csv <code>details</code>).</p>\n<div class=\"wide\"><table id=\"termination-table\"><thead><tr><th>variant</th><th class=\"n\">at</th><th>instance</th><th class=\"n\">launched at</th><th>why</th></tr></thead><tbody>\n");
+        let mmss = |s: f64| {
+            let s = s.round() as u64;
+            format!("+{:02}:{:02}", s / 60, s % 60)
+        };
+        for (name, ts) in terminations {
+            for x in ts.iter().take(12) {
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    escape(name),
+                    mmss(x.t_s),
+                    escape(&x.instance),
+                    x.launched_s.map(mmss).unwrap_or_else(|| "–".into()),
+                    escape(x.why.trim_start_matches("termination policy step: ")),
+                );
+            }
+        }
+        o.push_str("</tbody></table></div>\n");
+    }
     o.push_str("<p>Run folders: ");
     let links: Vec<String> = names
         .iter()

@@ -1545,7 +1545,7 @@ fn elasticity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &
 fn targets_chart(cx: &Ctx, lb: &str, name: &str) -> TimeChart {
     let mut c = TimeChart::new(
         name,
-        format!("Targets of load balancer {lb}: HealthyHostCount and UnHealthyHostCount"),
+        format!("Healthy and unhealthy targets of load balancer {lb}"),
         "targets (count)",
     );
     c.counts = true;
@@ -1792,7 +1792,9 @@ pub(crate) fn panels(sc: &Scenario, r: &RunResult) -> Vec<crate::report::dashboa
     charts(sc, r)
         .into_iter()
         .map(|c| {
-            let mut series: Vec<(String, String, bool, bool, Vec<(f64, f64)>)> = Vec::new();
+            // (label, colour, dashed, right axis, points)
+            type Raw = (String, String, bool, bool, Vec<(f64, f64)>);
+            let mut series: Vec<Raw> = Vec::new();
             // Bands: the group's size limits as two lines; the elasticity
             // chart's shaded areas repeat its own lines and are left out.
             for b in c.bands.iter().filter(|b| b.label == "min–max size") {
@@ -1864,7 +1866,7 @@ pub(crate) fn panels(sc: &Scenario, r: &RunResult) -> Vec<crate::report::dashboa
                 color: hex(t.color),
             }));
             Panel {
-                lesson: sc.report.charts.iter().any(|n| *n == c.name),
+                lesson: sc.report.charts.contains(&c.name),
                 name: c.name,
                 title: c.title,
                 y: c.y_desc,

@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod compare;
 mod conservation;
+mod dashboard;
 mod determinism;
 mod dynamodb;
 mod elasticity;
