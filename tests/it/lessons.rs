@@ -1317,3 +1317,68 @@ fn warm_pool_turns_a_slow_launch_into_a_fast_start() {
         );
     });
 }
+
+/// `stratus compare` of a scenario (library API) into a temporary folder:
+/// comparison.csv as (header, rows) and comparison.md.
+fn compare(name: &str, sets: &[&str]) -> (Vec<String>, Vec<Vec<String>>, String) {
+    let t = crate::util::TempDir::new("lessons-compare");
+    let o = stratus::experiment::compare::Options {
+        file: format!("scenarios/{name}.yaml").into(),
+        sets: sets.iter().map(|s| s.to_string()).collect(),
+        replications: 1,
+        out: Some(t.join("cmp")),
+        charts: false,
+        ..Default::default()
+    };
+    let done = stratus::experiment::compare::compare(&o).expect("compare");
+    let mut r = csv::Reader::from_path(done.dir.join("comparison.csv")).expect("comparison.csv");
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let md = std::fs::read_to_string(done.dir.join("comparison.md")).unwrap();
+    (header, rows, md)
+}
+
+fn cell(header: &[String], row: &[String], key: &str) -> f64 {
+    let i = header
+        .iter()
+        .position(|h| h == key)
+        .unwrap_or_else(|| panic!("comparison.csv has no column {key}: {header:?}"));
+    row[i].parse().unwrap()
+}
+
+#[test]
+fn comparison_carries_each_queues_and_tables_figures() {
+    // The FIFO lesson is in the queue's own columns: what one group leaves.
+    let (h, rows, md) = compare("sqs-fifo-ordering", &["duration=20m"]);
+    let one = rows.iter().find(|r| r[0] == "one-group").unwrap();
+    let base = rows.iter().find(|r| r[0] == "base").unwrap();
+    assert!(cell(&h, one, "queues.orders.visible_at_end") > 10_000.0);
+    assert!(cell(&h, base, "queues.orders.visible_at_end") < 200.0);
+    assert!(cell(&h, one, "queues.orders.max_age_s") > 600.0);
+    assert!(
+        md.contains("orders left") && md.contains("orders oldest"),
+        "{md}"
+    );
+    // Queue-only: the calls' latency is not a column, ok/errors are calls.
+    assert!(
+        !md.contains("p99 (ms)") && md.contains("calls failed"),
+        "{md}"
+    );
+    // The table's own scaling activities (the groups' column is 0 here and
+    // left out of the Markdown: there is no group).
+    let (h, rows, md) = compare("dynamodb-auto-scaling-lag", &["duration=40m"]);
+    let base = rows.iter().find(|r| r[0] == "base").unwrap();
+    assert!(cell(&h, base, "tables.orders.scaling_activities") >= 4.0);
+    assert!(cell(&h, base, "tables.orders.write_throttles") > 100_000.0);
+    assert_eq!(cell(&h, base, "scaling_activities"), 0.0);
+    assert!(
+        md.contains("orders scaling") && md.contains("orders write throttles"),
+        "{md}"
+    );
+    assert!(!md.contains("min in service") && !md.contains("θU"), "{md}");
+    // The earlier columns keep their names and order.
+    assert_eq!(&h[..4], ["variant", "seed", "replications", "cost_usd"]);
+}
