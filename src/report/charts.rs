@@ -1683,6 +1683,77 @@ fn receives_chart(cx: &Ctx, q: &str) -> TimeChart {
     c
 }
 
+/// Consumed capacity per partition of a table against the per-partition
+/// maximum (1,000 WCU or 3,000 RCU per second, `DDB:bp-partition-key-design`),
+/// for the dimension the table used most; throttle events per partition on
+/// the right axis. Tables of one partition have no such chart.
+fn partitions_chart(cx: &Ctx, t: &str) -> TimeChart {
+    let mut c = TimeChart::new(
+        &format!("partitions-{}", slug(t)),
+        format!("Table {t}: consumed capacity per partition vs the partition maximum"),
+        "capacity units per second",
+    );
+    let fig = |k: &str| {
+        cx.r.summary
+            .tables
+            .get(t)
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let write = fig("consumed_wcu") >= fig("consumed_rcu");
+    let (metric, throttles, unit, max) = if write {
+        (
+            "ConsumedWriteCapacityUnits",
+            "WriteThrottleEvents",
+            "WCU",
+            crate::aws::dynamodb::PARTITION_MAX_WCU,
+        )
+    } else {
+        (
+            "ConsumedReadCapacityUnits",
+            "ReadThrottleEvents",
+            "RCU",
+            crate::aws::dynamodb::PARTITION_MAX_RCU,
+        )
+    };
+    let per_s = 1.0 / cx.period;
+    let mut i = 0;
+    loop {
+        let res = format!("{t}/partition-{i}");
+        let pts = cx.mid(&res, metric, per_s);
+        if pts.is_empty() {
+            break;
+        }
+        let color = pal::CYCLE[i % 10];
+        c.line(format!("partition {i} consumed {unit}/s"), color, pts);
+        let th = cx.mid(&res, throttles, 1.0);
+        if th.iter().any(|p| p.1 > 0.0) {
+            c.lines.push(Line {
+                label: format!("partition {i} throttles (right axis)"),
+                color,
+                shape: Shape::Dashed,
+                secondary: true,
+                points: th,
+            });
+            c.y2_desc = format!("throttle events per {} period", cx.period_text());
+        }
+        i += 1;
+    }
+    if i < 2 {
+        c.lines.clear();
+        return c;
+    }
+    c.lines.push(Line {
+        label: format!("partition maximum ({} {unit}/s)", fmt_tick(max)),
+        color: pal::TEXT,
+        shape: Shape::Dashed,
+        secondary: false,
+        points: vec![(0.0, max), (cx.end, max)],
+    });
+    c
+}
+
 /// An alarm's comparison as a sign.
 fn cmp_text(c: crate::scenario::Comparison) -> &'static str {
     use crate::scenario::Comparison as C;
@@ -1728,6 +1799,7 @@ pub fn chart_names(sc: &Scenario) -> Vec<String> {
     }
     for t in &sc.tables {
         out.push(format!("table-{}", slug(&t.name)));
+        out.push(format!("partitions-{}", slug(&t.name)));
     }
     out.push("cost".into());
     out
@@ -1769,6 +1841,7 @@ fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
     }
     for t in &sc.tables {
         out.push(table_chart(&cx, &t.name));
+        out.push(partitions_chart(&cx, &t.name));
     }
     out.push(cost_chart(&cx));
     out.retain(TimeChart::has_data);
