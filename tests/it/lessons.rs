@@ -1382,3 +1382,24 @@ fn comparison_carries_each_queues_and_tables_figures() {
     // The earlier columns keep their names and order.
     assert_eq!(&h[..4], ["variant", "seed", "replications", "cost_usd"]);
 }
+
+#[test]
+fn explain_by_kind_reads_the_termination_choice() {
+    let all = runs("termination-policies", &["closest-to-next-hour"], &[], &[1]);
+    let o = &all[&("closest-to-next-hour".to_string(), 1)];
+    let csv = stratus::report::output::activities_csv(&o.run);
+    let text =
+        stratus::report::explain::explain_csv_filtered(csv.as_bytes(), None, Some("terminate"))
+            .unwrap();
+    assert!(
+        text.contains("terminate: Terminating EC2 instance"),
+        "{text}"
+    );
+    assert!(text.contains("ClosestToNextInstanceHour"), "{text}");
+    assert!(!text.contains("launch: "), "{text}");
+    // A kind the run has none of lists the kinds it has.
+    let t = crate::util::TempDir::new("explain-kind");
+    std::fs::write(t.join("activities.csv"), &csv).unwrap();
+    let e = stratus::report::explain::explain_filtered(&t.0, None, Some("dlq_move")).unwrap_err();
+    assert!(e.contains("--kind") && e.contains("terminate"), "{e}");
+}
