@@ -244,6 +244,9 @@ pub enum Command {
         /// Only this resource (group, load balancer, queue, table).
         #[arg(long)]
         resource: Option<String>,
+        /// Only activities of this kind (`scaling`, `terminate`, `alarm`, …).
+        #[arg(long)]
+        kind: Option<String>,
     },
 }
 

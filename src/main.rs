@@ -176,9 +176,17 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             print!("{}", done.text);
             Ok(())
         }
-        Command::Explain { run_dir, resource } => {
-            let text = stratus::report::explain::explain(&run_dir, resource.as_deref())
-                .map_err(Failure::BadInput)?;
+        Command::Explain {
+            run_dir,
+            resource,
+            kind,
+        } => {
+            let text = stratus::report::explain::explain_filtered(
+                &run_dir,
+                resource.as_deref(),
+                kind.as_deref(),
+            )
+            .map_err(Failure::BadInput)?;
             print!("{text}");
             Ok(())
         }

@@ -87,6 +87,8 @@ pub enum Unit {
     Pct,
     /// Events per hour.
     PerHour,
+    /// Seconds.
+    Seconds,
 }
 
 /// Where a figure is shown besides `comparison.csv`.
@@ -323,6 +325,150 @@ fn elasticity_mean(s: &Summary, key: &str) -> f64 {
     }
 }
 
+/// A column of `comparison.csv` and of the tables: one of [`FIGURES`], or a
+/// figure of one queue or table, keyed by its `summary.json` path
+/// (`queues.jobs.visible_at_end`, `tables.orders.write_throttles`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// `comparison.csv` column.
+    pub key: String,
+    /// Title in the tables.
+    pub title: String,
+    /// Unit.
+    pub unit: Unit,
+    /// Where shown.
+    pub show: Show,
+}
+
+/// Each queue's own figures: `summary.json` key, title suffix, unit, shown.
+const QUEUE_COLUMNS: &[(&str, &str, Unit, Show)] = &[
+    ("sent", "sent", Unit::Count, Show::CsvOnly),
+    ("deleted", "deleted", Unit::Count, Show::Always),
+    ("visible_at_end", "left", Unit::Count, Show::Always),
+    ("max_age_s", "oldest", Unit::Seconds, Show::Always),
+    ("redelivered", "redelivered", Unit::Count, Show::NonZero),
+    ("dead_lettered", "to DLQ", Unit::Count, Show::NonZero),
+    ("moved_in", "moved in", Unit::Count, Show::NonZero),
+    (
+        "duplicates_processed",
+        "duplicates",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    (
+        "empty_receives",
+        "empty receives",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    ("cost_usd", "cost", Unit::Usd, Show::NonZero),
+];
+
+/// Each table's own figures.
+const TABLE_COLUMNS: &[(&str, &str, Unit, Show)] = &[
+    ("reads", "reads", Unit::Count, Show::CsvOnly),
+    ("writes", "writes", Unit::Count, Show::CsvOnly),
+    (
+        "read_throttles",
+        "read throttles",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    (
+        "write_throttles",
+        "write throttles",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    ("retries", "retries", Unit::Count, Show::CsvOnly),
+    ("failed_after_retries", "failed", Unit::Count, Show::NonZero),
+    ("scaling_activities", "scaling", Unit::Count, Show::NonZero),
+    ("cost_usd", "cost", Unit::Usd, Show::NonZero),
+];
+
+/// Figures that only mean something with an Auto Scaling group.
+const GROUP_KEYS: &[&str] = &[
+    "min_in_service",
+    "max_in_service",
+    "scaling_activities",
+    "launches",
+    "terminations",
+    "instance_hours",
+];
+
+/// Figures that only mean something with HTTP requests through a load
+/// balancer (without one, "requests" are a workload's SQS or DynamoDB calls:
+/// their latency is the call's, so it is left out, and ok/errors are
+/// titled as calls).
+const REQUEST_KEYS: &[&str] = &["latency_p50_ms", "latency_p99_ms"];
+
+/// The columns for these runs: [`FIGURES`], then every queue's and every
+/// table's own figures (names from the runs' summaries, in order).
+pub fn columns(summaries: &[&Summary]) -> Vec<Column> {
+    let mut out: Vec<Column> = FIGURES
+        .iter()
+        .map(|f| Column {
+            key: f.key.to_string(),
+            title: f.title.to_string(),
+            unit: f.unit,
+            show: f.show,
+        })
+        .collect();
+    let mut queues: Vec<&str> = summaries
+        .iter()
+        .flat_map(|s| s.queues.keys().map(String::as_str))
+        .collect();
+    queues.sort_unstable();
+    queues.dedup();
+    let mut tables: Vec<&str> = summaries
+        .iter()
+        .flat_map(|s| s.tables.keys().map(String::as_str))
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    for (section, names, cols) in [
+        ("queues", &queues, QUEUE_COLUMNS),
+        ("tables", &tables, TABLE_COLUMNS),
+    ] {
+        for n in names.iter() {
+            for (k, title, unit, show) in cols {
+                out.push(Column {
+                    key: format!("{section}.{n}.{k}"),
+                    title: format!("{n} {title}"),
+                    unit: *unit,
+                    show: *show,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The values of `cols` for one run (0 where the run lacks the figure).
+pub fn column_values(cols: &[Column], s: &Summary) -> Vec<f64> {
+    let fixed = figures(s);
+    let json = serde_json::to_value(s).unwrap_or_default();
+    cols.iter()
+        .enumerate()
+        .map(|(k, c)| {
+            if k < fixed.len() {
+                return fixed[k];
+            }
+            let mut parts = c.key.splitn(3, '.');
+            let (Some(section), Some(name), Some(field)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                return 0.0;
+            };
+            json.get(section)
+                .and_then(|x| x.get(name))
+                .and_then(|x| x.get(field))
+                .and_then(|x| x.as_f64())
+                .unwrap_or(0.0)
+        })
+        .collect()
+}
+
 /// Decide what runs: the base, then the file's variants (all, or those
 /// `--variants` picks, in that order), then the command line's (a name that
 /// is also a file variant applies that variant, then its `--set`s; a name
@@ -508,14 +654,18 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     let n = specs.len();
     let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::new(); n];
     let mut runs: Vec<Vec<&RunResult>> = vec![Vec::new(); n];
+    let all: Vec<&Summary> = results.iter().map(|(r, _)| &r.summary).collect();
+    let cols = columns(&all);
+    let has_groups = all.iter().any(|s| !s.auto_scaling_groups.is_empty());
+    let has_requests = all.iter().any(|s| !s.load_balancers.is_empty());
     for (j, (r, _)) in jobs.iter().zip(&results) {
-        per[j.spec].push(figures(&r.summary));
+        per[j.spec].push(column_values(&cols, &r.summary));
         runs[j.spec].push(r);
     }
     let stats: Vec<Vec<(f64, f64)>> = per
         .iter()
         .map(|rows| {
-            (0..FIGURES.len())
+            (0..cols.len())
                 .map(|k| {
                     let xs: Vec<f64> = rows.iter().map(|r| r[k]).collect();
                     mean_ci95(&xs)
@@ -528,9 +678,9 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     files.push((
         "comparison.csv".into(),
-        comparison_csv(&names, &stats, seed0, reps).into_bytes(),
+        comparison_csv(&names, &cols, &stats, seed0, reps).into_bytes(),
     ));
-    let table = summary_table(&names, &stats, reps);
+    let table = summary_table(&names, &cols, &stats, reps, has_groups, has_requests);
     let mut md = format!(
         "# {} — comparison\n\nSeed {seed0}{}; changes against the base in parentheses.\n\n",
         base.name,
@@ -544,11 +694,47 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
         }
     );
     md.push_str(&table.markdown());
+    let terminations: Vec<(String, Vec<Termination>)> = names
+        .iter()
+        .zip(&runs)
+        .map(|(n, rs)| {
+            (
+                n.clone(),
+                rs.first().map(|r| terminations(r)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    if terminations.iter().any(|(_, t)| !t.is_empty()) {
+        let mut t = Table::new(
+            ["variant", "at", "instance", "launched at", "why"]
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+        );
+        t.numeric = vec![false, true, false, true, false];
+        for (name, ts) in &terminations {
+            for x in ts.iter().take(12) {
+                t.rows.push(vec![
+                    name.clone(),
+                    super::super::report::html::offset((x.t_s * 1e9) as u64),
+                    x.instance.clone(),
+                    x.launched_s
+                        .map(|l| super::super::report::html::offset((l * 1e9) as u64))
+                        .unwrap_or_else(|| "–".into()),
+                    x.why
+                        .trim_start_matches("termination policy step: ")
+                        .to_string(),
+                ]);
+            }
+        }
+        md.push_str("\n## Termination choice per variant\n\nThe instances each run terminated (first seed; at most 12 per variant), when each was launched, and the termination policy step that chose it.\n\n");
+        md.push_str(&t.markdown());
+    }
     files.push(("comparison.md".into(), md.into_bytes()));
     if reps > 1 {
         files.push((
             "replications.csv".into(),
-            replications_csv(&names, &jobs, &per).into_bytes(),
+            replications_csv(&names, &cols, &jobs, &per).into_bytes(),
         ));
     }
     let mut svgs = Vec::new();
@@ -578,7 +764,17 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
     }
     files.push((
         "report.html".into(),
-        report_html(&base, &names, &table, &svgs, seed0, reps, o.charts).into_bytes(),
+        report_html(
+            &base,
+            &names,
+            &table,
+            &svgs,
+            &terminations,
+            seed0,
+            reps,
+            o.charts,
+        )
+        .into_bytes(),
     ));
     for (j, (_, run_files)) in jobs.iter().zip(&results) {
         if j.rep == 0 {
@@ -610,9 +806,10 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
 }
 
 /// `comparison.csv`: a row per name, `stats[i][k]` the (mean, 95 % CI
-/// half-width) of [`FIGURES`]`[k]` for `names[i]`.
+/// half-width) of `cols[k]` for `names[i]`.
 pub fn comparison_csv(
     names: &[String],
+    cols: &[Column],
     stats: &[Vec<(f64, f64)>],
     seed0: u64,
     reps: u32,
@@ -622,8 +819,8 @@ pub fn comparison_csv(
         "seed".to_string(),
         "replications".to_string(),
     ];
-    for f in FIGURES {
-        header.push(f.key.to_string());
+    for f in cols {
+        header.push(f.key.clone());
         if reps > 1 {
             header.push(format!("{}_ci95", f.key));
         }
@@ -643,13 +840,18 @@ pub fn comparison_csv(
 }
 
 /// `replications.csv`: every run's figures.
-fn replications_csv(names: &[String], jobs: &[Job], per: &[Vec<Vec<f64>>]) -> String {
+fn replications_csv(
+    names: &[String],
+    cols: &[Column],
+    jobs: &[Job],
+    per: &[Vec<Vec<f64>>],
+) -> String {
     let mut header = vec![
         "variant".to_string(),
         "replication".to_string(),
         "seed".to_string(),
     ];
-    header.extend(FIGURES.iter().map(|f| f.key.to_string()));
+    header.extend(cols.iter().map(|f| f.key.clone()));
     let mut t = Table::new(header);
     for j in jobs {
         let mut row = vec![
@@ -693,6 +895,13 @@ pub fn fmt_value(v: f64, unit: Unit) -> String {
         Unit::Hours => format!("{v:.2}"),
         Unit::Pct => format!("{v:.2}%"),
         Unit::PerHour => format!("{v:.1}/h"),
+        Unit::Seconds => {
+            if v.abs() >= 100.0 {
+                format!("{} s", fmt_value(v, Unit::Count))
+            } else {
+                format!("{v:.1} s")
+            }
+        }
     }
 }
 
@@ -711,11 +920,25 @@ pub fn fmt_delta(v: f64, b: f64, unit: Unit) -> String {
     if s == "-0.0%" { "+0.0%".into() } else { s }
 }
 
-/// The table of `comparison.md`, the terminal and the HTML page.
-fn summary_table(names: &[String], stats: &[Vec<(f64, f64)>], reps: u32) -> Table {
-    let shown: Vec<usize> = FIGURES
+/// The table of `comparison.md`, the terminal and the HTML page: the
+/// columns that mean something here (no in-service counts without a group,
+/// no latency without requests).
+fn summary_table(
+    names: &[String],
+    cols: &[Column],
+    stats: &[Vec<(f64, f64)>],
+    reps: u32,
+    has_groups: bool,
+    has_requests: bool,
+) -> Table {
+    let shown: Vec<usize> = cols
         .iter()
         .enumerate()
+        .filter(|(_, f)| {
+            has_groups
+                || !(GROUP_KEYS.contains(&f.key.as_str()) || f.key.starts_with("elasticity."))
+        })
+        .filter(|(_, f)| has_requests || !REQUEST_KEYS.contains(&f.key.as_str()))
         .filter(|(k, f)| match f.show {
             Show::CsvOnly => false,
             Show::Always => true,
@@ -725,17 +948,19 @@ fn summary_table(names: &[String], stats: &[Vec<(f64, f64)>], reps: u32) -> Tabl
         .collect();
     let mut header = vec!["variant".to_string()];
     for &k in &shown {
-        let f = &FIGURES[k];
-        header.push(match f.unit {
-            Unit::Ms => format!("{} (ms)", f.title),
-            _ => f.title.to_string(),
+        let f = &cols[k];
+        header.push(match (f.unit, f.key.as_str()) {
+            (Unit::Ms, _) => format!("{} (ms)", f.title),
+            (_, "ok") if !has_requests => "calls ok".into(),
+            (_, "errors") if !has_requests => "calls failed".into(),
+            _ => f.title.clone(),
         });
     }
     let mut t = Table::new(header);
     for (i, (name, st)) in names.iter().zip(stats).enumerate() {
         let mut row = vec![name.clone()];
         for &k in &shown {
-            let unit = FIGURES[k].unit;
+            let unit = cols[k].unit;
             let (m, h) = st[k];
             let mut cell = fmt_value(m, unit);
             if reps > 1 {
@@ -1006,11 +1231,46 @@ pub fn overlays(sc: &Scenario, names: &[String], runs: &[Vec<&RunResult>]) -> Ve
 // report.html
 // ---------------------------------------------------------------------------
 
+/// One scale-in termination of a run: when, which instance, when it was
+/// launched, and the step of the termination policy that chose it.
+struct Termination {
+    t_s: f64,
+    instance: String,
+    launched_s: Option<f64>,
+    why: String,
+}
+
+/// The terminations of a run (first seed), from its activity history.
+fn terminations(r: &RunResult) -> Vec<Termination> {
+    let id = |d: &str| d.rsplit(' ').next().unwrap_or_default().to_string();
+    let launched: BTreeMap<String, f64> = r
+        .activities
+        .iter()
+        .filter(|a| a.kind() == "launch")
+        .map(|a| (id(&a.description), a.t as f64 / 1e9))
+        .collect();
+    r.activities
+        .iter()
+        .filter(|a| a.kind() == "terminate")
+        .map(|a| {
+            let instance = id(&a.description);
+            Termination {
+                t_s: a.t as f64 / 1e9,
+                launched_s: launched.get(&instance).copied(),
+                instance,
+                why: a.details.clone(),
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn report_html(
     sc: &Scenario,
     names: &[String],
     table: &Table,
     svgs: &[(String, String, String)],
+    terminations: &[(String, Vec<Termination>)],
     seed0: u64,
     reps: u32,
     charts: bool,
@@ -1076,6 +1336,28 @@ fn report_html(
         o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table></div>\n");
+    // Which instance each variant's scale-ins removed, and why.
+    if terminations.iter().any(|(_, t)| !t.is_empty()) {
+        o.push_str("<h2 id=\"terminations\">Termination choice per variant</h2>\n<p class=\"note\">The instances each run terminated (first seed; the first 12 per variant), when each was launched, and the termination policy step that chose it (activities.csv <code>details</code>).</p>\n<div class=\"wide\"><table id=\"termination-table\"><thead><tr><th>variant</th><th class=\"n\">at</th><th>instance</th><th class=\"n\">launched at</th><th>why</th></tr></thead><tbody>\n");
+        let mmss = |s: f64| {
+            let s = s.round() as u64;
+            format!("+{:02}:{:02}", s / 60, s % 60)
+        };
+        for (name, ts) in terminations {
+            for x in ts.iter().take(12) {
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    escape(name),
+                    mmss(x.t_s),
+                    escape(&x.instance),
+                    x.launched_s.map(mmss).unwrap_or_else(|| "–".into()),
+                    escape(x.why.trim_start_matches("termination policy step: ")),
+                );
+            }
+        }
+        o.push_str("</tbody></table></div>\n");
+    }
     o.push_str("<p>Run folders: ");
     let links: Vec<String> = names
         .iter()

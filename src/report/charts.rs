@@ -538,7 +538,9 @@ pub(crate) fn nice_ceil(v: f64) -> f64 {
     10.0 * p
 }
 
-/// Axis tick text: integers without decimals, thousands as `k`, millions as `M`.
+/// Axis tick text, one SI style everywhere: integers below 1,000 without
+/// decimals, then `k` (1.5k, 10k) and `M` (the HTML dashboard's axes use the
+/// same rule).
 pub(crate) fn fmt_tick(v: f64) -> String {
     fn trim(s: String) -> String {
         if s.contains('.') {
@@ -554,7 +556,7 @@ pub(crate) fn fmt_tick(v: f64) -> String {
     if a >= 1e6 {
         return format!("{}M", trim(format!("{:.2}", v / 1e6)));
     }
-    if a >= 1e4 {
+    if a >= 1e3 {
         return format!("{}k", trim(format!("{:.1}", v / 1e3)));
     }
     if (v - v.round()).abs() < 1e-9 {
@@ -1544,6 +1546,271 @@ fn elasticity_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &
     c
 }
 
+/// HealthyHostCount and UnHealthyHostCount of one load balancer's target
+/// group: what the load balancer routes to, and what it has taken out.
+fn targets_chart(cx: &Ctx, lb: &str, name: &str) -> TimeChart {
+    let mut c = TimeChart::new(
+        name,
+        format!("Healthy and unhealthy targets of load balancer {lb}"),
+        "targets (count)",
+    );
+    c.counts = true;
+    c.line(
+        "HealthyHostCount".into(),
+        pal::GREEN,
+        cx.step(lb, "HealthyHostCount"),
+    );
+    c.line(
+        "UnHealthyHostCount".into(),
+        pal::RED,
+        cx.step(lb, "UnHealthyHostCount"),
+    );
+    c.lines.retain(|l| !l.points.is_empty());
+    c
+}
+
+/// The alarms of a group's scaling policies: the metric each alarm
+/// evaluates, per period, with its threshold as a dashed line of the same
+/// colour (target tracking: the target for the high alarm,
+/// `scale_in_threshold` × target for the low one).
+fn alarms_chart(cx: &Ctx, group: &crate::scenario::AutoScalingGroup, name: &str) -> TimeChart {
+    let g = group.name.as_str();
+    let mut c = TimeChart::new(
+        name,
+        format!("Alarms of group {g}: the metric each alarm sees, and its threshold"),
+        "alarm metric",
+    );
+    let tts: Vec<&crate::scenario::ScalingPolicy> = group
+        .scaling_policies
+        .iter()
+        .filter(|p| p.kind == crate::scenario::PolicyType::TargetTracking)
+        .collect();
+    let tt_prefix = format!("TargetTracking-{g}-");
+    let mut units: Vec<&str> = Vec::new();
+    for res in &cx.r.series.resources {
+        // (label, threshold) of this alarm, if it is one of the group's.
+        let found: Option<(String, Option<f64>)> = if let Some(rest) = res.strip_prefix(&tt_prefix)
+        {
+            let one = (tts.len() == 1).then(|| tts[0]);
+            let target = one.and_then(|p| p.target);
+            if rest.starts_with("AlarmHigh") {
+                Some(("target tracking high alarm".into(), target))
+            } else if rest.starts_with("AlarmLow") {
+                let k = one.and_then(|p| p.scale_in_threshold).unwrap_or(0.9);
+                Some(("target tracking low alarm".into(), target.map(|t| t * k)))
+            } else {
+                None
+            }
+        } else {
+            group.scaling_policies.iter().find_map(|p| {
+                let al = p.alarm.as_ref()?;
+                let an = al.name.clone().unwrap_or_else(|| format!("{g}-{}", p.name));
+                (an == *res).then(|| {
+                    (
+                        format!("{an} ({})", cmp_text(al.comparison)),
+                        Some(al.threshold),
+                    )
+                })
+            })
+        };
+        let Some((label, threshold)) = found else {
+            continue;
+        };
+        let metric =
+            cx.r.series
+                .rows
+                .iter()
+                .find(|row| cx.r.series.resources[row.resource as usize] == *res)
+                .map(|row| row.metric);
+        let Some(metric) = metric else {
+            continue;
+        };
+        if !units.contains(&metric) {
+            units.push(metric);
+        }
+        let color = pal::CYCLE[c.lines.len() / 2 % 10];
+        c.line(
+            format!("{label}: {metric}"),
+            color,
+            cx.mid(res, metric, 1.0),
+        );
+        if let Some(th) = threshold {
+            c.lines.push(Line {
+                label: format!("{label} threshold {}", crate::report::metrics::fmt_num(th)),
+                color,
+                shape: Shape::Dashed,
+                secondary: false,
+                points: vec![(0.0, th), (cx.end, th)],
+            });
+        }
+    }
+    if !units.is_empty() {
+        c.y_desc = units.join(", ");
+        if units.iter().all(|m| *m == "CPUUtilization") {
+            c.y_desc = "CPUUtilization (%)".into();
+        }
+    }
+    c
+}
+
+/// ReceiveMessage calls of a queue's consumers: NumberOfEmptyReceives
+/// against NumberOfMessagesReceived per period, and what the queue has cost
+/// so far (requests are billed, empty or not). Only for queues that had
+/// empty receives.
+fn receives_chart(cx: &Ctx, q: &str) -> TimeChart {
+    let mut c = TimeChart::new(
+        &format!("receives-{}", slug(q)),
+        format!("Queue {q}: empty receives vs messages received, and cost"),
+        &format!("per {} period (count)", cx.period_text()),
+    );
+    c.counts = true;
+    let empty = cx.mid(q, "NumberOfEmptyReceives", 1.0);
+    if empty.iter().all(|p| p.1 == 0.0) {
+        return c;
+    }
+    c.line("NumberOfEmptyReceives".into(), pal::RED, empty);
+    c.line(
+        "NumberOfMessagesReceived".into(),
+        pal::GREEN,
+        cx.mid(q, "NumberOfMessagesReceived", 1.0),
+    );
+    let mut cost = cx.at_end(q, "CostUSD");
+    if !cost.is_empty() {
+        cost.insert(0, (0.0, 0.0));
+        c.lines.push(Line {
+            label: "cost so far (right axis)".into(),
+            color: pal::TEXT,
+            shape: Shape::Dashed,
+            secondary: true,
+            points: cost,
+        });
+        c.y2_desc = "cost so far (USD)".into();
+    }
+    c
+}
+
+/// Consumed capacity per partition of a table against the per-partition
+/// maximum (1,000 WCU or 3,000 RCU per second, `DDB:bp-partition-key-design`),
+/// for the dimension the table used most; throttle events per partition on
+/// the right axis. Tables of one partition have no such chart.
+fn partitions_chart(cx: &Ctx, t: &str) -> TimeChart {
+    let mut c = TimeChart::new(
+        &format!("partitions-{}", slug(t)),
+        format!("Table {t}: consumed capacity per partition vs the partition maximum"),
+        "capacity units per second",
+    );
+    let fig = |k: &str| {
+        cx.r.summary
+            .tables
+            .get(t)
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let write = fig("consumed_wcu") >= fig("consumed_rcu");
+    let (metric, throttles, unit, max) = if write {
+        (
+            "ConsumedWriteCapacityUnits",
+            "WriteThrottleEvents",
+            "WCU",
+            crate::aws::dynamodb::PARTITION_MAX_WCU,
+        )
+    } else {
+        (
+            "ConsumedReadCapacityUnits",
+            "ReadThrottleEvents",
+            "RCU",
+            crate::aws::dynamodb::PARTITION_MAX_RCU,
+        )
+    };
+    let per_s = 1.0 / cx.period;
+    let mut i = 0;
+    loop {
+        let res = format!("{t}/partition-{i}");
+        let pts = cx.mid(&res, metric, per_s);
+        if pts.is_empty() {
+            break;
+        }
+        let color = pal::CYCLE[i % 10];
+        c.line(format!("partition {i} consumed {unit}/s"), color, pts);
+        let th = cx.mid(&res, throttles, 1.0);
+        if th.iter().any(|p| p.1 > 0.0) {
+            c.lines.push(Line {
+                label: format!("partition {i} throttles (right axis)"),
+                color,
+                shape: Shape::Dashed,
+                secondary: true,
+                points: th,
+            });
+            c.y2_desc = format!("throttle events per {} period", cx.period_text());
+        }
+        i += 1;
+    }
+    if i < 2 {
+        c.lines.clear();
+        return c;
+    }
+    c.lines.push(Line {
+        label: format!("partition maximum ({} {unit}/s)", fmt_tick(max)),
+        color: pal::TEXT,
+        shape: Shape::Dashed,
+        secondary: false,
+        points: vec![(0.0, max), (cx.end, max)],
+    });
+    c
+}
+
+/// An alarm's comparison as a sign.
+fn cmp_text(c: crate::scenario::Comparison) -> &'static str {
+    use crate::scenario::Comparison as C;
+    match c {
+        C::Ge => "≥",
+        C::Gt => ">",
+        C::Lt => "<",
+        C::Le => "≤",
+    }
+}
+
+/// The name of a per-resource chart: `stem` alone when the scenario has one
+/// resource of the kind, else `stem-<slug>`.
+fn per(stem: &str, name: &str, one: bool) -> String {
+    if one {
+        stem.to_string()
+    } else {
+        format!("{stem}-{}", slug(name))
+    }
+}
+
+/// The names of every chart a run of this scenario can draw (a chart
+/// without data is left out of the dashboard), in dashboard order before
+/// `report.charts` moves the lesson's to the front.
+pub fn chart_names(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let one_group = sc.auto_scaling_groups.len() == 1;
+    for g in &sc.auto_scaling_groups {
+        out.push(per("capacity", &g.name, one_group));
+        out.push(per("elasticity", &g.name, one_group));
+        out.push(per("alarms", &g.name, one_group));
+    }
+    out.push("latency".into());
+    out.push("errors".into());
+    let one_lb = sc.load_balancers.len() == 1;
+    for l in &sc.load_balancers {
+        out.push(per("targets", &l.name, one_lb));
+    }
+    out.push("cpu".into());
+    for q in &sc.queues {
+        out.push(format!("queue-{}", slug(&q.name)));
+        out.push(format!("receives-{}", slug(&q.name)));
+    }
+    for t in &sc.tables {
+        out.push(format!("table-{}", slug(&t.name)));
+        out.push(format!("partitions-{}", slug(&t.name)));
+    }
+    out.push("cost".into());
+    out
+}
+
 /// Every chart of the run that has data, in dashboard order.
 fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
     let cx = Ctx {
@@ -1555,32 +1822,154 @@ fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
     let mut out = Vec::new();
     let one_group = sc.auto_scaling_groups.len() == 1;
     for g in &sc.auto_scaling_groups {
-        let name = if one_group {
-            "capacity".to_string()
-        } else {
-            format!("capacity-{}", slug(&g.name))
-        };
-        out.push(capacity_chart(&cx, g, &name));
-        let name = if one_group {
-            "elasticity".to_string()
-        } else {
-            format!("elasticity-{}", slug(&g.name))
-        };
-        out.push(elasticity_chart(&cx, g, &name));
+        out.push(capacity_chart(&cx, g, &per("capacity", &g.name, one_group)));
+        out.push(elasticity_chart(
+            &cx,
+            g,
+            &per("elasticity", &g.name, one_group),
+        ));
+        out.push(alarms_chart(&cx, g, &per("alarms", &g.name, one_group)));
     }
     out.push(latency_chart(&cx));
     out.push(errors_chart(&cx));
+    let one_lb = sc.load_balancers.len() == 1;
+    for l in &sc.load_balancers {
+        out.push(targets_chart(
+            &cx,
+            &l.name,
+            &per("targets", &l.name, one_lb),
+        ));
+    }
     out.push(cpu_chart(&cx));
     for q in &sc.queues {
         out.push(queue_chart(&cx, &q.name));
+        out.push(receives_chart(&cx, &q.name));
     }
     for t in &sc.tables {
         out.push(table_chart(&cx, &t.name));
+        out.push(partitions_chart(&cx, &t.name));
     }
     out.extend(serverless_charts::charts(&cx));
     out.push(cost_chart(&cx));
     out.retain(TimeChart::has_data);
+    // The lesson's charts first, in the order `report.charts` names them.
+    let rank = |c: &TimeChart| {
+        sc.report
+            .charts
+            .iter()
+            .position(|n| *n == c.name)
+            .unwrap_or(usize::MAX)
+    };
+    out.sort_by_key(rank);
     out
+}
+
+/// Every chart of the run as a panel of the interactive dashboard
+/// (report.html): the same series, spans and markers as the PNG/SVG charts.
+pub(crate) fn panels(sc: &Scenario, r: &RunResult) -> Vec<crate::report::dashboard::Panel> {
+    use crate::report::dashboard::{Event, Panel, PanelSeries, PanelSpan};
+    let hex = |c: RGBColor| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
+    charts(sc, r)
+        .into_iter()
+        .map(|c| {
+            // (label, colour, dashed, right axis, points)
+            type Raw = (String, String, bool, bool, Vec<(f64, f64)>);
+            let mut series: Vec<Raw> = Vec::new();
+            // Bands: the group's size limits as two lines; the elasticity
+            // chart's shaded areas repeat its own lines and are left out.
+            for b in c.bands.iter().filter(|b| b.label == "min–max size") {
+                series.push((
+                    "min size".into(),
+                    hex(b.color),
+                    true,
+                    false,
+                    b.lower.clone(),
+                ));
+                series.push((
+                    "max size".into(),
+                    hex(b.color),
+                    true,
+                    false,
+                    b.upper.clone(),
+                ));
+            }
+            for l in &c.lines {
+                series.push((
+                    l.label.clone(),
+                    hex(l.color),
+                    l.shape == Shape::Dashed,
+                    l.secondary,
+                    l.points.clone(),
+                ));
+            }
+            // One x axis per panel: every series' times, in order; a
+            // series has no value (null) where another has a point.
+            let mut xs: Vec<u64> = series
+                .iter()
+                .flat_map(|s| s.4.iter().map(|p| (p.0 * 1e3).round() as u64))
+                .collect();
+            xs.sort_unstable();
+            xs.dedup();
+            let x: Vec<f64> = xs.iter().map(|&t| t as f64 / 1e3).collect();
+            let series = series
+                .into_iter()
+                .map(|(label, color, dash, right, pts)| {
+                    let mut data: Vec<Option<f64>> = vec![None; xs.len()];
+                    for (t, v) in pts {
+                        if let Ok(i) = xs.binary_search(&((t * 1e3).round() as u64)) {
+                            data[i] = Some(v);
+                        }
+                    }
+                    PanelSeries {
+                        label,
+                        color,
+                        dash,
+                        right,
+                        data,
+                    }
+                })
+                .collect();
+            let mut events: Vec<Event> = c
+                .markers
+                .iter()
+                .map(|m| Event {
+                    x: m.x,
+                    label: m.label.clone(),
+                    kind: "scaling".into(),
+                    color: hex(pal::MARKER),
+                })
+                .collect();
+            events.extend(c.ticks.iter().map(|t| Event {
+                x: t.x,
+                label: t.label.clone(),
+                kind: if t.up { "launch" } else { "terminate" }.into(),
+                color: hex(t.color),
+            }));
+            Panel {
+                lesson: sc.report.charts.contains(&c.name),
+                name: c.name,
+                title: c.title,
+                y: c.y_desc,
+                y2: c.y2_desc,
+                y_range: c.y_range,
+                counts: c.counts,
+                x,
+                series,
+                spans: c
+                    .spans
+                    .iter()
+                    .map(|s| PanelSpan {
+                        label: s.label.clone(),
+                        color: hex(s.color),
+                        alpha: s.alpha,
+                        x0: s.x0,
+                        x1: s.x1,
+                    })
+                    .collect(),
+                events,
+            }
+        })
+        .collect()
 }
 
 /// The line at the top right of every chart.
@@ -1609,7 +1998,7 @@ pub fn dashboard(sc: &Scenario, r: &RunResult) -> Result<Vec<(String, Vec<u8>)>,
     }
     files.push((
         "report.html".to_string(),
-        html::report_html(sc, r, &svgs).into_bytes(),
+        html::report_html(sc, r, &svgs, &panels(sc, r)).into_bytes(),
     ));
     Ok(files)
 }
@@ -2085,7 +2474,9 @@ auto_scaling_groups:
         assert_eq!(nice_ceil(4.2), 5.0);
         assert_eq!(nice_ceil(0.0), 1.0);
         assert_eq!(nice_ceil(105.0), 120.0);
-        assert_eq!(fmt_tick(1200.0), "1200");
+        assert_eq!(fmt_tick(1200.0), "1.2k");
+        assert_eq!(fmt_tick(5000.0), "5k");
+        assert_eq!(fmt_tick(999.0), "999");
         assert_eq!(fmt_tick(25000.0), "25k");
         assert_eq!(fmt_tick(0.25), "0.25");
         assert_eq!(slug("a b/c"), "a_b_c");

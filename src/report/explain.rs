@@ -7,6 +7,17 @@ use std::path::Path;
 /// Render the timeline of a run folder, optionally for one resource; a
 /// resource the run does not have is an error that lists those it has.
 pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
+    explain_filtered(dir, resource, None)
+}
+
+/// [`explain`], optionally only the activities of one kind (`scaling`,
+/// `terminate`, `alarm`, … as in activities.csv's `kind`); a kind the run has
+/// no activity of is an error that lists the kinds it has.
+pub fn explain_filtered(
+    dir: &Path,
+    resource: Option<&str>,
+    kind: Option<&str>,
+) -> Result<String, String> {
     let path = dir.join("activities.csv");
     let bytes = std::fs::read(&path)
         .map_err(|e| format!("{}: {e} (is this a stratus run folder?)", path.display()))?;
@@ -24,13 +35,43 @@ pub fn explain(dir: &Path, resource: Option<&str>) -> Result<String, String> {
             ));
         }
     }
-    explain_csv(&bytes, resource).map_err(|e| format!("{}: {e}", path.display()))
+    if let Some(k) = kind {
+        let kinds = kinds(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        if !kinds.iter().any(|x| x == k) {
+            return Err(format!(
+                "--kind: the run in {} has no activity of kind \"{k}\"; its kinds are {}",
+                dir.display(),
+                kinds.join(", ")
+            ));
+        }
+    }
+    explain_csv_filtered(&bytes, resource, kind).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The kinds of activity in an `activities.csv` text, sorted.
+fn kinds(activities_csv: &[u8]) -> Result<Vec<String>, String> {
+    let mut rd = csv::Reader::from_reader(activities_csv);
+    let mut out = std::collections::BTreeSet::new();
+    for rec in rd.records() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        out.insert(rec.get(2).unwrap_or("").to_string());
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// Render the timeline of an `activities.csv` text (as
 /// [`crate::report::output::activities_csv`] writes it), optionally for one
 /// resource.
 pub fn explain_csv(activities_csv: &[u8], resource: Option<&str>) -> Result<String, String> {
+    explain_csv_filtered(activities_csv, resource, None)
+}
+
+/// [`explain_csv`], optionally only the activities of one kind.
+pub fn explain_csv_filtered(
+    activities_csv: &[u8],
+    resource: Option<&str>,
+    only_kind: Option<&str>,
+) -> Result<String, String> {
     let mut rd = csv::Reader::from_reader(activities_csv);
     let mut out = String::new();
     let mut n = 0;
@@ -45,7 +86,7 @@ pub fn explain_csv(activities_csv: &[u8], resource: Option<&str>) -> Result<Stri
             rec.get(4).unwrap_or(""),
             rec.get(5).unwrap_or(""),
         );
-        if resource.is_some_and(|r| r != res) {
+        if resource.is_some_and(|r| r != res) || only_kind.is_some_and(|k| k != kind) {
             continue;
         }
         n += 1;
@@ -73,7 +114,10 @@ pub fn explain_csv(activities_csv: &[u8], resource: Option<&str>) -> Result<Stri
     if n == 0 {
         let _ = writeln!(
             out,
-            "no activities{}",
+            "no activities{}{}",
+            only_kind
+                .map(|k| format!(" of kind {k}"))
+                .unwrap_or_default(),
             resource.map(|r| format!(" for {r}")).unwrap_or_default()
         );
     }

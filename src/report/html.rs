@@ -1,7 +1,10 @@
-//! `report.html`: one self-contained page per run — the scenario, the summary
-//! tables, the dashboard (inline SVG) and the activity timeline. Inline CSS,
-//! no script, nothing fetched from the network. Every text from the scenario
-//! or the run is HTML-escaped.
+//! `report.html`: one self-contained page per run — the lesson and its key
+//! figures at the top, the interactive dashboard (`super::dashboard`: a grid
+//! of charts on a shared time axis, with the activity timeline beside it as
+//! a filterable table), the summary tables, and the static charts (the
+//! inline SVGs of `charts/`). Inline CSS and scripts only, nothing fetched
+//! from the network. Every text from the scenario or the run is
+//! HTML-escaped.
 
 use crate::report::clock;
 use crate::report::render::group;
@@ -159,8 +162,135 @@ fn json_table(
     table(out, "", &header, &rows);
 }
 
-/// The whole page. `svgs` are (chart name, SVG text) in dashboard order.
-pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> String {
+/// The key figures of a run as tiles, by resource kind.
+fn tiles(r: &RunResult) -> String {
+    use crate::report::dashboard::tile;
+    let s = &r.summary;
+    let mut o = String::from("<div class=\"tiles\">");
+    o.push_str(&tile(&usd(s.cost_usd), "total cost"));
+    let q = &s.requests;
+    if !s.load_balancers.is_empty() || q.total > 0 {
+        let what = if s.load_balancers.is_empty() {
+            "calls"
+        } else {
+            "requests"
+        };
+        o.push_str(&tile(&group(q.total), &format!("{what} finished")));
+        let errors = q.total.saturating_sub(q.ok);
+        o.push_str(&tile(
+            &format!("{} ({:.2}%)", group(errors), q.error_rate_pct),
+            &format!("{what} failed"),
+        ));
+        if !s.load_balancers.is_empty() {
+            o.push_str(&tile(&format!("{:.0} ms", q.latency_ms.p99), "p99 latency"));
+        }
+    }
+    for (n, g) in &s.auto_scaling_groups {
+        o.push_str(&tile(
+            &format!("{}–{}", g.min_in_service, g.max_in_service),
+            &format!("group {n}: in service"),
+        ));
+        o.push_str(&tile(
+            &group(g.scaling_activities),
+            &format!("group {n}: scaling activities"),
+        ));
+    }
+    for (n, v) in &s.queues {
+        let k = |key: &str| v.get(key).and_then(|x| x.as_f64()).unwrap_or(0.0);
+        o.push_str(&tile(
+            &group(k("visible_at_end") as u64),
+            &format!("queue {n}: left at end"),
+        ));
+        o.push_str(&tile(
+            &format!("{} s", group(k("max_age_s").round() as u64)),
+            &format!("queue {n}: oldest message"),
+        ));
+        if k("dead_lettered") > 0.0 {
+            o.push_str(&tile(
+                &group(k("dead_lettered") as u64),
+                &format!("queue {n}: to DLQ"),
+            ));
+        }
+        if k("empty_receives") > 0.0 {
+            o.push_str(&tile(
+                &group(k("empty_receives") as u64),
+                &format!("queue {n}: empty receives"),
+            ));
+        }
+    }
+    for (n, v) in &s.tables {
+        let k = |key: &str| v.get(key).and_then(|x| x.as_f64()).unwrap_or(0.0);
+        o.push_str(&tile(
+            &group((k("read_throttles") + k("write_throttles")) as u64),
+            &format!("table {n}: throttles"),
+        ));
+        if k("scaling_activities") > 0.0 {
+            o.push_str(&tile(
+                &group(k("scaling_activities") as u64),
+                &format!("table {n}: scaling activities"),
+            ));
+        }
+    }
+    o.push_str("</div>\n");
+    o
+}
+
+/// The activity timeline beside the charts: filterable by text and kind.
+fn activity_aside(r: &RunResult, start: i64) -> String {
+    let mut o = String::from("<aside class=\"acts\" id=\"timeline\"><h2>Activity timeline</h2>\n");
+    if r.activities.is_empty() {
+        o.push_str("<p class=\"note\">No activities.</p></aside>\n");
+        return o;
+    }
+    let mut kinds: Vec<&str> = r.activities.iter().map(|a| a.kind()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    o.push_str("<div class=\"filters\"><input id=\"act-filter\" type=\"search\" placeholder=\"filter: instance, alarm, cause…\" aria-label=\"filter activities\"><select id=\"act-kind\" aria-label=\"kind\"><option value=\"\">every kind</option>");
+    for k in &kinds {
+        let _ = write!(o, "<option>{}</option>", escape(k));
+    }
+    o.push_str("</select></div>\n<div class=\"rows\"><table id=\"acts\"><tbody>\n");
+    for a in r.activities.iter().take(MAX_ACTIVITY_ROWS) {
+        let wall = clock::format_utc(start + (a.t / 1_000_000_000) as i64);
+        let _ = write!(
+            o,
+            "<tr class=\"act\" data-kind=\"{}\" data-t=\"{}\"><td class=\"t\" title=\"simulated clock {}\">{}</td><td class=\"k\"><code>{}</code><br>{}</td><td>{}",
+            escape(a.kind()),
+            a.t as f64 / 1e9,
+            escape(&wall),
+            offset(a.t),
+            escape(a.kind()),
+            escape(&a.resource),
+            escape(&a.description),
+        );
+        if !a.cause.is_empty() {
+            let _ = write!(o, "<span class=\"c\">{}</span>", escape(&a.cause));
+        }
+        if !a.details.is_empty() {
+            let _ = write!(o, "<span class=\"c\">{}</span>", escape(&a.details));
+        }
+        o.push_str("</td></tr>\n");
+    }
+    o.push_str("</tbody></table></div>\n<p class=\"count\" id=\"act-count\"></p>\n");
+    if r.activities.len() > MAX_ACTIVITY_ROWS {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">{} more activities are in activities.csv.</p>",
+            group((r.activities.len() - MAX_ACTIVITY_ROWS) as u64)
+        );
+    }
+    o.push_str("</aside>\n");
+    o
+}
+
+/// The whole page. `svgs` are (chart name, SVG text) in dashboard order;
+/// `panels` the same charts for the interactive dashboard.
+pub fn report_html(
+    sc: &Scenario,
+    r: &RunResult,
+    svgs: &[(String, String)],
+    panels: &[crate::report::dashboard::Panel],
+) -> String {
     let s = &r.summary;
     let mut o = String::with_capacity(64 * 1024 + svgs.iter().map(|x| x.1.len()).sum::<usize>());
     let title = match &s.variant {
@@ -177,7 +307,9 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(o, "<title>stratus · {}</title>", escape(&title));
-    let _ = writeln!(o, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
+    let _ = writeln!(o, "<style>{CSS}</style>");
+    o.push_str(&crate::report::dashboard::head());
+    o.push_str("</head>\n<body class=\"dash\">\n<main>");
 
     // Heading.
     let _ = writeln!(o, "<h1>{}</h1>", escape(&title));
@@ -193,7 +325,21 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
         escape(&sc.metrics_period.to_string()),
         group(s.events),
     );
-    o.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#dashboard\">Dashboard</a><a href=\"#timeline\">Activity timeline</a></nav>\n");
+    if let Some(l) = sc.report.lesson.as_deref() {
+        let _ = writeln!(
+            o,
+            "<div class=\"lesson-box\"><b>Lesson.</b> {}</div>",
+            escape(l)
+        );
+    }
+    o.push_str(&tiles(r));
+    o.push_str("<nav><a href=\"#dashboard\">Dashboard</a><a href=\"#timeline\">Activity timeline</a><a href=\"#summary\">Summary</a><a href=\"#static\">Static charts</a></nav>\n");
+    o.push_str("<h2 id=\"dashboard\">Dashboard</h2>\n<p class=\"note\">Simulated time, one axis for every chart: hover to read every value at a moment, drag to zoom (double-click resets), click a legend entry to hide or show it, click an activity to see its cause and move the cursor to it. CloudWatch's metric names and units (TargetResponseTime is drawn in ms; CloudWatch: seconds).</p>\n");
+    o.push_str(&crate::report::dashboard::board(
+        panels,
+        sc.duration.as_secs_f64(),
+        &activity_aside(r, start),
+    ));
 
     // Summary.
     o.push_str("<h2 id=\"summary\">Summary</h2>\n");
@@ -354,8 +500,8 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
         json_table(&mut o, "table", &s.tables);
     }
 
-    // Dashboard.
-    o.push_str("<h2 id=\"dashboard\">Dashboard</h2>\n");
+    // The static charts: the SVGs of charts/, for papers and slides.
+    o.push_str("<details class=\"static\" id=\"static\"><summary>Static charts (the SVG files of charts/, also as PNG)</summary>\n");
     if svgs.is_empty() {
         o.push_str("<p class=\"note\">No charts: the run produced no metrics.</p>\n");
     }
@@ -369,36 +515,7 @@ pub fn report_html(sc: &Scenario, r: &RunResult, svgs: &[(String, String)]) -> S
         o.push_str(body.trim_end());
         o.push_str("\n</figure>\n");
     }
-
-    // Timeline.
-    o.push_str("<h2 id=\"timeline\">Activity timeline</h2>\n");
-    if r.activities.is_empty() {
-        o.push_str("<p class=\"note\">No activities.</p>\n");
-    } else {
-        o.push_str("<table class=\"timeline\"><thead><tr><th>time</th><th>simulated clock (UTC)</th><th>resource</th><th>kind</th><th>description</th><th>cause</th><th>details</th></tr></thead><tbody>\n");
-        for a in r.activities.iter().take(MAX_ACTIVITY_ROWS) {
-            let wall = clock::format_utc(start + (a.t / 1_000_000_000) as i64);
-            let _ = writeln!(
-                o,
-                "<tr><td class=\"t\">{}</td><td class=\"t\">{}</td><td>{}</td><td class=\"k\"><code>{}</code></td><td>{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>",
-                offset(a.t),
-                escape(&wall),
-                escape(&a.resource),
-                escape(a.kind()),
-                escape(&a.description),
-                escape(&a.cause),
-                escape(&a.details),
-            );
-        }
-        o.push_str("</tbody></table>\n");
-        if r.activities.len() > MAX_ACTIVITY_ROWS {
-            let _ = writeln!(
-                o,
-                "<p class=\"note\">{} more activities are in activities.csv.</p>",
-                group((r.activities.len() - MAX_ACTIVITY_ROWS) as u64)
-            );
-        }
-    }
+    o.push_str("</details>\n");
     o.push_str("<p class=\"note\">Generated by stratus. All times are simulated.</p>\n");
     o.push_str("</main>\n</body>\n</html>\n");
     o
@@ -473,12 +590,12 @@ auto_scaling_groups:
             "cpu".to_string(),
             "<svg width=\"1\"><text>CPU</text></svg>".to_string(),
         )];
-        let h = report_html(&sc(), &result(), &svgs);
+        let h = report_html(&sc(), &result(), &svgs, &[]);
         assert!(h.starts_with("<!DOCTYPE html>"));
         assert!(h.contains("<h1>html-test</h1>"));
         assert!(h.contains("Fleet &lt;b&gt;&amp;&lt;/b&gt; &quot;quotes&quot;"));
         assert!(h.contains("<svg width=\"1\"><text>CPU</text></svg>"));
-        assert!(!h.contains("<script>"));
+        assert!(!h.contains("<script>alert"));
         assert!(h.contains("Launching &lt;script&gt;"));
         assert!(h.contains("At a &amp; b"));
         assert!(h.contains("+12:34"));
@@ -486,10 +603,16 @@ auto_scaling_groups:
         assert!(h.contains("1,234"));
         assert!(h.contains("$1.50"));
         assert!(h.contains("<th class=\"n\">max_age_s</th>"));
-        assert!(
-            !h.contains("http://") && !h.contains("https://"),
-            "no network references"
-        );
+        for bad in [
+            "src=\"http",
+            "href=\"http",
+            "url(http",
+            "@import",
+            "<link",
+            "fetch(",
+        ] {
+            assert!(!h.contains(bad), "network reference {bad}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod charts;
+pub mod dashboard;
 pub use crate::sim::clock;
 pub mod elasticity;
 pub mod explain;

@@ -44,10 +44,14 @@ pub fn human_summary(r: &RunResult, dir: &Path, charts: bool) -> String {
     );
     let q = &s.requests;
     let errors = q.total - q.ok;
+    // Without a load balancer the workloads' "requests" are their SQS or
+    // DynamoDB calls (sends, puts): say so, and leave out their latency.
+    let http = !s.load_balancers.is_empty();
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "requests   {} finished · {} ok · {} errors ({:.2}%) · {} in flight at end",
+        "{}   {} finished · {} ok · {} errors ({:.2}%) · {} in flight at end",
+        if http { "requests" } else { "calls   " },
         group(q.total),
         group(q.ok),
         group(errors),
@@ -77,18 +81,20 @@ pub fn human_summary(r: &RunResult, dir: &Path, charts: bool) -> String {
         let _ = writeln!(o, "  errors   {}", nonzero.join(" · "));
     }
     let l = &q.latency_ms;
-    let _ = writeln!(
-        o,
-        "latency    mean {:.1} ms · p50 {:.1} · p90 {:.1} · p99 {:.1} · max {:.1}",
-        l.mean, l.p50, l.p90, l.p99, l.max
-    );
+    if http {
+        let _ = writeln!(
+            o,
+            "latency    mean {:.1} ms · p50 {:.1} · p90 {:.1} · p99 {:.1} · max {:.1}",
+            l.mean, l.p50, l.p90, l.p99, l.max
+        );
+    }
     for (name, g) in &s.auto_scaling_groups {
         let _ = writeln!(
             o,
             "group      {name}: {} launches · {} terminations · {} scaling activities · in service {}–{} · {:.2} instance-hours · ${:.2}",
-            g.launches,
-            g.terminations,
-            g.scaling_activities,
+            group(g.launches),
+            group(g.terminations),
+            group(g.scaling_activities),
             g.min_in_service,
             g.max_in_service,
             g.instance_hours,
@@ -113,14 +119,16 @@ pub fn human_summary(r: &RunResult, dir: &Path, charts: bool) -> String {
         let k = |key: &str| group(v[key].as_u64().unwrap_or(0));
         let _ = writeln!(
             o,
-            "queue      {name}: {} sent · {} deleted · {} redelivered · {} dead-lettered · {} duplicates processed · {} visible at end · oldest {:.0} s · ${:.2}",
+            "queue      {name}: {} sent · {} received · {} deleted · {} redelivered · {} dead-lettered · {} duplicates processed · {} left (visible at end) · oldest {} s · {} empty receives · ${:.2}",
             k("sent"),
+            k("received"),
             k("deleted"),
             k("redelivered"),
             k("dead_lettered"),
             k("duplicates_processed"),
             k("visible_at_end"),
-            v["max_age_s"].as_f64().unwrap_or(0.0),
+            group(v["max_age_s"].as_f64().unwrap_or(0.0).round() as u64),
+            k("empty_receives"),
             v["cost_usd"].as_f64().unwrap_or(0.0)
         );
     }
@@ -128,12 +136,13 @@ pub fn human_summary(r: &RunResult, dir: &Path, charts: bool) -> String {
         let k = |key: &str| group(v[key].as_u64().unwrap_or(0));
         let _ = writeln!(
             o,
-            "table      {name}: {} reads · {} writes · {} read throttles · {} write throttles · {} failed after retries · ${:.2}",
+            "table      {name}: {} reads · {} writes · {} read throttles · {} write throttles · {} failed after retries · {} scaling activities · ${:.2}",
             k("reads"),
             k("writes"),
             k("read_throttles"),
             k("write_throttles"),
             k("failed_after_retries"),
+            k("scaling_activities"),
             v["cost_usd"].as_f64().unwrap_or(0.0)
         );
     }

@@ -80,6 +80,9 @@ pub struct Scenario {
     /// (`docs/recorded-fidelity.md`).
     #[serde(default)]
     pub actions: Vec<crate::scenario::fidelity::UserAction>,
+    /// How report.html presents the run: the lesson and its charts first.
+    #[serde(default)]
+    pub report: ReportConfig,
 }
 
 /// CloudWatch model settings.
@@ -125,6 +128,21 @@ impl Default for CloudWatchConfig {
             target_tracking_scale_in: TargetTrackingScaleIn::default(),
         }
     }
+}
+
+/// How `report.html` presents a run (`report: { lesson: …, charts: [...] }`).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// The lesson in a sentence or two, shown at the top of the report
+    /// (default: the description).
+    #[serde(default)]
+    pub lesson: Option<String>,
+    /// Names of the charts that tell the lesson (as under `charts/`, e.g.
+    /// `capacity`, `targets`, `queue-jobs`, `receives-jobs`, `table-orders`,
+    /// `alarms`), shown first on the dashboard.
+    #[serde(default)]
+    pub charts: Vec<String>,
 }
 
 /// A named variant: the base scenario with some paths replaced.

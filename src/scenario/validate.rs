@@ -950,6 +950,22 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             c.bad(p.key("name"), "a variant cannot be named \"base\": comparisons use that name for the base scenario");
         }
     }
+    // report.charts: the names of this scenario's charts.
+    let known = crate::report::charts::chart_names(s);
+    for (i, n) in s.report.charts.iter().enumerate() {
+        if !known.iter().any(|k| k == n) {
+            let hint = did_you_mean(n, &known)
+                .map(|m| format!(" (did you mean \"{m}\"?)"))
+                .unwrap_or_default();
+            c.bad(
+                top.key("report").key("charts").item(None, i),
+                format!(
+                    "no chart named \"{n}\" in this scenario{hint}; its charts: {}",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
     c.out
 }
 

@@ -94,6 +94,10 @@ struct Call {
 #[derive(Clone, Debug, Default)]
 struct Period {
     consumed: [f64; 2],
+    /// Per partition of the table (not its indexes): units consumed and
+    /// throttle events, [read, write].
+    part_consumed: Vec<[f64; 2]>,
+    part_throttles: Vec<[u64; 2]>,
     throttle_events: [u64; 2],
     throttled_requests: u64,
     latency_sum_ns: u128,
@@ -138,6 +142,9 @@ struct DimScaling {
 pub(crate) struct TableRt {
     name: String,
     res: u32,
+    /// Series resources of its partitions (`<table>/partition-<i>`),
+    /// registered as partitions appear.
+    part_res: Vec<u32>,
     cap: Capacity,
     gsis: Vec<Gsi>,
     salt: u64,
@@ -306,6 +313,7 @@ impl Tables {
             tables.push(TableRt {
                 name: t.name.clone(),
                 res: 0,
+                part_res: Vec::new(),
                 cap,
                 gsis,
                 salt: crate::sim::rng::fnv1a(&t.name),
@@ -693,12 +701,24 @@ impl World {
                 }
                 tr.consumed[d] += units;
                 tr.period.consumed[d] += units;
+                let pc = &mut tr.period.part_consumed;
+                if pc.len() <= part as usize {
+                    pc.resize(part as usize + 1, [0.0; 2]);
+                }
+                pc[part as usize][d] += units;
                 tr.minute_consumed[d] += units;
                 false
             }
             Err(reason) => {
                 tr.throttles[d] += 1;
                 tr.period.throttle_events[d] += 1;
+                if !short_index {
+                    let pt = &mut tr.period.part_throttles;
+                    if pt.len() <= part as usize {
+                        pt.resize(part as usize + 1, [0; 2]);
+                    }
+                    pt[part as usize][d] += 1;
+                }
                 tr.period.throttled_requests += 1;
                 let r = match reason {
                     _ if short_index => 3,
@@ -922,6 +942,23 @@ impl World {
                 );
             }
             s.push(t0, res, "CostUSD", cost);
+            // Per partition (the simulator's own series: CloudWatch has no
+            // per-partition metrics), for tables of more than one.
+            let n = tr.cap.partitions() as usize;
+            if n > 1 {
+                while tr.part_res.len() < n {
+                    let name = format!("{}/partition-{}", tr.name, tr.part_res.len());
+                    tr.part_res.push(s.resource(&name));
+                }
+                for (i, &r) in tr.part_res.iter().enumerate().take(n) {
+                    let c = p.part_consumed.get(i).copied().unwrap_or([0.0; 2]);
+                    let th = p.part_throttles.get(i).copied().unwrap_or([0; 2]);
+                    s.push(t0, r, "ConsumedReadCapacityUnits", c[0]);
+                    s.push(t0, r, "ConsumedWriteCapacityUnits", c[1]);
+                    s.push(t0, r, "ReadThrottleEvents", th[0] as f64);
+                    s.push(t0, r, "WriteThrottleEvents", th[1] as f64);
+                }
+            }
             for g in &mut tr.gsis {
                 s.push(t0, g.res, "ConsumedWriteCapacityUnits", g.period_consumed);
                 if g.cap.mode() == Mode::Provisioned {

@@ -209,22 +209,19 @@ fn termination_policies_choose_different_instances_from_the_same_fleet() {
             )
         })
         .collect();
-    // Launch order: 3 × v1 at 0, 3 × v2 at 10 min, 3 × v3 at 25 min.
+    // Launch order: v2 at 0, v1 at 10 min (a rollback), v3 at 20 and 30 min;
+    // one scale-in at 75 min.
     let oldest = chosen(Some("oldest"));
     let newest = chosen(Some("newest"));
     let olt = chosen(Some("oldest-launch-template"));
-    assert_eq!(oldest.len(), 5);
-    // OldestInstance removes the three v1 instances first, NewestInstance the v3 ones.
-    for d in &oldest[..3] {
-        assert!(launches[..3].contains(d), "{d}");
-    }
-    for d in &newest[..3] {
-        assert!(launches[6..].contains(d), "{d}");
-    }
-    // OldestLaunchTemplate also starts with the v1 instances.
-    for d in &olt[..3] {
-        assert!(launches[..3].contains(d), "{d}");
-    }
+    let closest = chosen(Some("closest-to-next-hour"));
+    assert_eq!(launches.len(), 4);
+    assert_eq!(oldest, [launches[0].clone()]);
+    assert_eq!(newest, [launches[3].clone()]);
+    // The oldest version (v1), not the oldest instance.
+    assert_eq!(olt, [launches[1].clone()]);
+    // 55 minutes into its billing hour (launched at 20 min, now 75 min).
+    assert_eq!(closest, [launches[2].clone()]);
     assert_ne!(oldest, newest);
 }
 
