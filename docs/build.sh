@@ -7,7 +7,8 @@
 #   3. copy what those runs wrote (output/…) into the book, and fail, naming
 #      the chapter, when a chart a chapter embeds (`../generated/…`) was not
 #      produced;
-#   4. render the fidelity dossier from the test suite's measurements
+#   4. generate the reference pages (`stratus reference`) and render the
+#      fidelity dossier from the test suite's measurements
 #      (target/dossier/*.json, written by `cargo test`; run here when absent);
 #   5. `mdbook build` with warnings as errors, then an offline link check.
 # The book lands in target/book/ (open target/book/index.html).
@@ -61,6 +62,10 @@ python3 docs/tools/embeds.py "$stage/src"
 # The output each chapter shows is its command's, from this build.
 python3 docs/tools/commands.py fill "$stage/src" "$work"
 python3 docs/tools/commands.py library "$stage/src" scenarios
+
+# The reference pages, generated from the schema, clap and the code's lists
+# (tests/it/reference.rs checks them against what they describe).
+"$bin" reference --out "$stage/src/reference" > /dev/null
 
 # 4. The fidelity dossier, from the test suite's measurements.
 if ! ls target/dossier/*.json > /dev/null 2>&1; then

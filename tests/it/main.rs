@@ -16,6 +16,7 @@ mod monitoring;
 mod parquet_output;
 mod predictive;
 mod queueing;
+mod reference;
 mod scaling;
 mod scenario_load;
 mod sqs;
