@@ -95,7 +95,9 @@ fn anchor(name: &str) -> String {
 }
 
 fn one_para(s: &str) -> String {
-    s.split("\n\n")
+    escape_markup(s)
+        .trim_end()
+        .split("\n\n")
         .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join("<br><br>")
@@ -317,10 +319,41 @@ pub fn cli() -> String {
                  (clap), so it lists exactly what `stratus --help` and `stratus COMMAND \
                  --help` print. Exit codes: 0 ok, 2 bad input (nothing is written), 1 \
                  internal error.\n\n";
+    let body = escape_markup(&body);
     match body.find('\n') {
         Some(i) => format!("{}\n\n{intro}{}", &body[..i], &body[i + 1..]),
         None => body,
     }
+}
+
+/// `<` and `>` outside code spans and fences as entities, so that help text
+/// such as `output/<scenario name>/` is text, not an HTML tag.
+fn escape_markup(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut fenced = false;
+    for line in md.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || line.trim_start().starts_with("```") {
+            out.push_str(line);
+        } else {
+            let mut in_code = false;
+            for c in line.chars() {
+                match c {
+                    '`' => {
+                        in_code = !in_code;
+                        out.push(c);
+                    }
+                    '<' if !in_code => out.push_str("&lt;"),
+                    '>' if !in_code => out.push_str("&gt;"),
+                    _ => out.push(c),
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 // ----------------------------------------------------------------- outputs

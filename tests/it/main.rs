@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod conservation;
 mod determinism;
+mod dossier;
 mod dynamodb;
 mod elasticity;
 mod elb;
