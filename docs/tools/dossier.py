@@ -148,17 +148,18 @@ def main():
     files = sorted((root / "target" / "dossier").glob("*.json"))
     if not files:
         sys.exit("dossier.py: no target/dossier/*.json: run `cargo test --test it dossier` first")
-    print("| rule | source | expected | measured | error | tolerance | test |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    print("| check | expected | measured | error | tolerance |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for f in files:
         d = json.loads(f.read_text(encoding="utf-8"))
         u = d["unit"]
         err = d["error"]
         rel = d.get("relative_error_pct", 0.0)
         err_s = f"{err:+.3g} {u}" + (f" ({rel:+.2f} %)" if d["expected"] else "")
+        test = d["test"].split("::")[-1]
         print(
-            f"| {cell(d['rule'])} | {cell(d['source'])} | {d['expected']:.4g} {u} | "
-            f"{d['measured']:.4g} {u} | {err_s} | ±{d['tolerance']:.3g} {u} | `{d['test']}` |"
+            f"| {cell(d['rule'])}<br>*source:* {cell(d['source'])}<br>*test:* `dossier::{test}` | "
+            f"{d['expected']:.4g} {u} | {d['measured']:.4g} {u} | {err_s} | ±{d['tolerance']:.3g} {u} |"
         )
     print()
     # Rules by module.

@@ -13,7 +13,7 @@ use stratus::report::activity::Act;
 /// One measured check.
 struct Check {
     id: &'static str,
-    rule: &'static str,
+    rule: String,
     source: &'static str,
     test: &'static str,
     unit: &'static str,
@@ -98,7 +98,10 @@ fn mmc_check(id: &'static str, test: &'static str, c: u32, lambda: f64, mean_ms:
     let r = run(&mmc_yaml(c, lambda, mean_ms, 20));
     Check {
         id,
-        rule: "mean time in system of an M/M/c queue (Poisson arrivals, exponential service, c workers)",
+        rule: format!(
+            "M/M/{c} at ρ = {:.2} (λ = {lambda}/s, mean service {mean_ms} ms): mean time in system",
+            a / c as f64
+        ),
         source: "Erlang C formula (queueing theory)",
         test,
         unit: "ms",
@@ -150,7 +153,7 @@ fn cpu_utilisation_is_rho() {
     let cpu = crate::util::mean_metric(&r, "g", "CPUUtilization");
     Check {
         id: "queueing-utilisation",
-        rule: "CPUUtilization of an instance = busy-worker time / (workers × period) = ρ",
+        rule: "CPUUtilization of an instance = busy-worker time / (workers × period) = ρ".into(),
         source: "utilisation law (queueing theory); CW:publishingMetrics",
         test: "cpu_utilisation_is_rho",
         unit: "%",
@@ -185,7 +188,7 @@ fn target_tracking_first_scale_out_after_three_published_datapoints() {
         .unwrap_or(f64::NAN);
     Check {
         id: "asg-target-tracking-alarm-high-timing",
-        rule: "target tracking scales out when its high alarm has 3 of 3 one-minute datapoints above the target, each published a minute late",
+        rule: "target tracking scales out when its high alarm has 3 of 3 one-minute datapoints above the target, each published a minute late".into(),
         source: "ASG:as-scaling-target-tracking; CW:AlarmThatSendsEmail",
         test: "target_tracking_first_scale_out_after_three_published_datapoints",
         unit: "s",
@@ -219,7 +222,7 @@ fn dynamodb_auto_scaling_first_decision_is_consumed_over_target() {
         .unwrap_or(f64::NAN);
     Check {
         id: "ddb-auto-scaling-we22",
-        rule: "DynamoDB auto scaling sets capacity to ceil(consumed / target utilisation)",
+        rule: "DynamoDB auto scaling sets capacity to ceil(consumed / target utilisation)".into(),
         source: "DDB:AutoScaling.CLI (WE-22)",
         test: "dynamodb_auto_scaling_first_decision_is_consumed_over_target",
         unit: "WCU",
@@ -250,7 +253,7 @@ fn dynamodb_burst_lasts_the_banked_seconds() {
         .unwrap_or(f64::NAN);
     Check {
         id: "ddb-burst-300s",
-        rule: "burst capacity keeps up to 300 s of unused provisioned capacity",
+        rule: "burst capacity keeps up to 300 s of unused provisioned capacity".into(),
         source: "DDB:bp-partition-key-design",
         test: "dynamodb_burst_lasts_the_banked_seconds",
         unit: "s",
@@ -285,13 +288,61 @@ fn unhealthy_replacement_batch_is_ten_percent_of_desired() {
         .map(|t0| terms.iter().filter(|t| *t == t0).count());
     Check {
         id: "asg-unhealthy-batch-we15",
-        rule: "unhealthy instances are replaced at most 10 % of desired capacity at a time",
+        rule: "unhealthy instances are replaced at most 10 % of desired capacity at a time".into(),
         source: "ASG:replace-unhealthy-instance (WE-15)",
         test: "unhealthy_replacement_batch_is_ten_percent_of_desired",
         unit: "instances",
         expected: 4.0,
         measured: first_batch.map(|n| n as f64).unwrap_or(f64::NAN),
         tolerance: 0.0,
+    }
+    .record();
+}
+
+#[test]
+fn spot_interruption_gives_a_two_minute_notice() {
+    // EC2 sends the interruption notice two minutes before it stops a Spot
+    // Instance (EC2:spot-instance-termination-notices); the group terminates
+    // it then. Time from each `spot_interruption` row to its instance's
+    // `terminate` row, averaged over the three interrupted instances.
+    let yaml = "name: spot\nseed: 13\nduration: 20m\n\
+        workloads:\n  - { name: w, to: { load_balancer: lb }, rate: 100 }\n\
+        load_balancers:\n  - { name: lb, target_group: g, deregistration_delay: 10s }\n\
+        auto_scaling_groups:\n  - name: g\n    min: 4\n    max: 4\n    desired: 4\n\
+        \x20   instance: { workers: 8, queue_limit: 100, market: spot, price_per_hour: 0.03 }\n\
+        \x20   app:\n      - compute: { dist: lognormal, mean: 40ms, cv: 0.5 }\n\
+        faults:\n  - { at: 5m, kind: spot_interruption, auto_scaling_group: g, count: 3 }\n";
+    let r = run(yaml);
+    let instance = |s: &str| {
+        s.split_whitespace()
+            .find(|w| w.starts_with("i-"))
+            .map(|w| w.trim_end_matches(['.', ',', ':']).to_string())
+    };
+    let mut gaps = Vec::new();
+    for n in r
+        .activities
+        .iter()
+        .filter(|a| matches!(a.what, Act::SpotInterruption))
+    {
+        let Some(id) = instance(&n.description).or_else(|| instance(&n.details)) else {
+            continue;
+        };
+        if let Some(t) = r.activities.iter().find(|a| {
+            matches!(a.what, Act::Terminate) && a.t >= n.t && a.description.contains(&id)
+        }) {
+            gaps.push((t.t - n.t) as f64 / 1e9);
+        }
+    }
+    assert_eq!(gaps.len(), 3, "three notices followed by their terminations: {gaps:?}");
+    Check {
+        id: "ec2-spot-two-minute-notice",
+        rule: "a Spot Instance is interrupted two minutes after its interruption notice".into(),
+        source: "EC2:spot-instance-termination-notices",
+        test: "spot_interruption_gives_a_two_minute_notice",
+        unit: "s",
+        expected: 120.0,
+        measured: gaps.iter().sum::<f64>() / gaps.len() as f64,
+        tolerance: 0.5,
     }
     .record();
 }
