@@ -8,6 +8,7 @@
 //! so that a lesson's re-tuning cannot move an expected figure.
 
 use crate::util::run;
+use stratus::aws::cloudwatch::AlarmState;
 use stratus::report::activity::Act;
 
 /// One measured check.
@@ -165,13 +166,13 @@ fn cpu_utilisation_is_rho() {
 }
 
 #[test]
-fn target_tracking_first_scale_out_after_three_published_datapoints() {
+fn target_tracking_high_alarm_after_three_published_datapoints() {
     // Traffic jumps at 10 min from 20 % to far above 100 % of a fleet's
     // capacity. The high alarm needs 3 of 3 one-minute datapoints above the
     // target (ASG:as-scaling-target-tracking), each published 1 min after
     // its period (cloudwatch.publication_delay): the periods [10,11),
-    // [11,12), [12,13) are seen at 12, 13 and 14 min, so the first scale-out
-    // is at 14:00 = 840 s.
+    // [11,12), [12,13) are seen at 12, 13 and 14 min, so the alarm goes to
+    // ALARM at 14:00 = 840 s (the scaling activity follows it).
     let yaml = "name: tt\nseed: 3\nduration: 20m\n\
         workloads:\n  - { name: w, to: { load_balancer: lb }, rate: { pattern: step, steps: [ { at: 0s, rps: 80 }, { at: 10m, rps: 800 } ] } }\n\
         load_balancers:\n  - { name: lb, target_group: g }\n\
@@ -183,14 +184,20 @@ fn target_tracking_first_scale_out_after_three_published_datapoints() {
     let first = r
         .activities
         .iter()
-        .find(|a| matches!(a.what, Act::Scaling { from, to } if to > from))
+        .find(|a| {
+            matches!(&a.what, Act::Alarm { alarm, to: AlarmState::Alarm } if alarm.contains("AlarmHigh"))
+        })
         .map(|a| a.t as f64 / 1e9)
         .unwrap_or(f64::NAN);
+    let scaled = r.activities.iter().any(
+        |a| matches!(a.what, Act::Scaling { from, to } if to > from && a.t as f64 / 1e9 >= first),
+    );
+    assert!(scaled, "the alarm scales the group out");
     Check {
         id: "asg-target-tracking-alarm-high-timing",
-        rule: "target tracking scales out when its high alarm has 3 of 3 one-minute datapoints above the target, each published a minute late".into(),
+        rule: "a target tracking policy's high alarm goes to ALARM on its 3rd of 3 one-minute datapoints above the target, each published a minute late".into(),
         source: "ASG:as-scaling-target-tracking; CW:AlarmThatSendsEmail",
-        test: "target_tracking_first_scale_out_after_three_published_datapoints",
+        test: "target_tracking_high_alarm_after_three_published_datapoints",
         unit: "s",
         expected: 840.0,
         measured: first,
@@ -327,13 +334,19 @@ fn spot_interruption_gives_a_two_minute_notice() {
         let Some(id) = instance(&n.description).or_else(|| instance(&n.details)) else {
             continue;
         };
-        if let Some(t) = r.activities.iter().find(|a| {
-            matches!(a.what, Act::Terminate) && a.t >= n.t && a.description.contains(&id)
-        }) {
+        if let Some(t) = r
+            .activities
+            .iter()
+            .find(|a| matches!(a.what, Act::Terminate) && a.t >= n.t && a.description.contains(&id))
+        {
             gaps.push((t.t - n.t) as f64 / 1e9);
         }
     }
-    assert_eq!(gaps.len(), 3, "three notices followed by their terminations: {gaps:?}");
+    assert_eq!(
+        gaps.len(),
+        3,
+        "three notices followed by their terminations: {gaps:?}"
+    );
     Check {
         id: "ec2-spot-two-minute-notice",
         rule: "a Spot Instance is interrupted two minutes after its interruption notice".into(),

@@ -309,3 +309,49 @@ fn reference_command_writes_the_pages() {
         assert_eq!(written, text, "{name}");
     }
 }
+
+/// The README is the front door: short, its five-line scenario valid, its
+/// links to files of the repository alive.
+#[test]
+fn readme_is_short_and_its_scenario_and_links_hold() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 220,
+        "README.md has {lines} lines: keep it a front door (the book has the rest)"
+    );
+    let at = readme
+        .find("## A scenario in five lines")
+        .expect("README: the five-line scenario section");
+    let start = at + readme[at..].find("```yaml\n").expect("its yaml block") + 8;
+    let yaml = &readme[start..start + readme[start..].find("```").unwrap()];
+    assert!(yaml.lines().count() <= 5, "{yaml}");
+    let loaded = stratus::scenario::load_str_checked(
+        yaml,
+        "README.md",
+        Path::new("."),
+        &LoadOptions::default(),
+        Guard { allow_huge: false },
+    );
+    assert!(
+        loaded.is_ok(),
+        "the README's scenario: {:?}",
+        loaded.err().map(|d| d.to_string())
+    );
+    let mut broken = Vec::new();
+    for (i, _) in readme.match_indices("](") {
+        let rest = &readme[i + 2..];
+        let target = &rest[..rest.find(')').unwrap()];
+        if target.starts_with("http") || target.starts_with('#') {
+            continue;
+        }
+        let path = target.split('#').next().unwrap();
+        if !Path::new(path).exists() {
+            broken.push(target.to_string());
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "README links to missing files: {broken:?}"
+    );
+}
