@@ -237,6 +237,14 @@ pub enum Command {
     Import(crate::import::cli::ImportArgs),
     /// Replay recorded CloudWatch load and compare with what AWS recorded.
     Backtest(crate::experiment::backtest::BacktestArgs),
+    /// Write the book's reference pages (scenario format, command line,
+    /// outputs) as Markdown, generated from the schema, clap and the code's
+    /// lists.
+    Reference {
+        /// Folder to write scenario-format.md, cli.md and outputs.md into.
+        #[arg(long, default_value = "docs/src/reference")]
+        out: PathBuf,
+    },
     /// Tell the story of a run: its activity history as a timeline.
     Explain {
         /// A run folder written by `stratus run`.

@@ -192,6 +192,14 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
         }
         Command::Import(a) => stratus::import::cli::run(&a).map_err(failure),
         Command::Backtest(a) => experiment::backtest::run(&a).map_err(failure),
+        Command::Reference { out } => {
+            let files = stratus::report::reference::write(&out)
+                .map_err(|e| Failure::BadInput(format!("--out {}: {e}", out.display())))?;
+            for f in files {
+                println!("wrote {}", f.display());
+            }
+            Ok(())
+        }
         Command::Schema => {
             println!("{}", scenario::schema_json());
             Ok(())

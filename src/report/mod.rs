@@ -12,5 +12,6 @@ pub mod metrics;
 pub mod output;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod reference;
 pub mod render;
 pub mod summary;
