@@ -2,7 +2,7 @@
 //! per Region, then the stage), the response cache (TTL, capacity), the
 //! integration timeout, the status codes a client sees, and prices.
 //! `APIGW:<page>` is `https://docs.aws.amazon.com/apigateway/latest/developerguide/<page>.html`;
-//! quotes are in `docs/serverless.md`.
+//! quotes are in `docs/src/background/serverless.md`.
 //!
 //! | Rule | Where | Citation | Grade |
 //! |---|---|---|---|

@@ -8,7 +8,7 @@
 //! tells it when the invocation [`Lambda::finish`]es (the commit).
 //!
 //! Every rule is one named function, type or constant, with its source
-//! (full citations and quotes in `docs/serverless.md`; `LAMBDA:<page>` is
+//! (full citations and quotes in `docs/src/background/serverless.md`; `LAMBDA:<page>` is
 //! `https://docs.aws.amazon.com/lambda/latest/dg/<page>.html`):
 //!
 //! | Rule | Where | Citation | Grade |

@@ -3,7 +3,7 @@
 //! SDK example or two independent captures, B = one real capture, C = a
 //! clone or a claim), as `/work/shared/research/recorded-aws-behaviour.md`
 //! collects them. Every figure is the default of a scenario key
-//! (`docs/recorded-fidelity.md` has the table of them against stratus).
+//! (`docs/src/background/recorded-fidelity.md` has the table of them against stratus).
 
 use crate::sim::SimTime;
 

@@ -1,5 +1,5 @@
 //! Defaults of the keys that make stratus behave as real AWS accounts were
-//! recorded behaving (`docs/recorded-fidelity.md`; the records and their
+//! recorded behaving (`docs/src/background/recorded-fidelity.md`; the records and their
 //! grades are cited at each figure in `crate::aws::recorded`).
 
 use super::dist::DurationDist;

@@ -77,7 +77,7 @@ pub struct Scenario {
     #[serde(default)]
     pub topics: Vec<super::serverless::Topic>,
     /// Timed API calls a user or a pipeline makes during the run
-    /// (`docs/recorded-fidelity.md`).
+    /// (`docs/src/background/recorded-fidelity.md`).
     #[serde(default)]
     pub actions: Vec<crate::scenario::fidelity::UserAction>,
     /// How report.html presents the run: the lesson and its charts first.
@@ -98,7 +98,7 @@ pub struct CloudWatchConfig {
     pub target_tracking_scale_in: TargetTrackingScaleIn,
 }
 
-/// Target tracking AlarmLow ratios by metric kind (`docs/recorded-fidelity.md`).
+/// Target tracking AlarmLow ratios by metric kind (`docs/src/background/recorded-fidelity.md`).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetTrackingScaleIn {
@@ -327,7 +327,7 @@ pub struct Workload {
     /// A closed loop instead of open arrivals: this many virtual users,
     /// each sending a request, waiting for its answer, thinking, and
     /// sending the next (as JMeter, Gatling, k6 and Locust do); `rate` is
-    /// then ignored (`docs/recorded-fidelity.md`).
+    /// then ignored (`docs/src/background/recorded-fidelity.md`).
     #[serde(default)]
     pub users: Option<crate::scenario::fidelity::VirtualUsers>,
 }
@@ -602,7 +602,7 @@ pub struct InstanceSpec {
     pub monitoring: Monitoring,
     /// Time from InService until the application answers (default 0s):
     /// meanwhile the instance refuses connections, so ELB health checks
-    /// fail and requests routed to it get a 502 (`docs/recorded-fidelity.md`).
+    /// fail and requests routed to it get a 502 (`docs/src/background/recorded-fidelity.md`).
     #[serde(default = "crate::scenario::fidelity::zero_dist")]
     pub app_start: DurationDist,
     /// CPU used on each instance by something other than requests (a batch
@@ -1251,7 +1251,7 @@ pub struct AutoScalingGroup {
     pub elasticity: Elasticity,
     /// From an alarm invoking a simple, step or target tracking policy to
     /// the start of its scaling activity (recorded 7–33 s, grade A; default
-    /// uniform 7s–33s; `docs/recorded-fidelity.md`).
+    /// uniform 7s–33s; `docs/src/background/recorded-fidelity.md`).
     #[serde(default = "crate::scenario::fidelity::alarm_action_delay")]
     pub alarm_action_delay: DurationDist,
 }
@@ -1604,7 +1604,7 @@ pub enum FaultKind {
     /// Extra latency on a table.
     Latency,
     /// Launches of a group fail (in a zone or for all), with an AWS reason
-    /// (`docs/recorded-fidelity.md`).
+    /// (`docs/src/background/recorded-fidelity.md`).
     LaunchFailure,
 }
 

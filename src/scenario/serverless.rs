@@ -2,7 +2,7 @@
 //! (and the `lambda_invoke` app step). Names follow
 //! `shared/spec/scenario-format.md` ("functions, apis, topics, streams");
 //! the rest uses AWS's parameter names in snake case and AWS's defaults
-//! (`docs/serverless.md` cites each).
+//! (`docs/src/background/serverless.md` cites each).
 
 use super::dist::{CountDist, DurationDist};
 use super::units::{Duration, Size};

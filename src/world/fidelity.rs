@@ -1,5 +1,5 @@
 //! Behaviour as real AWS accounts were recorded doing it, where the
-//! documentation is silent (`crate::aws::recorded`, `docs/recorded-fidelity.md`):
+//! documentation is silent (`crate::aws::recorded`, `docs/src/background/recorded-fidelity.md`):
 //! a stopped instance found by the group's periodic health check, an
 //! application that answers some time after its instance is InService.
 

@@ -17,16 +17,16 @@ use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
-mod apigw;
 mod actions;
+mod apigw;
 mod asg;
 mod closed_loop;
 mod dynamodb;
 mod elb;
 mod esm;
 mod faults;
-mod lambda;
 mod fidelity;
+mod lambda;
 mod maintenance;
 mod predictive;
 mod scaling;

@@ -1,5 +1,5 @@
 //! Behaviour as real AWS accounts were recorded doing it (issue 13;
-//! `docs/recorded-fidelity.md`). Each test builds the recorded
+//! `docs/src/background/recorded-fidelity.md`). Each test builds the recorded
 //! configuration and checks the recorded figure within the record's own
 //! precision; the comment names the record and its grade (A: AWS docs or
 //! two independent captures, B: one real capture).
@@ -525,7 +525,7 @@ fn dynamodb_auto_scaling_alarms_and_timing_as_recorded() {
 /// publishes zero consumption for an idle minute, so AlarmLow (15 of 15)
 /// fires after 15 minutes plus the publication delay: 960 s, later than
 /// recorded (the probed table likely had idle minutes before its policy
-/// existed; see docs/recorded-fidelity.md).
+/// existed; see docs/src/background/recorded-fidelity.md).
 #[test]
 fn an_idle_table_scales_in_to_its_minimum() {
     let r = crate::util::run(

@@ -6,7 +6,7 @@
 //!
 //! By default each test runs a few seeds (fewer for the long scenarios) so
 //! the module stays quick; `STRATUS_LESSON_SEEDS=10 cargo test --test it
-//! lessons` runs seeds 1–10 for every scenario (docs/report.md quotes the
+//! lessons` runs seeds 1–10 for every scenario (docs/src/how-to/read-the-report.md quotes the
 //! figures of that run).
 
 use rayon::prelude::*;
