@@ -621,6 +621,206 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "tables.<table>.provisioned_wcu_at_end",
         "provisioned write capacity at the end (provisioned tables)",
     ),
+    (
+        "functions.<function>.requests",
+        "invocation requests: invocations + throttles",
+    ),
+    (
+        "functions.<function>.invocations",
+        "invocations that ran",
+    ),
+    (
+        "functions.<function>.throttles",
+        "invocation requests refused for lack of concurrency",
+    ),
+    (
+        "functions.<function>.sync_throttled",
+        "synchronous requests answered 429 (counted in requests.errors.throttled)",
+    ),
+    (
+        "functions.<function>.throttles_scaling_rate",
+        "throttles caused by the scaling rate (1,000 environments per 10 s), not the quota",
+    ),
+    (
+        "functions.<function>.errors",
+        "invocations that ended in a function error or timeout",
+    ),
+    (
+        "functions.<function>.timeouts",
+        "invocations stopped at the function's timeout",
+    ),
+    (
+        "functions.<function>.cold_starts",
+        "new execution environments started",
+    ),
+    (
+        "functions.<function>.expired_environments",
+        "idle environments reclaimed",
+    ),
+    (
+        "functions.<function>.max_concurrency",
+        "most environments busy at once",
+    ),
+    (
+        "functions.<function>.spillover_invocations",
+        "invocations beyond provisioned concurrency",
+    ),
+    (
+        "functions.<function>.in_flight_at_end",
+        "invocations still running at the end",
+    ),
+    (
+        "functions.<function>.duration_ms.p50",
+        "median handler time, ms",
+    ),
+    (
+        "functions.<function>.duration_ms.p99",
+        "99th percentile handler time, ms",
+    ),
+    (
+        "functions.<function>.cost_usd",
+        "requests + GB-seconds + provisioned concurrency, USD",
+    ),
+    (
+        "functions.<function>.provisioned_concurrency_cost_usd",
+        "the provisioned concurrency part of cost_usd, USD",
+    ),
+    (
+        "functions.<function>.async.received",
+        "asynchronous events queued",
+    ),
+    (
+        "functions.<function>.async.succeeded",
+        "asynchronous events processed",
+    ),
+    (
+        "functions.<function>.async.failed",
+        "asynchronous events that failed every attempt",
+    ),
+    (
+        "functions.<function>.async.expired",
+        "asynchronous events older than the maximum event age",
+    ),
+    (
+        "functions.<function>.async.dead_lettered",
+        "asynchronous events sent to the on-failure queue",
+    ),
+    (
+        "functions.<function>.async.retries",
+        "retry attempts of asynchronous events",
+    ),
+    (
+        "functions.<function>.async.throttled_attempts",
+        "asynchronous attempts throttled and retried",
+    ),
+    (
+        "functions.<function>.async.queued_at_end",
+        "asynchronous events still queued at the end",
+    ),
+    (
+        "functions.<function>.event_source.batches",
+        "batches the SQS event source mapping invoked",
+    ),
+    (
+        "functions.<function>.event_source.messages",
+        "messages in those batches",
+    ),
+    (
+        "functions.<function>.event_source.succeeded",
+        "messages processed and deleted",
+    ),
+    (
+        "functions.<function>.event_source.returned",
+        "messages returned to the queue (failed batch or batch item failures)",
+    ),
+    (
+        "functions.<function>.event_source.throttled_invokes",
+        "batch invocations throttled",
+    ),
+    (
+        "functions.<function>.event_source.max_batches",
+        "most batches in flight at once",
+    ),
+    (
+        "apis.<api>.requests",
+        "requests received",
+    ),
+    (
+        "apis.<api>.ok",
+        "requests answered 2xx",
+    ),
+    (
+        "apis.<api>.throttled",
+        "requests answered 429: throttled_stage + throttled_account",
+    ),
+    (
+        "apis.<api>.throttled_stage",
+        "429s from the stage or method throttle",
+    ),
+    (
+        "apis.<api>.throttled_account",
+        "429s from the account throttle",
+    ),
+    (
+        "apis.<api>.4xx",
+        "4XXError",
+    ),
+    (
+        "apis.<api>.5xx",
+        "5XXError",
+    ),
+    (
+        "apis.<api>.integration_timeouts",
+        "requests whose backend passed the integration timeout (504)",
+    ),
+    (
+        "apis.<api>.lambda_throttled",
+        "requests whose Lambda backend was throttled",
+    ),
+    (
+        "apis.<api>.lambda_errors",
+        "requests whose Lambda backend failed",
+    ),
+    (
+        "apis.<api>.cache_hits",
+        "CacheHitCount",
+    ),
+    (
+        "apis.<api>.cache_misses",
+        "CacheMissCount",
+    ),
+    (
+        "apis.<api>.cache_hit_ratio",
+        "cache_hits / (cache_hits + cache_misses)",
+    ),
+    (
+        "apis.<api>.cost_usd",
+        "requests + cache hours, USD",
+    ),
+    (
+        "topics.<topic>.published",
+        "messages published",
+    ),
+    (
+        "topics.<topic>.delivered",
+        "deliveries that succeeded",
+    ),
+    (
+        "topics.<topic>.failed",
+        "deliveries that failed",
+    ),
+    (
+        "topics.<topic>.filtered_out",
+        "deliveries a filter policy refused",
+    ),
+    (
+        "topics.<topic>.subscriptions",
+        "subscriptions",
+    ),
+    (
+        "topics.<topic>.cost_usd",
+        "publishes and deliveries, USD",
+    ),
 ];
 
 /// Metric names of `metrics.csv`: (name, resource, CloudWatch unit,
@@ -949,6 +1149,181 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "Average",
         "latency of successful attempts",
     ),
+    (
+        "Invocations",
+        "function",
+        "Count",
+        "Sum",
+        "invocations that ran (AWS/Lambda)",
+    ),
+    (
+        "Errors",
+        "function",
+        "Count",
+        "Sum",
+        "invocations that ended in a function error or timeout (AWS/Lambda)",
+    ),
+    (
+        "Throttles",
+        "function",
+        "Count",
+        "Sum",
+        "invocation requests refused for lack of concurrency (AWS/Lambda)",
+    ),
+    (
+        "ConcurrentExecutions",
+        "function",
+        "Count",
+        "Maximum",
+        "environments busy at once, the period's maximum (AWS/Lambda)",
+    ),
+    (
+        "UnreservedConcurrentExecutions",
+        "resource `lambda`",
+        "Count",
+        "Maximum",
+        "busy environments of functions without reserved concurrency (AWS/Lambda)",
+    ),
+    (
+        "Duration",
+        "function",
+        "Milliseconds",
+        "Average",
+        "handler time per invocation (AWS/Lambda)",
+    ),
+    (
+        "Duration_p50",
+        "function",
+        "Milliseconds",
+        "p50",
+        "median handler time of the period (CloudWatch's p50 statistic of Duration)",
+    ),
+    (
+        "Duration_p99",
+        "function",
+        "Milliseconds",
+        "p99",
+        "99th percentile handler time of the period (CloudWatch's p99 statistic of Duration)",
+    ),
+    (
+        "InitDuration",
+        "function",
+        "Milliseconds",
+        "Average",
+        "cold start time of the period's new environments (the REPORT line's Init Duration)",
+    ),
+    (
+        "ColdStarts",
+        "function",
+        "Count",
+        "Sum",
+        "new execution environments started (not an AWS metric)",
+    ),
+    (
+        "ProvisionedConcurrencySpilloverInvocations",
+        "function",
+        "Count",
+        "Sum",
+        "invocations beyond provisioned concurrency, run on on-demand environments (AWS/Lambda)",
+    ),
+    (
+        "AsyncEventsReceived",
+        "function",
+        "Count",
+        "Sum",
+        "asynchronous events queued for the function (AWS/Lambda)",
+    ),
+    (
+        "AsyncEventsDropped",
+        "function",
+        "Count",
+        "Sum",
+        "asynchronous events dropped after their retries or maximum age (AWS/Lambda)",
+    ),
+    (
+        "AsyncEventAge",
+        "function",
+        "Milliseconds",
+        "Average",
+        "time from queueing to invocation of asynchronous events (AWS/Lambda)",
+    ),
+    (
+        "Count",
+        "api",
+        "Count",
+        "Sum",
+        "API requests (AWS/ApiGateway)",
+    ),
+    (
+        "4XXError",
+        "api",
+        "Count",
+        "Sum",
+        "client errors, 429 throttles included (AWS/ApiGateway)",
+    ),
+    (
+        "5XXError",
+        "api",
+        "Count",
+        "Sum",
+        "server errors: integration failures, timeouts, a throttled or failed Lambda (AWS/ApiGateway)",
+    ),
+    (
+        "Latency",
+        "api",
+        "Milliseconds",
+        "Average",
+        "time from request to response (AWS/ApiGateway); API Gateway's own overhead is not modelled",
+    ),
+    (
+        "IntegrationLatency",
+        "api",
+        "Milliseconds",
+        "Average",
+        "time the backend took (AWS/ApiGateway)",
+    ),
+    (
+        "CacheHitCount",
+        "api",
+        "Count",
+        "Sum",
+        "responses served from the API cache (AWS/ApiGateway)",
+    ),
+    (
+        "CacheMissCount",
+        "api",
+        "Count",
+        "Sum",
+        "cacheable requests sent to the backend (AWS/ApiGateway)",
+    ),
+    (
+        "NumberOfMessagesPublished",
+        "topic",
+        "Count",
+        "Sum",
+        "messages published (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsDelivered",
+        "topic",
+        "Count",
+        "Sum",
+        "deliveries to subscriptions that succeeded (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsFailed",
+        "topic",
+        "Count",
+        "Sum",
+        "deliveries that failed after their retries (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsFilteredOut",
+        "topic",
+        "Count",
+        "Sum",
+        "deliveries a subscription filter policy refused (AWS/SNS)",
+    ),
 ];
 
 /// Activity kinds (the `kind` column of `activities.csv`): (kind, meaning).
@@ -1009,6 +1384,14 @@ pub const ACTIVITY_KINDS: &[(&str, &str)] = &[
         "sticky sessions re-bound to another target, summarised per minute with their count",
     ),
     ("redelivery", "messages redelivered, summarised per minute"),
+    (
+        "detach",
+        "a user detached an instance from its group (a timed `actions` entry)",
+    ),
+    (
+        "user_action",
+        "a timed user or pipeline API call (`actions`): set desired capacity, update min/max, terminate an instance, UpdateTable, …",
+    ),
     (
         "dlq_move",
         "messages moved to a dead-letter queue, summarised per minute",
