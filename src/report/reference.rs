@@ -625,10 +625,7 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "functions.<function>.requests",
         "invocation requests: invocations + throttles",
     ),
-    (
-        "functions.<function>.invocations",
-        "invocations that ran",
-    ),
+    ("functions.<function>.invocations", "invocations that ran"),
     (
         "functions.<function>.throttles",
         "invocation requests refused for lack of concurrency",
@@ -741,14 +738,8 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "functions.<function>.event_source.max_batches",
         "most batches in flight at once",
     ),
-    (
-        "apis.<api>.requests",
-        "requests received",
-    ),
-    (
-        "apis.<api>.ok",
-        "requests answered 2xx",
-    ),
+    ("apis.<api>.requests", "requests received"),
+    ("apis.<api>.ok", "requests answered 2xx"),
     (
         "apis.<api>.throttled",
         "requests answered 429: throttled_stage + throttled_account",
@@ -761,14 +752,8 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "apis.<api>.throttled_account",
         "429s from the account throttle",
     ),
-    (
-        "apis.<api>.4xx",
-        "4XXError",
-    ),
-    (
-        "apis.<api>.5xx",
-        "5XXError",
-    ),
+    ("apis.<api>.4xx", "4XXError"),
+    ("apis.<api>.5xx", "5XXError"),
     (
         "apis.<api>.integration_timeouts",
         "requests whose backend passed the integration timeout (504)",
@@ -781,46 +766,22 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "apis.<api>.lambda_errors",
         "requests whose Lambda backend failed",
     ),
-    (
-        "apis.<api>.cache_hits",
-        "CacheHitCount",
-    ),
-    (
-        "apis.<api>.cache_misses",
-        "CacheMissCount",
-    ),
+    ("apis.<api>.cache_hits", "CacheHitCount"),
+    ("apis.<api>.cache_misses", "CacheMissCount"),
     (
         "apis.<api>.cache_hit_ratio",
         "cache_hits / (cache_hits + cache_misses)",
     ),
-    (
-        "apis.<api>.cost_usd",
-        "requests + cache hours, USD",
-    ),
-    (
-        "topics.<topic>.published",
-        "messages published",
-    ),
-    (
-        "topics.<topic>.delivered",
-        "deliveries that succeeded",
-    ),
-    (
-        "topics.<topic>.failed",
-        "deliveries that failed",
-    ),
+    ("apis.<api>.cost_usd", "requests + cache hours, USD"),
+    ("topics.<topic>.published", "messages published"),
+    ("topics.<topic>.delivered", "deliveries that succeeded"),
+    ("topics.<topic>.failed", "deliveries that failed"),
     (
         "topics.<topic>.filtered_out",
         "deliveries a filter policy refused",
     ),
-    (
-        "topics.<topic>.subscriptions",
-        "subscriptions",
-    ),
-    (
-        "topics.<topic>.cost_usd",
-        "publishes and deliveries, USD",
-    ),
+    ("topics.<topic>.subscriptions", "subscriptions"),
+    ("topics.<topic>.cost_usd", "publishes and deliveries, USD"),
 ];
 
 /// Metric names of `metrics.csv`: (name, resource, CloudWatch unit,

@@ -256,7 +256,7 @@ mod tests {
                 if op == 0 {
                     let popped = q.pop();
                     let want = reference.pop_first();
-                    proptest::prop_assert_eq!(popped, want.map(|(t, s)| (t, s)));
+                    proptest::prop_assert_eq!(popped, want);
                     if let Some((t, _)) = want {
                         now = t;
                     }
