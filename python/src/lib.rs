@@ -633,8 +633,11 @@ fn compare(
     let mut runs: Vec<Vec<Arc<RunResult>>> = vec![Vec::new(); n];
     let mut scenarios: Vec<Option<Arc<scn::Scenario>>> = vec![None; n];
     let mut rep_rows = Vec::new();
+    // The same columns as `stratus compare` (per queue and table too).
+    let all: Vec<&stratus::report::summary::Summary> = results.iter().map(|r| &r.summary).collect();
+    let cols = cmp::columns(&all);
     for ((spec, rep, sc), r) in jobs_list.iter().zip(results) {
-        let f = cmp::figures(&r.summary);
+        let f = cmp::column_values(&cols, &r.summary);
         rep_rows.push((*spec, *rep, sc.seed, f.clone()));
         per[*spec].push(f);
         runs[*spec].push(Arc::new(r));
@@ -645,7 +648,7 @@ fn compare(
     let st: Vec<Vec<(f64, f64)>> = per
         .iter()
         .map(|rows| {
-            (0..cmp::FIGURES.len())
+            (0..cols.len())
                 .map(|k| {
                     let xs: Vec<f64> = rows.iter().map(|r| r[k]).collect();
                     stats::mean_ci95(&xs)
@@ -653,10 +656,10 @@ fn compare(
                 .collect()
         })
         .collect();
-    let csv = cmp::comparison_csv(&names, &st, seed0, replications);
+    let csv = cmp::comparison_csv(&names, &cols, &st, seed0, replications);
     let replications_csv = (replications > 1).then(|| {
         let mut header: Vec<String> = ["variant", "replication", "seed"].map(String::from).into();
-        header.extend(cmp::FIGURES.iter().map(|f| f.key.to_string()));
+        header.extend(cols.iter().map(|f| f.key.clone()));
         let mut t = Table::new(header);
         for (spec, rep, seed, f) in &rep_rows {
             let mut row = vec![names[*spec].clone(), rep.to_string(), seed.to_string()];
