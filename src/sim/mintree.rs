@@ -32,16 +32,6 @@ impl MinTree {
         MinTree { len, base, tree }
     }
 
-    /// Slots in the tree.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// True when the tree has no slot.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Set slot `i` to `v`. O(log n).
     #[inline]
     pub fn set(&mut self, i: usize, v: u32) {
@@ -59,12 +49,6 @@ impl MinTree {
             }
             self.tree[k] = m;
         }
-    }
-
-    /// Value of slot `i`.
-    #[inline]
-    pub fn get(&self, i: usize) -> u32 {
-        self.tree[self.base + i]
     }
 
     /// The first slot holding the least value, searching slots

@@ -254,12 +254,6 @@ impl<E> EventQueue<E> {
         self.first().map(|(k, _)| k)
     }
 
-    /// Time of the earliest event.
-    #[inline]
-    pub fn peek_time(&mut self) -> Option<SimTime> {
-        self.first().map(|(k, _)| k.0)
-    }
-
     /// Pending events (including cancelled ones not yet popped).
     pub fn len(&self) -> usize {
         self.bucketed + self.early.len()

@@ -1753,7 +1753,7 @@ fn due_requests(
         now,
         generation,
         |k| {
-            if live(k) && !reqs[k.0 as usize].answered {
+            if unanswered(reqs, k) {
                 due.push(k.0);
             }
         },

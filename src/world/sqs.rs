@@ -316,6 +316,14 @@ fn message_id(id: u64) -> String {
     )
 }
 
+/// Whether a visibility deadline's (message, receipt) still matters: the
+/// message is in flight under that receipt.
+#[inline]
+fn still_in_flight(model: &Sqs, (m, r): (u32, u32)) -> bool {
+    let x = &model.msgs[m as usize];
+    x.state == rules::MsgState::InFlight && x.receipt == r
+}
+
 impl World {
     // ------------------------------------------------------------ timers
 
@@ -373,10 +381,7 @@ impl World {
             now,
             generation,
             |k| due.push(k),
-            |(m, r)| {
-                let x = &model.msgs[m as usize];
-                x.state == rules::MsgState::InFlight && x.receipt == r
-            },
+            |k| still_in_flight(model, k),
         );
         if let Some((t, g)) = next {
             self.sqs_push(t, SqsEv::VisibilityFifo, q, g);
@@ -448,10 +453,7 @@ impl World {
         // entries: drop them as the FIFO grows.
         let s = &mut self.sqs;
         let model = &s.model;
-        s.vis[q as usize].compact(|(m, r)| {
-            let x = &model.msgs[m as usize];
-            x.state == rules::MsgState::InFlight && x.receipt == r
-        });
+        s.vis[q as usize].compact(|k| still_in_flight(model, k));
     }
 
     /// Messages moved to dead-letter queues: one activity row each; their
