@@ -75,6 +75,11 @@ pub(crate) struct Apis {
 }
 
 impl Apis {
+    /// The sink of workload `i` when it targets an API.
+    pub(super) fn workload_sink(&self, i: usize) -> Option<Sink> {
+        self.wl_sinks[i]
+    }
+
     pub(crate) fn new(sc: &Scenario, series: &mut crate::report::metrics::Series) -> Apis {
         let apis = sc
             .apis
@@ -147,15 +152,6 @@ impl Apis {
 }
 
 impl World {
-    /// Route the workloads that target APIs.
-    pub(super) fn apis_start(&mut self) {
-        for (i, s) in self.apis.wl_sinks.iter().enumerate() {
-            if let Some(s) = s {
-                self.workloads[i].sink = *s;
-            }
-        }
-    }
-
     fn api_key_slot(&mut self, req: u32) -> &mut u64 {
         let k = req as usize;
         if self.apis.req_key.len() <= k {

@@ -219,6 +219,11 @@ fn dim_name(d: Dim) -> (&'static str, &'static str) {
 }
 
 impl Tables {
+    /// The call site of workload `i` when it targets a table.
+    pub(super) fn workload_site(&self, i: usize) -> Option<u32> {
+        self.wl_site[i]
+    }
+
     /// Prepare the tables of a (validated) scenario.
     pub(crate) fn new(sc: &Scenario, start_epoch: i64) -> Tables {
         let seed = sc.seed;
@@ -501,15 +506,10 @@ impl DimScaling {
 }
 
 impl World {
-    /// Route table workloads to their tables and start the tables' minute.
+    /// Start the tables' minute.
     pub(super) fn tables_start(&mut self) {
         if self.ddb.tables.is_empty() {
             return;
-        }
-        for (i, s) in self.ddb.wl_site.clone().into_iter().enumerate() {
-            if let Some(s) = s {
-                self.workloads[i].sink = super::Sink::Table(s);
-            }
         }
         for t in 0..self.ddb.tables.len() {
             let name = self.ddb.tables[t].name.clone();

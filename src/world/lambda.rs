@@ -274,13 +274,8 @@ impl Functions {
 }
 
 impl World {
-    /// Route the workloads that target functions.
+    /// Start the event source mappings.
     pub(super) fn lambda_start(&mut self) {
-        for (i, s) in self.lambda.wl_sinks.iter().enumerate() {
-            if let Some(s) = s {
-                self.workloads[i].sink = *s;
-            }
-        }
         self.esm_start();
     }
 

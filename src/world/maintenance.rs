@@ -11,7 +11,7 @@
 use super::{Act, Activity, Ev, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::scaling as rules;
-use crate::scenario::{AutoScalingGroup, PoolState, ScalingProcess, Scenario};
+use crate::scenario::{AutoScalingGroup, PoolState, ScalingProcess};
 use crate::sim::SimTime;
 use crate::sim::rng::Sampler;
 
@@ -70,7 +70,7 @@ pub(crate) struct GroupMaintenance {
 }
 
 impl GroupMaintenance {
-    pub(crate) fn new(_sc: &Scenario, g: &AutoScalingGroup) -> GroupMaintenance {
+    pub(crate) fn new(g: &AutoScalingGroup) -> GroupMaintenance {
         // Auto Scaling's periodic health check interval: the documentation
         // says only "periodically" and "at the next periodic health check"
         // (`ASG:ec2-auto-scaling-health-checks`); `health_check.interval`.

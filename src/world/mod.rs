@@ -306,8 +306,6 @@ enum Sink {
     Lb(u32),
     /// A table: the call site's index (`world/dynamodb.rs`).
     Table(u32),
-    /// Not modelled yet (queue or table workloads come with their services).
-    Unrouted,
     /// A queue: each request is one SendMessage.
     Queue(u32),
     /// A Lambda function, invoked synchronously.
@@ -559,7 +557,6 @@ pub struct World {
     /// Queues, their timers, producers and consumers.
     sqs: sqs::SqsWorld,
     /// Predictive scaling state per group.
-    #[allow(dead_code)]
     predictive: Vec<predictive::GroupPredictive>,
     /// Health replacement, lifetime, refresh and warm pool state per group.
     maint: Vec<maintenance::GroupMaintenance>,
@@ -664,25 +661,35 @@ impl World {
                 LbState::new(lb, g.unwrap_or(NONE), nodes)
             })
             .collect();
+        let sqs = sqs::SqsWorld::new(sc, &mut series);
+        let lambda = lambda::Functions::new(sc, &mut series);
+        let apis = apigw::Apis::new(sc, &mut series);
+        let topics = sns::Topics::new(sc, &mut series);
+        let ddb = dynamodb::Tables::new(sc, start_epoch);
         let workloads = sc
             .workloads
             .iter()
-            .map(|w| {
-                let sink = match &w.to.load_balancer {
-                    Some(n) => match sc.load_balancers.iter().position(|l| &l.name == n) {
-                        Some(i) => Sink::Lb(i as u32),
-                        None => Sink::Unrouted,
-                    },
-                    None => Sink::Unrouted,
-                };
-                let sink = match sc
-                    .queues
+            .enumerate()
+            .map(|(i, w)| {
+                // Validation makes `to` name exactly one existing target.
+                let lb = w.to.load_balancer.as_ref();
+                let queue = w.to.queue.as_ref();
+                let sink = sc
+                    .load_balancers
                     .iter()
-                    .position(|q| w.to.queue.as_ref() == Some(&q.name))
-                {
-                    Some(i) => Sink::Queue(i as u32),
-                    None => sink,
-                };
+                    .position(|l| Some(&l.name) == lb)
+                    .map(|k| Sink::Lb(k as u32))
+                    .or_else(|| {
+                        sc.queues
+                            .iter()
+                            .position(|q| Some(&q.name) == queue)
+                            .map(|k| Sink::Queue(k as u32))
+                    })
+                    .or_else(|| ddb.workload_site(i).map(Sink::Table))
+                    .or_else(|| lambda.wl_sinks[i])
+                    .or_else(|| apis.workload_sink(i))
+                    .or_else(|| topics.workload_sink(i))
+                    .expect("validation gives every workload one target");
                 let r = w.retries.as_ref();
                 WlState {
                     name: w.name.clone(),
@@ -714,10 +721,6 @@ impl World {
             .iter()
             .map(|g| series.resource(&g.name))
             .collect();
-        let sqs = sqs::SqsWorld::new(sc, &mut series);
-        let lambda = lambda::Functions::new(sc, &mut series);
-        let apis = apigw::Apis::new(sc, &mut series);
-        let topics = sns::Topics::new(sc, &mut series);
         let mut w = World {
             now: 0,
             end: sc.duration.0,
@@ -783,7 +786,7 @@ impl World {
                 .map(|g| g.default_cooldown)
                 .collect(),
             last_not_scaled_group: vec![String::new(); sc.auto_scaling_groups.len()],
-            ddb: dynamodb::Tables::new(sc, start_epoch),
+            ddb,
             fault_plan: crate::faults::plan(sc),
             az_down: sc
                 .auto_scaling_groups
@@ -795,12 +798,12 @@ impl World {
             predictive: sc
                 .auto_scaling_groups
                 .iter()
-                .map(|g| predictive::GroupPredictive::new(sc, g))
+                .map(|g| predictive::GroupPredictive::new(g))
                 .collect(),
             maint: sc
                 .auto_scaling_groups
                 .iter()
-                .map(|g| maintenance::GroupMaintenance::new(sc, g))
+                .map(|g| maintenance::GroupMaintenance::new(g))
                 .collect(),
             sticky_tally: vec![MinuteTally::new(); sc.load_balancers.len()],
             dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
@@ -853,8 +856,6 @@ impl World {
         w.start_faults();
         w.tables_start();
         w.lambda_start();
-        w.apis_start();
-        w.topics_start();
         w.actions_start(&sc.actions);
         w.closed_loop_start(sc);
         for i in 0..w.instances.len() as u32 {
@@ -1197,12 +1198,6 @@ impl World {
             Sink::FunctionAsync(f) => self.lambda_async_request(req, f),
             Sink::Api(a) => self.api_request(req, a),
             Sink::Topic(t) => self.sns_workload_publish(req, t),
-            Sink::Unrouted => {
-                // Queue and table workloads arrive with their services; until
-                // then such a request is answered at once.
-                self.answer(req, Outcome::Ok);
-                self.free_req(req);
-            }
         }
     }
 

@@ -31,7 +31,7 @@
 use super::{Act, Activity, Ev, SIMULATOR_WORDING, World};
 use crate::aws::predictive::{self as fc, HourForecast, HourlyHistory, LoadMetric};
 use crate::aws::scaling::{self as rules, MaxCapacityBreach};
-use crate::scenario::{AutoScalingGroup, Duration, PolicyType, Scenario};
+use crate::scenario::{AutoScalingGroup, Duration, PolicyType};
 use crate::sim::SimTime;
 use std::collections::BTreeMap;
 
@@ -75,7 +75,7 @@ pub(crate) struct GroupPredictive {
 }
 
 impl GroupPredictive {
-    pub(crate) fn new(_sc: &Scenario, g: &AutoScalingGroup) -> GroupPredictive {
+    pub(crate) fn new(g: &AutoScalingGroup) -> GroupPredictive {
         let policies = g
             .scaling_policies
             .iter()

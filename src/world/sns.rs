@@ -59,6 +59,11 @@ pub(crate) struct Topics {
 }
 
 impl Topics {
+    /// The sink of workload `i` when it targets a topic.
+    pub(super) fn workload_sink(&self, i: usize) -> Option<Sink> {
+        self.wl_sinks[i]
+    }
+
     pub(crate) fn new(sc: &Scenario, series: &mut crate::report::metrics::Series) -> Topics {
         let qidx = |n: &str| sc.queues.iter().position(|q| q.name == n).map(|i| i as u32);
         let fidx = |n: &str| {
@@ -137,15 +142,6 @@ impl Topics {
 }
 
 impl World {
-    /// Route the workloads that target topics.
-    pub(super) fn topics_start(&mut self) {
-        for (i, s) in self.topics.wl_sinks.iter().enumerate() {
-            if let Some(s) = s {
-                self.workloads[i].sink = *s;
-            }
-        }
-    }
-
     /// Publish one message to topic `t` and fan it out.
     fn sns_publish(&mut self, t: u32) {
         let tr = &mut self.topics.topics[t as usize];
