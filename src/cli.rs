@@ -113,6 +113,9 @@ pub enum Command {
         /// Do not draw the charts.
         #[arg(long)]
         no_charts: bool,
+        /// Run even when the runs are estimated above 1e11 events in all.
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Run a grid of parameter values in parallel; one row per run in sweep.csv.
     ///
@@ -155,6 +158,9 @@ pub enum Command {
         /// Do not draw the chart.
         #[arg(long)]
         no_charts: bool,
+        /// Run even when the runs are estimated above 1e11 events in all.
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Combine the shard folders of a sweep (or a tune) into one folder.
     ///
@@ -232,6 +238,9 @@ pub enum Command {
         /// Do not draw the chart.
         #[arg(long)]
         no_charts: bool,
+        /// Run even when the runs are estimated above 1e11 events in all.
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Write a scenario from AWS descriptions (CLI JSON, CloudFormation, Terraform plan JSON).
     Import(crate::import::cli::ImportArgs),

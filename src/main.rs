@@ -45,6 +45,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             out,
             jobs,
             no_charts,
+            allow_huge,
             ..
         } => {
             let sub = matches
@@ -64,6 +65,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                 out,
                 charts: !no_charts,
                 jobs,
+                allow_huge,
             };
             let done = experiment::compare::compare(&o).map_err(failure)?;
             print!("{}", done.text);
@@ -81,6 +83,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             shards,
             metric,
             no_charts,
+            allow_huge,
         } => {
             if let Some(d) = &out {
                 stratus::cli::check_out_path(d).map_err(Failure::BadInput)?;
@@ -99,6 +102,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                 metric: Some(metric),
                 charts: !no_charts,
                 progress: true,
+                allow_huge,
             };
             let done = experiment::sweep::sweep(&o).map_err(failure)?;
             print!("{}", done.text);
@@ -152,6 +156,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
             shard,
             shards,
             no_charts,
+            allow_huge,
         } => {
             let o = experiment::tune::Options {
                 file,
@@ -171,6 +176,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<(), Failure> {
                 shards,
                 charts: !no_charts,
                 progress: true,
+                allow_huge,
             };
             let done = experiment::tune::tune(&o).map_err(failure)?;
             print!("{}", done.text);

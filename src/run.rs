@@ -65,8 +65,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
     };
     let hours = sc.duration.as_secs_f64() / 3600.0;
     let auto_scaling_groups: std::collections::BTreeMap<String, AsgSummary> = w
-        .asgs
-        .iter()
+        .asgs()
         .enumerate()
         .map(|(g, a)| {
             let (ih, cost) = w.asg_cost(g);
@@ -95,16 +94,15 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         })
         .collect();
     let load_balancers: std::collections::BTreeMap<String, LbSummary> = w
-        .lbs
-        .iter()
+        .load_balancers()
         .map(|l| {
             (
                 l.name.clone(),
                 LbSummary {
-                    requests: l.total_requests,
-                    sticky_rebinds: l.sticky_rebinds,
-                    sessions_lost: l.sessions_lost,
-                    cost_usd: summary::r6(crate::aws::elb::alb_cost_usd(hours, l.total_requests)),
+                    requests: l.total_requests(),
+                    sticky_rebinds: l.sticky_rebinds(),
+                    sessions_lost: l.sessions_lost(),
+                    cost_usd: summary::r6(crate::aws::elb::alb_cost_usd(hours, l.total_requests())),
                     cloudwatch: w.lb_cloudwatch_totals(&l.name),
                 },
             )

@@ -100,6 +100,31 @@ pub struct LbPeriod {
     pub sticky_rebinds: u64,
 }
 
+/// The HTTP error codes an Application Load Balancer counts, each its own
+/// CloudWatch metric (`ALB:cloudwatch-metrics`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpCode {
+    /// HTTPCode_ELB_502_Count: the target closed or refused the connection.
+    Elb502,
+    /// HTTPCode_ELB_503_Count: no registered target can take the request.
+    Elb503,
+    /// HTTPCode_ELB_504_Count: the target did not answer within the idle timeout.
+    Elb504,
+    /// HTTPCode_Target_5XX_Count: the target answered with a 5xx.
+    Target5xx,
+}
+
+impl LbPeriod {
+    fn count(&mut self, code: HttpCode) {
+        match code {
+            HttpCode::Elb502 => self.elb_502 += 1,
+            HttpCode::Elb503 => self.elb_503 += 1,
+            HttpCode::Elb504 => self.elb_504 += 1,
+            HttpCode::Target5xx => self.target_5xx += 1,
+        }
+    }
+}
+
 /// A load balancer's state.
 pub struct LbState {
     /// Name.
@@ -146,21 +171,90 @@ pub struct LbState {
     /// Zones that are down (their node leaves DNS).
     zone_down: Vec<bool>,
     /// Counters of the current metrics period.
-    pub period: LbPeriod,
+    period: LbPeriod,
     /// Counters of the current CloudWatch minute (alarms).
-    pub cw: LbPeriod,
+    cw: LbPeriod,
     /// Requests received, all time.
-    pub total_requests: u64,
+    total_requests: u64,
     /// Sticky sessions moved to a new target.
-    pub sticky_rebinds: u64,
+    sticky_rebinds: u64,
     /// Sessions whose local state became unreachable.
-    pub sessions_lost: u64,
+    sessions_lost: u64,
     /// Idle-timeout deadlines of requests sent to targets: (request slot, generation).
     pub deadlines: DeadlineFifo<(u32, u32)>,
 }
 
 impl LbState {
     /// A load balancer with no targets yet, with a node in each of `nodes` zones.
+    /// A request reaches the load balancer (RequestCount).
+    #[inline]
+    pub fn on_request(&mut self) {
+        self.period.requests += 1;
+        self.cw.requests += 1;
+        self.total_requests += 1;
+    }
+
+    /// A target answered after `response_time` ns (TargetResponseTime).
+    #[inline]
+    pub fn on_response(&mut self, response_time: SimTime) {
+        self.period.response_time_sum += response_time as u128;
+        self.period.responses += 1;
+        self.cw.response_time_sum += response_time as u128;
+        self.cw.responses += 1;
+    }
+
+    /// The load balancer answered a client with an error `code`.
+    #[inline]
+    pub fn on_error(&mut self, code: HttpCode) {
+        self.period.count(code);
+        self.cw.count(code);
+    }
+
+    /// A sticky request went to its cookie's target `t` without routing
+    /// (RequestCountPerTarget still counts it).
+    #[inline]
+    pub fn on_sticky_hit(&mut self, t: usize) {
+        self.targets[t].period_requests += 1;
+    }
+
+    /// A sticky session was re-bound to another target.
+    pub fn on_rebind(&mut self) {
+        self.sticky_rebinds += 1;
+        self.period.sticky_rebinds += 1;
+    }
+
+    /// A session's state, kept on its old instance, became unreachable.
+    pub fn on_session_lost(&mut self) {
+        self.sessions_lost += 1;
+    }
+
+    /// The metrics period's counters; the next period starts at zero.
+    pub fn flush_period(&mut self) -> LbPeriod {
+        std::mem::take(&mut self.period)
+    }
+
+    /// The CloudWatch minute's counters; the next minute starts at zero.
+    pub fn flush_minute(&mut self) -> LbPeriod {
+        std::mem::take(&mut self.cw)
+    }
+
+    /// Requests received, all time.
+    pub fn total_requests(&self) -> u64 {
+        self.total_requests
+    }
+
+    /// Sticky sessions moved to a new target, all time.
+    pub fn sticky_rebinds(&self) -> u64 {
+        self.sticky_rebinds
+    }
+
+    /// Sessions whose local state became unreachable, all time.
+    pub fn sessions_lost(&self) -> u64 {
+        self.sessions_lost
+    }
+
+    /// A load balancer of the scenario's `lb`, filled by group `asg`, one
+    /// node per zone.
     pub fn new(lb: &LoadBalancer, asg: u32, nodes: u32) -> Self {
         let nodes = nodes.max(1);
         let cross_zone = lb.cross_zone.unwrap_or(lb.kind == LbType::Application);

@@ -59,6 +59,8 @@ pub struct Options {
     pub charts: bool,
     /// Threads (default: all cores).
     pub jobs: Option<usize>,
+    /// Run even when the runs are estimated above 1e11 events in all.
+    pub allow_huge: bool,
 }
 
 /// One column of the comparison: the base or a variant.
@@ -619,6 +621,11 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
         }
     }
 
+    let events: f64 = jobs
+        .iter()
+        .map(|j| crate::scenario::estimate::estimate(&j.sc).events)
+        .sum();
+    super::size_guard("compare", jobs.len() as u64, events, o.allow_huge)?;
     let bar = super::sweep::progress_bar(jobs.len() as u64, "runs");
     type Done = (RunResult, Vec<(String, Vec<u8>)>);
     let work = || -> Result<Vec<Done>, String> {

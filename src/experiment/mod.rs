@@ -34,6 +34,34 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// The size guard of a command that makes many runs (compare, sweep,
+/// tune), as `stratus run` has for one: work estimated above
+/// [`estimate::HUGE_EVENTS`] events in all is refused (exit 2) unless
+/// `allow_huge`; an estimate and ETA go to stderr when the work should take
+/// more than a few seconds. `events` is the sum of the runs' estimates.
+///
+/// [`estimate::HUGE_EVENTS`]: crate::scenario::estimate::HUGE_EVENTS
+pub fn size_guard(what: &str, runs: u64, events: f64, allow_huge: bool) -> Result<(), Failure> {
+    use crate::scenario::estimate::{self, Estimate};
+    let e = Estimate {
+        events,
+        by_workload: Vec::new(),
+        periodic: 0.0,
+        simulated_s: 0.0,
+    };
+    if e.is_huge() && !allow_huge {
+        return Err(Failure::BadInput(format!(
+            "{what}: {runs} runs, {} in all (one core); the limit is {} events. Hint: fewer runs, a shorter `duration` or a lower `rate` (check one run with `stratus validate`), or --allow-huge to run it anyway",
+            e.line(),
+            estimate::sci(estimate::HUGE_EVENTS)
+        )));
+    }
+    if e.eta_s() > estimate::SHOW_ETA_ABOVE_S {
+        eprintln!("stratus: {what}: {runs} runs, {} on one core", e.line());
+    }
+    Ok(())
+}
+
 /// Map an output-folder error (a folder that is not ours is bad input).
 pub fn out_failure(e: crate::report::output::OutputError) -> Failure {
     match e {

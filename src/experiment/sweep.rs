@@ -290,6 +290,8 @@ pub struct Options {
     pub charts: bool,
     /// Show progress bars (on a terminal).
     pub progress: bool,
+    /// Run even when the grid is estimated above 1e11 events in all.
+    pub allow_huge: bool,
 }
 
 /// The result: where it went and what to print.
@@ -562,6 +564,11 @@ pub fn sweep(o: &Options) -> Result<Outcome, Failure> {
         }
         return Err(Failure::BadInput(msg));
     }
+    let events: f64 = scenarios
+        .iter()
+        .map(|sc| crate::scenario::estimate::estimate(sc).events)
+        .sum();
+    super::size_guard("sweep", scenarios.len() as u64, events, o.allow_huge)?;
 
     // Run, in parallel; rows come back in grid order whatever the schedule.
     let progress = if o.progress && std::io::stderr().is_terminal() {

@@ -101,6 +101,8 @@ pub struct Options {
     pub charts: bool,
     /// Progress bar (on a terminal).
     pub progress: bool,
+    /// Run even when the search is estimated above 1e11 events in all.
+    pub allow_huge: bool,
 }
 
 /// A parameter's domain.
@@ -1194,6 +1196,11 @@ pub fn tune(o: &Options) -> Result<Outcome, Failure> {
         },
     )
     .map_err(|d| Failure::BadInput(d.to_string()))?;
+    // Every candidate once, and the survivors' replications: at most
+    // budget × replications runs the size of the base.
+    let runs = budget as u64 * replications as u64;
+    let per_run = crate::scenario::estimate::estimate(&base).events;
+    super::size_guard("tune", runs, per_run * runs as f64, o.allow_huge)?;
     for metric in std::iter::once(&o.objective).chain(constraints.iter().map(|c| &c.metric)) {
         if !metric_known(&base, metric) {
             return Err(Failure::BadInput(format!(

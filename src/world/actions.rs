@@ -29,7 +29,7 @@ impl World {
 
     fn group_index(&self, name: Option<&String>) -> Option<usize> {
         let n = name?;
-        self.asgs.iter().position(|g| &g.name == n)
+        self.groups.iter().position(|g| &g.aws.name == n)
     }
 
     /// One action is due.
@@ -41,17 +41,17 @@ impl World {
                 let Some(g) = self.group_index(a.auto_scaling_group.as_ref()) else {
                     return;
                 };
-                let old = self.asgs[g].desired;
+                let old = self.groups[g].aws.desired;
                 let new = a.desired.unwrap_or(old);
-                if new < self.asgs[g].min || new > self.asgs[g].max {
+                if new < self.groups[g].aws.min || new > self.groups[g].aws.max {
                     // AWS refuses it (ValidationError); nothing changes.
                     self.activities.push(
                         Activity::new(
                             self.now,
-                            self.asgs[g].name.clone(),
+                            self.groups[g].aws.name.clone(),
                             Act::UserAction,
                             format!("SetDesiredCapacity to {new} refused"),
-                            format!("New SetDesiredCapacity value {new} is outside the group's bounds [{}, {}].", self.asgs[g].min, self.asgs[g].max),
+                            format!("New SetDesiredCapacity value {new} is outside the group's bounds [{}, {}].", self.groups[g].aws.min, self.groups[g].aws.max),
                         )
                         .with_details(SIMULATOR_WORDING),
                     );
@@ -67,7 +67,7 @@ impl World {
                 let Some(g) = self.group_index(a.auto_scaling_group.as_ref()) else {
                     return;
                 };
-                let grp = &mut self.asgs[g];
+                let grp = &mut self.groups[g].aws;
                 if let Some(m) = a.min {
                     grp.min = m as u32;
                 }
@@ -101,7 +101,8 @@ impl World {
                 let Some(g) = self.group_index(a.auto_scaling_group.as_ref()) else {
                     return;
                 };
-                let mut serving: Vec<u32> = self.asgs[g]
+                let mut serving: Vec<u32> = self.groups[g]
+                    .aws
                     .instances
                     .iter()
                     .copied()
@@ -145,12 +146,12 @@ impl World {
                 let Some(lb) = a
                     .load_balancer
                     .as_ref()
-                    .and_then(|n| self.lbs.iter().position(|l| &l.name == n))
+                    .and_then(|n| self.lbs.iter().position(|l| &l.aws.name == n))
                 else {
                     return;
                 };
                 let Some(h) = &a.health_check else { return };
-                let hc = &mut self.lb_hc[lb];
+                let hc = &mut self.lbs[lb].hc;
                 if let Some(v) = h.interval {
                     hc.interval = v;
                 }
@@ -169,7 +170,7 @@ impl World {
                     hc.healthy_threshold,
                     hc.unhealthy_threshold,
                 );
-                let name = self.lbs[lb].name.clone();
+                let name = self.lbs[lb].aws.name.clone();
                 self.activities.push(
                     Activity::new(
                         self.now,
@@ -191,12 +192,12 @@ impl World {
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
         let have = self.active_instances(g).len() as u32;
-        if decrement && self.asgs[g].desired <= self.asgs[g].min {
-            let min = self.asgs[g].min;
+        if decrement && self.groups[g].aws.desired <= self.groups[g].aws.min {
+            let min = self.groups[g].aws.min;
             self.activities.push(
                 Activity::new(
                     self.now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::UserAction,
                     format!("Removing {id} with decrement refused"),
                     format!("ValidationError: Currently, desiredSize equals minSize ({min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size."),
@@ -219,8 +220,8 @@ impl World {
             format!("At {t} instance {id} was {verb} in response to a user request.")
         };
         if decrement {
-            let old = self.asgs[g].desired;
-            let new = old.saturating_sub(1).max(self.asgs[g].min);
+            let old = self.groups[g].aws.desired;
+            let new = old.saturating_sub(1).max(self.groups[g].aws.min);
             self.change_desired(g, new, &cause);
         }
         if detach {
@@ -241,7 +242,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Detach,
                 format!("{act} EC2 instance: {id}"),
                 cause.to_string(),
@@ -251,8 +252,8 @@ impl World {
         // Leaves as a termination does (deregistered, drained), without a
         // termination row.
         self.set_state(inst, LifecycleState::Terminating);
-        for lb in self.asgs[g].lbs.clone() {
-            self.lbs[lb as usize].drain(inst);
+        for lb in self.groups[g].aws.lbs.clone() {
+            self.lbs[lb as usize].aws.drain(inst);
         }
         self.finish_termination(inst);
     }

@@ -11,10 +11,62 @@ use crate::scenario::{HookResult, LifecycleHook, ScalingProcess, Transition};
 use crate::sim::SimTime;
 use rand::RngExt;
 
+/// One Auto Scaling group: AWS's state of it (`aws::autoscaling::AsgState`)
+/// and everything this world keeps per group beside it, in one place.
+pub(crate) struct Group {
+    /// AWS's state: capacity, instances, counters.
+    pub(super) aws: crate::aws::autoscaling::AsgState,
+    /// What a request does on its instances, samplers and random streams.
+    pub(super) rt: super::AsgRuntime,
+    /// Its resource in the series.
+    pub(super) res: u32,
+    /// Dynamic scaling: alarms, policies, cooldowns.
+    pub(super) scaling: super::scaling::GroupScaling,
+    /// The group's default cooldown.
+    pub(super) default_cooldown: crate::scenario::Duration,
+    /// The last `not_scaled` reason (one row per new reason).
+    pub(super) last_not_scaled: String,
+    /// Per zone: the zone is down.
+    pub(super) az_down: Vec<bool>,
+    /// Rebalancing launches not yet in service.
+    pub(super) rebalance_pending: Vec<u32>,
+    /// Predictive scaling.
+    pub(super) predictive: super::predictive::GroupPredictive,
+    /// Health replacement, lifetime, refresh and warm pool.
+    pub(super) maint: super::maintenance::GroupMaintenance,
+    /// Some load balancer of it routes by outstanding requests.
+    pub(super) load_tracked: bool,
+}
+
+impl Group {
+    pub(super) fn new(
+        sc: &crate::scenario::Scenario,
+        g: &crate::scenario::AutoScalingGroup,
+        rt: super::AsgRuntime,
+        start_epoch: i64,
+        res: u32,
+    ) -> Group {
+        Group {
+            aws: crate::aws::autoscaling::AsgState::new(g),
+            rt,
+            res,
+            scaling: super::scaling::GroupScaling::new(sc, g, start_epoch),
+            default_cooldown: g.default_cooldown,
+            last_not_scaled: String::new(),
+            az_down: vec![false; g.availability_zones.len().max(1)],
+            rebalance_pending: Vec::new(),
+            predictive: super::predictive::GroupPredictive::new(g),
+            maint: super::maintenance::GroupMaintenance::new(g),
+            load_tracked: false,
+        }
+    }
+}
+
 impl World {
     /// Instances that count toward the group's capacity (not terminating).
     pub(crate) fn active_instances(&self, g: usize) -> Vec<u32> {
-        self.asgs[g]
+        self.groups[g]
+            .aws
             .instances
             .iter()
             .copied()
@@ -42,15 +94,15 @@ impl World {
     /// Only the change of desired capacity and its `scaling` row; false when
     /// it does not change.
     pub(crate) fn change_desired(&mut self, g: usize, new: u32, reason: &str) -> bool {
-        let old = self.asgs[g].desired;
+        let old = self.groups[g].aws.desired;
         if new == old {
             return false;
         }
-        self.asgs[g].desired = new;
-        self.asgs[g].scaling_activities += 1;
+        self.groups[g].aws.desired = new;
+        self.groups[g].aws.scaling_activities += 1;
         self.activities.push(Activity::new(
             self.now,
-            self.asgs[g].name.clone(),
+            self.groups[g].aws.name.clone(),
             Act::Scaling { from: old, to: new },
             format!("Changing the desired capacity from {old} to {new}"),
             reason.to_string(),
@@ -62,7 +114,7 @@ impl World {
     pub(crate) fn reconcile(&mut self, g: usize, reason: &str) {
         let active = self.active_instances(g);
         let have = active.len() as u32;
-        let want = self.asgs[g].desired;
+        let want = self.groups[g].aws.desired;
         let t = self.clock_text(self.now);
         if want > have {
             if self.suspended(g, ScalingProcess::Launch) {
@@ -117,7 +169,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Suspended,
                 format!("The {process} process is suspended"),
                 format!("At {t} {what}, but its {process} process is suspended."),
@@ -139,7 +191,7 @@ impl World {
             .into_iter()
             .filter(|&i| az.is_none_or(|z| self.instances[i as usize].az == z))
             .collect();
-        let nazs = self.asgs[g].azs.len().max(1);
+        let nazs = self.groups[g].aws.azs.len().max(1);
         let mut az_counts = vec![0u32; nazs];
         let mut cands = Vec::with_capacity(active.len());
         for &i in &active {
@@ -157,14 +209,14 @@ impl World {
                 protected: inst.protected,
                 // Instances marked unhealthy go first (WE-07 i).
                 healthy: !self.is_marked_unhealthy(g, i),
-                spot: self.asg_rt[g].spec.market == crate::scenario::Market::Spot,
+                spot: self.groups[g].rt.spec.market == crate::scenario::Market::Spot,
             });
         }
-        let random: u64 = self.asg_rt[g].term_rng.random();
+        let random: u64 = self.groups[g].rt.term_rng.random();
         let ctx = termination::ScaleIn {
             now: self.now,
             az_counts: &az_counts,
-            policies: &self.asg_rt[g].termination,
+            policies: &self.groups[g].rt.termination,
             terminate_spot: None,
         };
         termination::choose_instance_to_terminate(&cands, &ctx, random)
@@ -173,7 +225,7 @@ impl World {
 
     /// How many of `instances` stand in each of the group's zones.
     pub(super) fn per_az(&self, g: usize, instances: &[u32]) -> Vec<u32> {
-        let mut per_az = vec![0u32; self.asgs[g].azs.len().max(1)];
+        let mut per_az = vec![0u32; self.groups[g].aws.azs.len().max(1)];
         for &i in instances {
             per_az[self.instances[i as usize].az as usize] += 1;
         }
@@ -209,14 +261,14 @@ impl World {
             return None;
         }
         let per_az = self.per_az(g, &self.active_instances(g));
-        let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
+        let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
         let az = match az.or_else(|| termination::az_with_fewest_instances(&per_az, &available)) {
             Some(z) => z,
             None => {
                 let t = self.clock_text(self.now);
                 self.activities.push(Activity::new(
                     self.now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::LaunchFailed,
                     "Launching a new EC2 instance.  Status Reason: no Availability Zone of the group is available. Launching EC2 instance failed.",
                     format!("At {t} an instance launch was attempted, but every Availability Zone of the group is down."),
@@ -229,27 +281,27 @@ impl World {
         }
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
-        let version = self.asgs[g].lt_version;
+        let version = self.groups[g].aws.lt_version;
         let mut inst = Instance::new(
             id.clone(),
             g as u32,
             az,
-            &self.asg_rt[g].spec,
+            &self.groups[g].rt.spec,
             version,
             self.now,
         );
-        inst.protected = self.asg_rt[g].protect_new;
+        inst.protected = self.groups[g].rt.protect_new;
         if into_pool {
             inst.state = LifecycleState::WarmedPending;
         }
         self.instances.push(inst);
         self.inst_gen.push(0);
-        self.asgs[g].instances.push(idx);
-        self.asgs[g].launches += 1;
+        self.groups[g].aws.instances.push(idx);
+        self.groups[g].aws.launches += 1;
         let into = if into_pool { " into warm pool" } else { "" };
         let row = Activity::new(
             self.now,
-            self.asgs[g].name.clone(),
+            self.groups[g].aws.name.clone(),
             Act::Launch,
             format!("Launching a new EC2 instance{into}: {id}"),
             cause,
@@ -259,7 +311,7 @@ impl World {
         } else {
             row
         });
-        let rt = &mut self.asg_rt[g];
+        let rt = &mut self.groups[g].rt;
         let boot = rt.boot.sample(&mut rt.boot_rng);
         self.q.push(
             self.now + boot,
@@ -300,7 +352,8 @@ impl World {
         g: usize,
         transition: Transition,
     ) -> Option<(SimTime, bool, String)> {
-        let hooks: Vec<LifecycleHook> = self.asg_rt[g]
+        let hooks: Vec<LifecycleHook> = self.groups[g]
+            .rt
             .hooks
             .iter()
             .filter(|h| h.transition == transition)
@@ -313,7 +366,7 @@ impl World {
         let mut first_abandon: Option<(SimTime, String)> = None;
         for h in &hooks {
             let done = h.completes_after.as_ref().map(|d| {
-                let rt = &mut self.asg_rt[g];
+                let rt = &mut self.groups[g].rt;
                 d.sampler().sample(&mut rt.hook_rng)
             });
             let (times_out, why) = rules::lifecycle_hook_times_out_at(
@@ -370,7 +423,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Lifecycle,
                 format!("Instance {id} entered {}", state.aws_name()),
                 format!("The lifecycle hook {hook} completes at {until} with result {result}."),
@@ -397,7 +450,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Terminate,
                 format!("Terminating EC2 instance: {id}"),
                 why.aws,
@@ -463,9 +516,11 @@ impl World {
         if self.suspended(g, ScalingProcess::AddToLoadBalancer) {
             return;
         }
-        for lb in self.asgs[g].lbs.clone() {
+        for lb in self.groups[g].aws.lbs.clone() {
             // A new target is `initial` until it passes a health check.
-            self.lbs[lb as usize].register(inst, az, TargetHealth::Initial, self.now);
+            self.lbs[lb as usize]
+                .aws
+                .register(inst, az, TargetHealth::Initial, self.now);
             self.load_changed(inst);
             self.start_health_checks(lb, inst);
         }
@@ -490,7 +545,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Terminate,
                 format!("Terminating EC2 instance: {id}"),
                 why.aws,
@@ -498,8 +553,8 @@ impl World {
             .with_details(why.details),
         );
         let mut delay: SimTime = 0;
-        for lb in self.asgs[g].lbs.clone() {
-            let l = &mut self.lbs[lb as usize];
+        for lb in self.groups[g].aws.lbs.clone() {
+            let l = &mut self.lbs[lb as usize].aws;
             if l.drain(inst) {
                 delay = delay.max(l.deregistration_delay);
             }
@@ -555,8 +610,8 @@ impl World {
             self.free_req(r);
         }
         let g = self.instances[inst as usize].asg as usize;
-        for lb in self.asgs[g].lbs.clone() {
-            self.lbs[lb as usize].deregister(inst);
+        for lb in self.groups[g].aws.lbs.clone() {
+            self.lbs[lb as usize].aws.deregister(inst);
         }
         self.instances[inst as usize].release_all(now);
         self.load_changed(inst);
@@ -577,13 +632,13 @@ impl World {
         let i = &mut self.instances[inst as usize];
         i.terminated_at = Some(self.now);
         let g = i.asg as usize;
-        self.asgs[g].terminations += 1;
+        self.groups[g].aws.terminations += 1;
     }
 
     /// Schedule the next run of a recurring (cron) action after `from`, if
     /// before the end.
     pub(super) fn schedule_recurrence(&mut self, g: usize, idx: usize, from: SimTime) {
-        let Some(expr) = self.asg_rt[g].scheduled[idx].recurrence.clone() else {
+        let Some(expr) = self.groups[g].rt.scheduled[idx].recurrence.clone() else {
             return;
         };
         let Some(cron) = crate::aws::autoscaling::cron::Cron::parse(&expr) else {
@@ -594,7 +649,7 @@ impl World {
             return;
         };
         let at = (next - self.start_epoch).max(0) as u64 * 1_000_000_000;
-        let rt = &mut self.asg_rt[g];
+        let rt = &mut self.groups[g].rt;
         let late = rt.scheduled_delay.sample(&mut rt.sched_rng);
         if at <= self.end {
             self.q.push(
@@ -609,7 +664,7 @@ impl World {
 
     /// A scheduled action runs: new min, max and desired capacity.
     pub(crate) fn on_scheduled_action(&mut self, g: usize, idx: usize) {
-        let a = self.asg_rt[g].scheduled[idx].clone();
+        let a = self.groups[g].rt.scheduled[idx].clone();
         if a.recurrence.is_some() {
             // Its next run counts from its nominal minute, not from the delay.
             let nominal = self.now - self.now % 60_000_000_000;
@@ -620,7 +675,7 @@ impl World {
             self.process_suspended(g, "ScheduledActions", &what);
             return;
         }
-        let grp = &mut self.asgs[g];
+        let grp = &mut self.groups[g].aws;
         let old = grp.desired;
         if let Some(m) = a.min {
             grp.min = m;
@@ -665,7 +720,7 @@ impl World {
     pub(crate) fn elb_health_says_unhealthy(&mut self, inst: u32) {
         let i = &self.instances[inst as usize];
         let g = i.asg as usize;
-        let rt = &self.asg_rt[g];
+        let rt = &self.groups[g].rt;
         // A stopped instance is the EC2 health check's (`world::fidelity`).
         if !rt.elb_health
             || i.stopped

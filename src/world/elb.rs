@@ -1,27 +1,205 @@
-//! The load balancer side of the world: sticky sessions, session state, and
-//! target health checks (real requests through each instance's queue).
+//! The load balancer side of the world: where an ALB decides a request's
+//! fate. A request arrives (`lb_receive`): the client's DNS lookup picks a
+//! node, stickiness or the routing algorithm picks a target (no target:
+//! 503), the idle timeout is armed (it expires: 504, `on_lb_deadline`), the
+//! target admits or refuses it (refused: 502); the target's answer is timed
+//! (`lb_responded`), and every error the client gets from the load balancer
+//! is counted under its CloudWatch metric (`http_code`). Also sticky
+//! sessions, session state and target health checks (real requests through
+//! each instance's queue).
+//!
+//! The pure rules it applies (routing algorithms, health thresholds, the
+//! HTTP codes, pricing) are in `aws::elb`; each load balancer's state is one
+//! [`Lb`].
 
-use super::{Act, Activity, Ev, NONE, Request, SIMULATOR_WORDING, World};
+use super::{
+    Act, Activity, Ev, NONE, Outcome, Request, SIMULATOR_WORDING, World, due_requests, unanswered,
+};
 use crate::aws::ec2::{Admission, LifecycleState};
-use crate::aws::elb::TargetHealth;
+use crate::aws::elb::{HttpCode, TargetHealth};
 use crate::scenario::{SessionStore, StickinessType};
+use crate::sim::SimTime;
 use rand::RngExt;
 
+/// One load balancer: AWS's state of it (`aws::elb::LbState`: targets,
+/// routing, counters) and what this world keeps beside it.
+pub(crate) struct Lb {
+    /// AWS's state.
+    pub(super) aws: crate::aws::elb::LbState,
+    /// Routing stream (random routing, ties).
+    pub(super) rng: crate::sim::rng::Rng,
+    /// Clients' DNS lookups (which node).
+    pub(super) dns_rng: crate::sim::rng::Rng,
+    /// Each new target's first health check offset.
+    pub(super) hc_rng: crate::sim::rng::Rng,
+    /// Target response times of the current period, µs.
+    pub(super) hist: crate::sim::hist::LogHist,
+    /// Health check settings.
+    pub(super) hc: crate::scenario::LbHealthCheck,
+    /// Its resource in the series.
+    pub(super) res: u32,
+    /// This minute's sticky re-binds (old target, new target, why the old
+    /// one could not serve).
+    pub(super) sticky: super::MinuteTally<(u32, u32, &'static str)>,
+}
+
+impl Lb {
+    pub(super) fn new(
+        aws: crate::aws::elb::LbState,
+        lb: &crate::scenario::LoadBalancer,
+        seed: u64,
+        res: u32,
+    ) -> Lb {
+        use crate::sim::stream;
+        Lb {
+            aws,
+            rng: stream(seed, &format!("elb/{}", lb.name)),
+            dns_rng: stream(seed, &format!("elb/{}/dns", lb.name)),
+            hc_rng: stream(seed, &format!("elb/{}/health-checks", lb.name)),
+            hist: Default::default(),
+            hc: lb.health_check.clone(),
+            res,
+            sticky: super::MinuteTally::new(),
+        }
+    }
+}
+
+/// How an attempt's outcome shows in the load balancer's HTTPCode metrics.
+///
+/// A request the instance refuses (its queue is full) reaches the client as
+/// a 502 from the load balancer, so CloudWatch counts it in
+/// HTTPCode_ELB_502_Count; the summary keeps its cause apart
+/// (`instance_refused`). Client timeouts and throttles are not the load
+/// balancer's answer.
+pub(super) fn http_code(outcome: Outcome) -> Option<HttpCode> {
+    match outcome {
+        Outcome::Elb502 | Outcome::InstanceRefused => Some(HttpCode::Elb502),
+        Outcome::Elb503 => Some(HttpCode::Elb503),
+        Outcome::Elb504 => Some(HttpCode::Elb504),
+        Outcome::Target5xx => Some(HttpCode::Target5xx),
+        Outcome::Ok | Outcome::ClientTimeout | Outcome::Throttled => None,
+    }
+}
+
 impl World {
+    /// A request reaches load balancer `lb`: a node by DNS, a target by
+    /// stickiness or by the routing algorithm, 503 when there is none, the
+    /// idle timeout armed, then the target's admission (502 when refused).
+    pub(super) fn lb_receive(&mut self, lb: u32, req: u32) {
+        let now = self.now;
+        let generation = self.reqs[req as usize].generation;
+        let session = self.reqs[req as usize].session;
+        let lbx = &mut self.lbs[lb as usize];
+        let (l, dns_rng, rng) = (&mut lbx.aws, &mut lbx.dns_rng, &mut lbx.rng);
+        l.on_request();
+        self.reqs[req as usize].lb = lb;
+        // The client's DNS lookup picks a node; a session keeps its node.
+        let node = if session == NONE {
+            l.pick_node(dns_rng)
+        } else {
+            let s = &mut self.sessions[session as usize];
+            if s.node == NONE {
+                s.node = l.pick_node(dns_rng);
+            }
+            s.node
+        };
+        let sticky = session != NONE && l.stickiness != crate::scenario::StickinessType::None;
+        let mut routed = None;
+        if sticky {
+            let s = &self.sessions[session as usize];
+            if s.cookie != NONE && s.cookie_expiry > now && l.sticky_ok(s.cookie, node) {
+                routed = Some(s.cookie);
+                if let Some(t) = l.target_of(s.cookie) {
+                    l.on_sticky_hit(t);
+                }
+            }
+        }
+        if routed.is_none() {
+            routed = l.route(node, now, rng);
+        }
+        let Some(inst) = routed else {
+            // No registered target the node can reach: 503.
+            self.answer(req, Outcome::Elb503);
+            self.free_req(req);
+            return;
+        };
+        if session != NONE {
+            self.session_routed(lb, session, inst, sticky);
+        }
+        let l = &mut self.lbs[lb as usize].aws;
+        let idle = l.idle_timeout;
+        if let Some(g) = l.deadlines.push(now + idle, (req, generation)) {
+            self.q
+                .push(now + idle, Ev::LbDeadline { lb, generation: g });
+        }
+        let reqs = &self.reqs;
+        l.deadlines.compact(|k| unanswered(reqs, k));
+        self.reqs[req as usize].inst = inst;
+        let admitted = self.instances[inst as usize].admit(req, now);
+        self.load_changed(inst);
+        match admitted {
+            Admission::Started => self.start_service(inst, req),
+            Admission::Queued => {}
+            Admission::Refused => {
+                self.answer(req, Outcome::InstanceRefused);
+                self.free_req(req);
+            }
+        }
+    }
+    /// An instance's outstanding requests (in service + waiting) changed:
+    /// tell the load balancers that route by them. O(1) for the others.
+    #[inline]
+    pub(super) fn load_changed(&mut self, inst: u32) {
+        let i = &self.instances[inst as usize];
+        let g = i.asg as usize;
+        if !self.groups[g].load_tracked {
+            return;
+        }
+        let load = i.busy + i.waiting.len() as u32;
+        for k in 0..self.groups[g].aws.lbs.len() {
+            let l = &mut self.lbs[self.groups[g].aws.lbs[k] as usize].aws;
+            if l.tracks_load() {
+                l.set_load(inst, load);
+            }
+        }
+    }
+    pub(super) fn on_lb_deadline(&mut self, lb: u32, generation: u32) {
+        let (due, next) = due_requests(
+            &mut self.lbs[lb as usize].aws.deadlines,
+            &self.reqs,
+            self.now,
+            generation,
+        );
+        if let Some((t, g)) = next {
+            self.q.push(t, Ev::LbDeadline { lb, generation: g });
+        }
+        for r in due {
+            // The ALB gives up on the target after its idle timeout: 504.
+            self.answer(r, Outcome::Elb504);
+        }
+    }
+
+    /// A target answered request `lb`'s attempt after `response_time` ns.
+    #[inline]
+    pub(super) fn lb_responded(&mut self, lb: u32, response_time: SimTime) {
+        let l = &mut self.lbs[lb as usize];
+        l.aws.on_response(response_time);
+        l.hist.record((response_time / 1_000).max(1));
+    }
+
     /// A session's request was routed to `inst`: keep its cookie and its
     /// state up to date.
     pub(super) fn session_routed(&mut self, lb: u32, session: u32, inst: u32, sticky: bool) {
         let now = self.now;
         let s = &mut self.sessions[session as usize];
-        let l = &mut self.lbs[lb as usize];
+        let l = &mut self.lbs[lb as usize].aws;
         let mut rebound = None;
         if sticky {
             // The sticky target is unhealthy, draining or gone: the load
             // balancer picks a new one and rewrites the cookie
             // (`ALB:sticky-sessions`).
             if s.cookie != NONE && s.cookie_expiry > now && s.cookie != inst {
-                l.sticky_rebinds += 1;
-                l.period.sticky_rebinds += 1;
+                l.on_rebind();
                 let why = match l.target_of(s.cookie) {
                     None => "deregistered",
                     Some(t) => l.targets[t].health.aws_name(),
@@ -33,15 +211,15 @@ impl World {
         }
         // Session state kept on the instance is unreachable from any other.
         let g = self.instances[inst as usize].asg as usize;
-        if self.asg_rt[g].session_store == SessionStore::Local {
+        if self.groups[g].rt.session_store == SessionStore::Local {
             if s.home != NONE && s.home != inst && !s.lost {
                 s.lost = true;
-                l.sessions_lost += 1;
+                l.on_session_lost();
             }
             s.home = inst;
         }
         if let Some(example) = rebound
-            && let Some(done) = self.sticky_tally[lb as usize].note(now, example)
+            && let Some(done) = self.lbs[lb as usize].sticky.note(now, example)
         {
             self.sticky_row(lb, done);
         }
@@ -50,8 +228,8 @@ impl World {
     /// Start health-checking a newly registered target, first at a random
     /// point within one interval.
     pub(super) fn start_health_checks(&mut self, lb: u32, inst: u32) {
-        let interval = self.lb_hc[lb as usize].interval.0.max(1);
-        let offset = self.lb_hc_rng[lb as usize].random_range(0..interval);
+        let interval = self.lbs[lb as usize].hc.interval.0.max(1);
+        let offset = self.lbs[lb as usize].hc_rng.random_range(0..interval);
         let generation = self.inst_gen[inst as usize];
         self.q.push(
             self.now + offset,
@@ -69,14 +247,14 @@ impl World {
         if self.inst_gen[inst as usize] != generation {
             return;
         }
-        let Some(t) = self.lbs[lb as usize].target_of(inst) else {
+        let Some(t) = self.lbs[lb as usize].aws.target_of(inst) else {
             return;
         };
-        if self.lbs[lb as usize].targets[t].health == TargetHealth::Draining {
+        if self.lbs[lb as usize].aws.targets[t].health == TargetHealth::Draining {
             return;
         }
         let now = self.now;
-        let hc = self.lb_hc[lb as usize].clone();
+        let hc = self.lbs[lb as usize].hc.clone();
         self.q.push(
             now + hc.interval.0.max(1),
             Ev::HealthCheck {
@@ -149,9 +327,9 @@ impl World {
     /// (`ALB:target-group-health-checks`).
     fn health_check_result(&mut self, lb: u32, inst: u32, ok: bool) {
         let now = self.now;
-        let hc = &self.lb_hc[lb as usize];
+        let hc = &self.lbs[lb as usize].hc;
         let (ht, ut) = (hc.healthy_threshold.max(1), hc.unhealthy_threshold.max(1));
-        let l = &mut self.lbs[lb as usize];
+        let l = &mut self.lbs[lb as usize].aws;
         let Some(t) = l.target_of(inst) else {
             return;
         };
@@ -214,7 +392,7 @@ impl World {
         lb: u32,
         (first, n, (old, new, why)): (u64, u64, (u32, u32, &'static str)),
     ) {
-        let l = &self.lbs[lb as usize];
+        let l = &self.lbs[lb as usize].aws;
         let cookie = if l.stickiness == StickinessType::AppCookie {
             "AWSALBAPP"
         } else {

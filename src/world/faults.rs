@@ -32,13 +32,13 @@ impl World {
         let t = self.clock_text(self.now);
         match action {
             FaultAction::AzDown(az) => {
-                for g in 0..self.asgs.len() {
-                    let Some(z) = self.asgs[g].azs.iter().position(|a| a == &az) else {
+                for g in 0..self.groups.len() {
+                    let Some(z) = self.groups[g].aws.azs.iter().position(|a| a == &az) else {
                         continue;
                     };
-                    self.az_down[g][z] = true;
-                    for lb in self.asgs[g].lbs.clone() {
-                        self.lbs[lb as usize].set_zone_down(z as u32, true);
+                    self.groups[g].az_down[z] = true;
+                    for lb in self.groups[g].aws.lbs.clone() {
+                        self.lbs[lb as usize].aws.set_zone_down(z as u32, true);
                     }
                     let mut victims: Vec<u32> = self
                         .active_instances(g)
@@ -64,18 +64,18 @@ impl World {
                 }
             }
             FaultAction::AzUp(az) => {
-                for g in 0..self.asgs.len() {
-                    let Some(z) = self.asgs[g].azs.iter().position(|a| a == &az) else {
+                for g in 0..self.groups.len() {
+                    let Some(z) = self.groups[g].aws.azs.iter().position(|a| a == &az) else {
                         continue;
                     };
-                    self.az_down[g][z] = false;
-                    for lb in self.asgs[g].lbs.clone() {
-                        self.lbs[lb as usize].set_zone_down(z as u32, false);
+                    self.groups[g].az_down[z] = false;
+                    for lb in self.groups[g].aws.lbs.clone() {
+                        self.lbs[lb as usize].aws.set_zone_down(z as u32, false);
                     }
                     self.activities.push(
                         Activity::new(
                             self.now,
-                            self.asgs[g].name.clone(),
+                            self.groups[g].aws.name.clone(),
                             Act::Rebalance,
                             format!("Availability Zone {az} recovered"),
                             format!("At {t} the Availability Zone {az} became available again and the group may require rebalancing."),
@@ -100,7 +100,10 @@ impl World {
                     if pool.is_empty() {
                         break;
                     }
-                    let k = self.asg_rt[g].fault_rng.random_range(0..pool.len() as u64) as usize;
+                    let k = self.groups[g]
+                        .rt
+                        .fault_rng
+                        .random_range(0..pool.len() as u64) as usize;
                     let i = pool.swap_remove(k);
                     let id = self.instances[i as usize].ec2_id.clone();
                     let how = match mode {
@@ -111,7 +114,7 @@ impl World {
                     self.activities.push(
                         Activity::new(
                             self.now,
-                            self.asgs[g].name.clone(),
+                            self.groups[g].aws.name.clone(),
                             Act::Fault,
                             format!("Instance {id} failed"),
                             "",
@@ -150,7 +153,10 @@ impl World {
                     if pool.is_empty() {
                         break;
                     }
-                    let k = self.asg_rt[g].fault_rng.random_range(0..pool.len() as u64) as usize;
+                    let k = self.groups[g]
+                        .rt
+                        .fault_rng
+                        .random_range(0..pool.len() as u64) as usize;
                     let i = pool.swap_remove(k);
                     self.spot_notice(i);
                 }
@@ -185,7 +191,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::SpotInterruption,
                 format!("EC2 Spot Instance interruption notice for {id}"),
                 format!("EC2 will interrupt the Spot Instance {id} at {at}."),
@@ -217,12 +223,12 @@ impl World {
     /// (interruptions per instance-hour, a Poisson process per instance).
     pub(super) fn arm_spot_rate(&mut self, inst: u32) {
         let g = self.instances[inst as usize].asg as usize;
-        let spec = &self.asg_rt[g].spec;
+        let spec = &self.groups[g].rt.spec;
         if spec.market != Market::Spot || spec.interruption_rate <= 0.0 {
             return;
         }
         let rate = spec.interruption_rate;
-        let e: f64 = self.asg_rt[g].spot_rng.sample(Exp1);
+        let e: f64 = self.groups[g].rt.spot_rng.sample(Exp1);
         let at = self.now + (e / rate * 3.6e12) as SimTime;
         let generation = self.inst_gen[inst as usize];
         if at <= self.end {
@@ -263,34 +269,34 @@ impl World {
     pub(super) fn rebalance(&mut self, g: usize) {
         // Suspending AZRebalance, or Launch, stops it
         // (`ASG:understand-how-suspending-processes-affects-other-processes`).
-        if !self.rebalance_pending[g].is_empty()
+        if !self.groups[g].rebalance_pending.is_empty()
             || self.suspended(g, crate::scenario::ScalingProcess::AzRebalance)
             || self.suspended(g, crate::scenario::ScalingProcess::Launch)
         {
             return;
         }
         let counts = self.per_az(g, &self.active_instances(g));
-        let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
+        let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
         let t = self.clock_text(self.now);
         match termination::az_rebalance_action(
             &counts,
             &available,
-            self.asgs[g].desired,
-            self.asgs[g].max,
+            self.groups[g].aws.desired,
+            self.groups[g].aws.max,
         ) {
             RebalanceAction::None => {}
             RebalanceAction::Launch { az } => {
-                let zone = self.asgs[g].azs[az as usize].clone();
+                let zone = self.groups[g].aws.azs[az as usize].clone();
                 let cause = format!(
                     "At {t} instances were launched to balance instances in zones {zone} with other zones resulting in more than desired number of instances in the group."
                 );
                 if let Some(i) = self.launch_instance_in(g, Some(az), cause) {
-                    self.rebalance_pending[g].push(i);
+                    self.groups[g].rebalance_pending.push(i);
                 }
             }
             RebalanceAction::Terminate { az } => {
                 let have = counts.iter().sum::<u32>();
-                let want = self.asgs[g].desired;
+                let want = self.groups[g].aws.desired;
                 let Some((victim, why)) = self.choose_victim_in(g, Some(az)) else {
                     return;
                 };
@@ -312,8 +318,12 @@ impl World {
 
     /// A rebalancing launch is in service (or gone): take the next step.
     pub(super) fn rebalance_progress(&mut self, g: usize, inst: u32) {
-        if let Some(k) = self.rebalance_pending[g].iter().position(|&i| i == inst) {
-            self.rebalance_pending[g].swap_remove(k);
+        if let Some(k) = self.groups[g]
+            .rebalance_pending
+            .iter()
+            .position(|&i| i == inst)
+        {
+            self.groups[g].rebalance_pending.swap_remove(k);
             self.rebalance(g);
         }
     }

@@ -123,7 +123,7 @@ impl World {
             FidEv::LaunchRetry => {
                 let g = a as usize;
                 self.fid.groups[g].retry_armed = false;
-                if (self.active_instances(g).len() as u32) < self.asgs[g].desired {
+                if (self.active_instances(g).len() as u32) < self.groups[g].aws.desired {
                     // The retry's cause is AWS's launch clause alone.
                     self.reconcile(g, "");
                 }
@@ -132,7 +132,7 @@ impl World {
                 if let Some((g, _, reason, simple)) =
                     self.fid.actions.get_mut(a as usize).and_then(Option::take)
                 {
-                    let before = self.asgs[g].instances.clone();
+                    let before = self.groups[g].aws.instances.clone();
                     let was_active = self.active_instances(g);
                     self.reconcile(g, &reason);
                     self.track_simple_activity(g, &before, was_active, simple);
@@ -183,7 +183,8 @@ impl World {
     /// 5 min (the pacing is the simulator's; AWS does not document it).
     pub(super) fn launch_fails(&mut self, g: usize, az: u32, cause: &str) -> bool {
         let now = self.now;
-        let zone = self.asgs[g]
+        let zone = self.groups[g]
+            .aws
             .azs
             .get(az as usize)
             .cloned()
@@ -213,7 +214,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::LaunchFailed,
                 format!("Launching a new EC2 instance.  Status Reason: {reason}. Launching EC2 instance failed."),
                 cause.to_string(),
@@ -241,7 +242,8 @@ impl World {
     /// launch behind an ALB lasts until then, 332 s vs 33 s without one;
     /// 2018 ap-northeast-1 record, grade B).
     pub(super) fn launch_done_at_in_service(&mut self, g: usize, inst: u32) {
-        if self.asgs[g].lbs.is_empty() || self.suspended(g, ScalingProcess::AddToLoadBalancer) {
+        if self.groups[g].aws.lbs.is_empty() || self.suspended(g, ScalingProcess::AddToLoadBalancer)
+        {
             self.scaling_activity_done(g, inst);
         }
     }
@@ -253,8 +255,8 @@ impl World {
         if self.instances[inst as usize].state != LifecycleState::InService {
             return;
         }
-        let all = self.asgs[g].lbs.iter().all(|&lb| {
-            let l = &self.lbs[lb as usize];
+        let all = self.groups[g].aws.lbs.iter().all(|&lb| {
+            let l = &self.lbs[lb as usize].aws;
             l.target_of(inst)
                 .is_some_and(|t| l.targets[t].health == crate::aws::elb::TargetHealth::Healthy)
         });
@@ -334,7 +336,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Health,
                 format!("Instance {id} marked Unhealthy"),
                 format!("At {t} an EC2 health check indicating it has been terminated or stopped was reported."),
@@ -377,7 +379,7 @@ impl World {
     }
 
     fn stopped_relaunch(&mut self, g: usize) {
-        if (self.active_instances(g).len() as u32) >= self.asgs[g].desired {
+        if (self.active_instances(g).len() as u32) >= self.groups[g].aws.desired {
             return;
         }
         let t = self.clock_text(self.now);

@@ -121,7 +121,7 @@ impl GroupMaintenance {
 impl World {
     /// Arm the first sweep of each group that needs one, and fill warm pools.
     pub(super) fn maintenance_start(&mut self) {
-        for g in 0..self.asgs.len() {
+        for g in 0..self.groups.len() {
             self.fill_initial_warm_pool(g);
             self.arm_next_sweep(g);
         }
@@ -132,7 +132,7 @@ impl World {
         if at > self.end {
             return;
         }
-        let m = &mut self.maint[g];
+        let m = &mut self.groups[g].maint;
         if m.armed.is_none_or(|a| at < a) {
             m.armed = Some(at);
             self.q.push(at, Ev::GroupSweep { g: g as u32 });
@@ -144,7 +144,7 @@ impl World {
     /// lifetime or the refresh is due.
     fn arm_next_sweep(&mut self, g: usize) {
         let now = self.now;
-        let m = &self.maint[g];
+        let m = &self.groups[g].maint;
         let next_tick = (now / m.interval + 1) * m.interval;
         let busy = !m.unhealthy.is_empty()
             || !m.replacing.is_empty()
@@ -159,7 +159,8 @@ impl World {
             at = Some(at.map_or(r.at, |a| a.min(r.at)));
         }
         if let Some(life) = m.lifetime {
-            let due = self.asgs[g]
+            let due = self.groups[g]
+                .aws
                 .instances
                 .iter()
                 .filter(|&&i| self.instances[i as usize].state == LifecycleState::InService)
@@ -178,10 +179,10 @@ impl World {
 
     /// The group's periodic sweep.
     pub(super) fn on_group_sweep(&mut self, g: usize) {
-        if self.maint[g].armed != Some(self.now) {
+        if self.groups[g].maint.armed != Some(self.now) {
             return; // superseded by an earlier sweep
         }
-        self.maint[g].armed = None;
+        self.groups[g].maint.armed = None;
         self.replace_unhealthy(g);
         self.replace_at_max_lifetime(g);
         self.instance_refresh_step(g);
@@ -195,8 +196,8 @@ impl World {
     /// made up at the next sweep when a zone is available.
     fn refill_shortfall(&mut self, g: usize) {
         let have = self.active_instances(g).len() as u32;
-        if have < self.asgs[g].desired
-            && self.az_down[g].iter().any(|d| !d)
+        if have < self.groups[g].aws.desired
+            && self.groups[g].az_down.iter().any(|d| !d)
             && !self.suspended(g, ScalingProcess::Launch)
         {
             let t = self.clock_text(self.now);
@@ -226,7 +227,8 @@ impl World {
 
     /// InService instances of the group past warm-up.
     fn ready_count(&self, g: usize, warmup: SimTime) -> u32 {
-        self.asgs[g]
+        self.groups[g]
+            .aws
             .instances
             .iter()
             .filter(|&&i| self.ready(i, warmup))
@@ -235,7 +237,7 @@ impl World {
 
     /// Whether Auto Scaling has marked the instance unhealthy.
     pub(super) fn is_marked_unhealthy(&self, g: usize, inst: u32) -> bool {
-        self.maint[g].unhealthy.iter().any(|u| u.0 == inst)
+        self.groups[g].maint.unhealthy.iter().any(|u| u.0 == inst)
     }
 
     /// Launch a replacement: from the warm pool when it has an instance
@@ -251,8 +253,8 @@ impl World {
     /// An instance entered service: when the group has a maximum instance
     /// lifetime, a sweep is due when it reaches it.
     pub(super) fn lifetime_starts(&mut self, g: usize) {
-        if let Some(life) = self.maint[g].lifetime {
-            let i = self.maint[g].interval;
+        if let Some(life) = self.groups[g].maint.lifetime {
+            let i = self.groups[g].maint.interval;
             self.arm_sweep(g, (self.now + life).div_ceil(i) * i);
         }
     }
@@ -266,17 +268,17 @@ impl World {
         let g = self.instances[inst as usize].asg as usize;
         if self.suspended(g, ScalingProcess::HealthCheck)
             || self.instances[inst as usize].state != LifecycleState::InService
-            || self.maint[g].unhealthy.iter().any(|u| u.0 == inst)
+            || self.groups[g].maint.unhealthy.iter().any(|u| u.0 == inst)
         {
             return;
         }
-        self.maint[g].unhealthy.push((inst, check));
+        self.groups[g].maint.unhealthy.push((inst, check));
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Health,
                 format!("Instance {id} marked Unhealthy"),
                 format!("At {t} {check} was reported."),
@@ -285,7 +287,7 @@ impl World {
                 "the group replaces the instance from its next periodic health check on; {SIMULATOR_WORDING}"
             )),
         );
-        let next = (self.now / self.maint[g].interval + 1) * self.maint[g].interval;
+        let next = (self.now / self.groups[g].maint.interval + 1) * self.groups[g].maint.interval;
         self.arm_sweep(g, next);
     }
 
@@ -300,43 +302,45 @@ impl World {
     /// it, suspending Launch terminates without replacing
     /// (`ASG:understand-how-suspending-processes-affects-other-processes`).
     fn replace_unhealthy(&mut self, g: usize) {
-        let warmup = self.maint[g].warmup;
-        let unhealthy: Vec<(u32, &'static str)> = self.maint[g]
+        let warmup = self.groups[g].maint.warmup;
+        let unhealthy: Vec<(u32, &'static str)> = self.groups[g]
+            .maint
             .unhealthy
             .iter()
             .copied()
             .filter(|&(i, _)| self.instances[i as usize].state == LifecycleState::InService)
             .collect();
-        self.maint[g].unhealthy = unhealthy;
-        let replacing: Vec<u32> = self.maint[g]
+        self.groups[g].maint.unhealthy = unhealthy;
+        let replacing: Vec<u32> = self.groups[g]
+            .maint
             .replacing
             .iter()
             .copied()
             .filter(|&i| self.on_its_way(i, warmup))
             .collect();
-        self.maint[g].replacing = replacing;
-        if self.maint[g].unhealthy.is_empty()
+        self.groups[g].maint.replacing = replacing;
+        if self.groups[g].maint.unhealthy.is_empty()
             || self.suspended(g, ScalingProcess::ReplaceUnhealthy)
             || self.suspended(g, ScalingProcess::Terminate)
         {
             return;
         }
-        let desired = self.asgs[g].desired;
+        let desired = self.groups[g].aws.desired;
         let ready = self.ready_count(g, warmup);
         if !rules::unhealthy_replacement_may_proceed(ready, desired, false) {
             return;
         }
         // A batch at a time: the next waits until every replacement of the
         // previous one is in service and warmed up.
-        if !self.maint[g].replacing.is_empty() {
+        if !self.groups[g].maint.replacing.is_empty() {
             return;
         }
         let batch = rules::unhealthy_replacement_batch(desired) as usize;
         for _ in 0..batch {
-            if self.maint[g].unhealthy.is_empty() {
+            if self.groups[g].maint.unhealthy.is_empty() {
                 break;
             }
-            let (inst, check) = self.maint[g].unhealthy.remove(0);
+            let (inst, check) = self.groups[g].maint.unhealthy.remove(0);
             let t = self.clock_text(self.now);
             let id = self.instances[inst as usize].ec2_id.clone();
             self.terminate_instance(
@@ -350,7 +354,7 @@ impl World {
                 g,
                 format!("At {t} an instance was launched in response to an unhealthy instance needing to be replaced."),
             ) {
-                self.maint[g].replacing.push(new);
+                self.groups[g].maint.replacing.push(new);
             }
         }
     }
@@ -370,25 +374,27 @@ impl World {
     /// several are due together, up to 10 % of current capacity at once.
     /// `ASG:asg-max-instance-lifetime`.
     fn replace_at_max_lifetime(&mut self, g: usize) {
-        let Some(life) = self.maint[g].lifetime else {
+        let Some(life) = self.groups[g].maint.lifetime else {
             return;
         };
-        let warmup = self.maint[g].warmup;
-        let replacing: Vec<u32> = self.maint[g]
+        let warmup = self.groups[g].maint.warmup;
+        let replacing: Vec<u32> = self.groups[g]
+            .maint
             .lifetime_replacing
             .iter()
             .copied()
             .filter(|&i| self.on_its_way(i, warmup))
             .collect();
-        self.maint[g].lifetime_replacing = replacing;
-        if !self.maint[g].lifetime_replacing.is_empty()
+        self.groups[g].maint.lifetime_replacing = replacing;
+        if !self.groups[g].maint.lifetime_replacing.is_empty()
             || self.suspended(g, ScalingProcess::Terminate)
             || self.suspended(g, ScalingProcess::Launch)
         {
             return;
         }
         let now = self.now;
-        let mut due: Vec<u32> = self.asgs[g]
+        let mut due: Vec<u32> = self.groups[g]
+            .aws
             .instances
             .iter()
             .copied()
@@ -396,7 +402,7 @@ impl World {
                 let x = &self.instances[i as usize];
                 x.state == LifecycleState::InService
                     && self.in_service_since(i) + life <= now
-                    && !self.maint[g].unhealthy.iter().any(|u| u.0 == i)
+                    && !self.groups[g].maint.unhealthy.iter().any(|u| u.0 == i)
             })
             .collect();
         if due.is_empty() {
@@ -424,7 +430,7 @@ impl World {
                 g,
                 format!("At {t} an instance was launched to replace an instance that reached the group's maximum instance lifetime."),
             ) {
-                self.maint[g].lifetime_replacing.push(new);
+                self.groups[g].maint.lifetime_replacing.push(new);
             }
         }
     }
@@ -441,7 +447,7 @@ impl World {
     /// the old instances when the new ones are ready.
     /// `ASG:asg-instance-refresh`; `ASG:understand-instance-refresh-default-values`.
     fn instance_refresh_step(&mut self, g: usize) {
-        let Some(mut r) = self.maint[g].refresh.clone() else {
+        let Some(mut r) = self.groups[g].maint.refresh.clone() else {
             return;
         };
         let now = self.now;
@@ -449,17 +455,20 @@ impl World {
             if now < r.at {
                 return;
             }
-            let from = self.asgs[g].lt_version;
+            let from = self.groups[g].aws.lt_version;
             let to = r.to_version.unwrap_or(from + 1);
-            self.asgs[g].lt_version = to;
+            self.groups[g].aws.lt_version = to;
             r.state = RefreshState::Running;
             let t = self.clock_text(now);
-            let batch =
-                rules::instance_refresh_batch(self.asgs[g].desired, r.min_healthy, r.max_healthy);
+            let batch = rules::instance_refresh_batch(
+                self.groups[g].aws.desired,
+                r.min_healthy,
+                r.max_healthy,
+            );
             self.activities.push(
                 Activity::new(
                     now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::InstanceRefresh,
                     format!("Instance refresh started: launch template version {from} to {to}"),
                     format!(
@@ -475,12 +484,12 @@ impl World {
             );
         }
         if r.state != RefreshState::Running {
-            self.maint[g].refresh = Some(r);
+            self.groups[g].maint.refresh = Some(r);
             return;
         }
         // The desired configuration is the group's: a version changed
         // during the refresh (a scheduled action) becomes its target.
-        let to = self.asgs[g].lt_version;
+        let to = self.groups[g].aws.lt_version;
         let warmup = r.warmup;
         r.new.retain(|&i| self.on_its_way(i, warmup));
         let stale = |w: &World, i: u32| w.instances[i as usize].lt_version != to;
@@ -498,7 +507,7 @@ impl World {
         .iter()
         .any(|&p| self.suspended(g, p));
         if !r.new.is_empty() || blocked {
-            self.maint[g].refresh = Some(r);
+            self.groups[g].maint.refresh = Some(r);
             return;
         }
         let t = self.clock_text(now);
@@ -510,7 +519,8 @@ impl World {
         // Launch-first: the previous batch is ready, so as many old
         // instances go as the group is now above desired capacity (a
         // scale-in meanwhile may already have taken the surplus).
-        let surplus = (self.active_instances(g).len() as u32).saturating_sub(self.asgs[g].desired);
+        let surplus =
+            (self.active_instances(g).len() as u32).saturating_sub(self.groups[g].aws.desired);
         for _ in 0..r.owed.min(surplus) {
             if old.is_empty() {
                 break;
@@ -543,7 +553,7 @@ impl World {
             self.activities.push(
                 Activity::new(
                     now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::InstanceRefresh,
                     format!(
                         "Instance refresh finished: {} instance(s) replaced",
@@ -555,7 +565,7 @@ impl World {
                 )
                 .with_details(SIMULATOR_WORDING),
             );
-            self.maint[g].refresh = Some(r);
+            self.groups[g].maint.refresh = Some(r);
             return;
         }
         // A batch: at least MinHealthyPercentage of desired capacity stays
@@ -563,7 +573,7 @@ impl World {
         // the headroom is launched first and its old instances go when the
         // new ones are ready; the rest are terminated now and replaced at
         // once (WE-16).
-        let desired = self.asgs[g].desired;
+        let desired = self.groups[g].aws.desired;
         let batch = rules::instance_refresh_batch(desired, r.min_healthy, r.max_healthy)
             .min(old.len() as u32);
         let ceiling = (desired as f64 * r.max_healthy.max(100.0) / 100.0 + 1e-9).floor() as u32;
@@ -585,14 +595,15 @@ impl World {
                 }
             }
         }
-        self.maint[g].refresh = Some(r);
+        self.groups[g].maint.refresh = Some(r);
     }
 
     // ------------------------------------------------------- warm pool
 
     /// The warm pool's instances (launching into it, or waiting in it).
     pub(super) fn pool_instances(&self, g: usize) -> Vec<u32> {
-        self.asgs[g]
+        self.groups[g]
+            .aws
             .instances
             .iter()
             .copied()
@@ -612,15 +623,15 @@ impl World {
     /// like the group itself).
     fn pool_zone(&self, g: usize) -> Option<u32> {
         let per_az = self.per_az(g, &self.pool_instances(g));
-        let available: Vec<bool> = self.az_down[g].iter().map(|d| !d).collect();
+        let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
         crate::aws::termination::az_with_fewest_instances(&per_az, &available)
     }
 
     /// The pool's size now: `MaxGroupPreparedCapacity` (default max) minus
     /// desired, at least `MinSize` (WE-10).
     pub(super) fn warm_pool_target(&self, g: usize) -> Option<u32> {
-        let p = self.maint[g].pool.as_ref()?;
-        let a = &self.asgs[g];
+        let p = self.groups[g].maint.pool.as_ref()?;
+        let a = &self.groups[g].aws;
         Some(rules::warm_pool_size(
             a.desired,
             a.max,
@@ -635,7 +646,7 @@ impl World {
         let Some(target) = self.warm_pool_target(g) else {
             return;
         };
-        let state = self.maint[g].pool.as_ref().map(|p| p.state);
+        let state = self.groups[g].maint.pool.as_ref().map(|p| p.state);
         let Some(state) = state else { return };
         for k in 0..target {
             if let Some(i) = self.launch_into_pool(g, k, target) {
@@ -723,7 +734,8 @@ impl World {
     /// The instance is prepared: it enters the pool in the pool's state.
     pub(super) fn enter_warm_pool(&mut self, inst: u32) {
         let g = self.instances[inst as usize].asg as usize;
-        let state = self.maint[g]
+        let state = self.groups[g]
+            .maint
             .pool
             .as_ref()
             .map(|p| p.state)
@@ -737,20 +749,22 @@ impl World {
     /// service like any other. Returns it, or None (launch a new one).
     pub(super) fn take_from_warm_pool(&mut self, g: usize, cause: &str) -> Option<u32> {
         let resume = {
-            let p = self.maint[g].pool.as_ref()?;
+            let p = self.groups[g].maint.pool.as_ref()?;
             p.resume.clone()
         };
         if self.suspended(g, ScalingProcess::Launch) {
             return None;
         }
         let per_az = self.per_az(g, &self.active_instances(g));
-        let inst = self.asgs[g]
+        let inst = self.groups[g]
+            .aws
             .instances
             .iter()
             .copied()
             .filter(|&i| {
                 let x = &self.instances[i as usize];
-                matches!(x.state, LifecycleState::Warmed(_)) && !self.az_down[g][x.az as usize]
+                matches!(x.state, LifecycleState::Warmed(_))
+                    && !self.groups[g].az_down[x.az as usize]
             })
             .min_by_key(|&i| (per_az[self.instances[i as usize].az as usize], i))?;
         let now = self.now;
@@ -763,14 +777,14 @@ impl World {
         self.activities.push(
             Activity::new(
                 now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Launch,
                 format!("Launching a new EC2 instance from warm pool: {id}"),
                 cause,
             )
             .with_details(SIMULATOR_WORDING),
         );
-        let rt = &mut self.asg_rt[g];
+        let rt = &mut self.groups[g].rt;
         let after = resume.sample(&mut rt.resume_rng);
         let generation = self.inst_gen[inst as usize];
         self.q

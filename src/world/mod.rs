@@ -7,7 +7,7 @@
 //! hashing.
 
 use crate::aws::autoscaling::AsgState;
-use crate::aws::ec2::{self, Admission, Instance, LifecycleState};
+use crate::aws::ec2::{self, Instance, LifecycleState};
 use crate::aws::elb::{LbState, TargetHealth};
 use crate::report::clock;
 use crate::report::metrics::Series;
@@ -504,21 +504,10 @@ pub struct World {
     next_arrival: Vec<(SimTime, u64)>,
     /// The workload with the earliest next arrival.
     first_arrival: usize,
-    /// Load balancers.
-    pub lbs: Vec<LbState>,
-    /// Per load balancer: its routing stream (random routing, ties).
-    lb_rng: Vec<Rng>,
-    /// Per load balancer: clients' DNS lookups (which node).
-    lb_dns_rng: Vec<Rng>,
-    /// Per load balancer: each new target's first health check offset.
-    lb_hc_rng: Vec<Rng>,
-    /// Per load balancer: target response times of the current period, µs.
-    lb_hist: Vec<crate::sim::hist::LogHist>,
-    /// Per load balancer: its health check settings.
-    lb_hc: Vec<crate::scenario::LbHealthCheck>,
-    /// Auto Scaling groups.
-    pub asgs: Vec<AsgState>,
-    asg_rt: Vec<AsgRuntime>,
+    /// Load balancers: AWS's state and this world's wiring (`world::elb`).
+    lbs: Vec<elb::Lb>,
+    /// Auto Scaling groups: AWS's state and this world's wiring (`world::asg`).
+    groups: Vec<asg::Group>,
     /// All instances ever launched.
     pub instances: Vec<Instance>,
     /// Generation per instance, bumped when it terminates (stale timers).
@@ -532,41 +521,20 @@ pub struct World {
     pub stats: RequestStats,
     /// Time series.
     pub series: Series,
-    lb_res: Vec<u32>,
-    asg_res: Vec<u32>,
     /// Activity history.
     pub activities: Vec<Activity>,
     /// Events processed.
     pub events: u64,
-    /// Dynamic scaling state per group.
-    scaling: Vec<scaling::GroupScaling>,
     /// CloudWatch publication delay.
     publication_delay: SimTime,
-    /// Each group's default cooldown.
-    default_cooldown: Vec<crate::scenario::Duration>,
-    /// Last `not_scaled` reason per group (one row per new reason).
-    last_not_scaled_group: Vec<String>,
     /// DynamoDB tables, call sites and calls in flight.
     ddb: dynamodb::Tables,
     /// The scenario's faults in time order.
     fault_plan: Vec<(SimTime, crate::faults::FaultAction)>,
-    /// Per group, per zone: the zone is down.
-    az_down: Vec<Vec<bool>>,
-    /// Per group: rebalancing launches not yet in service.
-    rebalance_pending: Vec<Vec<u32>>,
     /// Queues, their timers, producers and consumers.
     sqs: sqs::SqsWorld,
-    /// Predictive scaling state per group.
-    predictive: Vec<predictive::GroupPredictive>,
-    /// Health replacement, lifetime, refresh and warm pool state per group.
-    maint: Vec<maintenance::GroupMaintenance>,
-    /// Per load balancer: this minute's sticky re-binds
-    /// (old target, new target, why the old one could not serve).
-    sticky_tally: Vec<MinuteTally<(u32, u32, &'static str)>>,
     /// Per queue: this minute's dead-letter moves (the first move).
     dlq_tally: Vec<MinuteTally<crate::aws::sqs::Moved>>,
-    /// Per group: some load balancer of it routes by outstanding requests.
-    load_tracked: Vec<bool>,
     /// Lambda functions, invocations and async events.
     lambda: lambda::Functions,
     /// API Gateway APIs.
@@ -588,12 +556,11 @@ impl World {
             .or_else(|| clock::parse_utc(clock::DEFAULT_START))
             .unwrap_or(0);
         let mut series = Series::default();
-        let asgs: Vec<AsgState> = sc.auto_scaling_groups.iter().map(AsgState::new).collect();
         let mut sqs_sends = 0u32;
         let mut table_steps = 0u32;
         let mut invoke_steps = 0u32;
         let mut publish_steps = 0u32;
-        let asg_rt = sc
+        let asg_rt: Vec<AsgRuntime> = sc
             .auto_scaling_groups
             .iter()
             .map(|g| AsgRuntime {
@@ -650,7 +617,9 @@ impl World {
                 .position(|g| g.name == name)
                 .map(|i| i as u32)
         };
-        let lbs: Vec<LbState> = sc
+        // Resources are registered in this order (load balancers, groups,
+        // then the other services): metrics.csv lists them so.
+        let lbs: Vec<elb::Lb> = sc
             .load_balancers
             .iter()
             .map(|lb| {
@@ -658,8 +627,19 @@ impl World {
                 let nodes = g
                     .map(|g| sc.auto_scaling_groups[g as usize].availability_zones.len() as u32)
                     .unwrap_or(1);
-                LbState::new(lb, g.unwrap_or(NONE), nodes)
+                elb::Lb::new(
+                    LbState::new(lb, g.unwrap_or(NONE), nodes),
+                    lb,
+                    seed,
+                    series.resource(&lb.name),
+                )
             })
+            .collect();
+        let groups: Vec<asg::Group> = sc
+            .auto_scaling_groups
+            .iter()
+            .zip(asg_rt)
+            .map(|(g, rt)| asg::Group::new(sc, g, rt, start_epoch, series.resource(&g.name)))
             .collect();
         let sqs = sqs::SqsWorld::new(sc, &mut series);
         let lambda = lambda::Functions::new(sc, &mut series);
@@ -711,16 +691,6 @@ impl World {
                 }
             })
             .collect();
-        let lb_res = sc
-            .load_balancers
-            .iter()
-            .map(|l| series.resource(&l.name))
-            .collect();
-        let asg_res = sc
-            .auto_scaling_groups
-            .iter()
-            .map(|g| series.resource(&g.name))
-            .collect();
         let mut w = World {
             now: 0,
             end: sc.duration.0,
@@ -730,30 +700,8 @@ impl World {
             next_arrival: vec![(SimTime::MAX, u64::MAX); sc.workloads.len()],
             first_arrival: 0,
             workloads,
-            lb_rng: sc
-                .load_balancers
-                .iter()
-                .map(|l| stream(seed, &format!("elb/{}", l.name)))
-                .collect(),
-            lb_dns_rng: sc
-                .load_balancers
-                .iter()
-                .map(|l| stream(seed, &format!("elb/{}/dns", l.name)))
-                .collect(),
-            lb_hc_rng: sc
-                .load_balancers
-                .iter()
-                .map(|l| stream(seed, &format!("elb/{}/health-checks", l.name)))
-                .collect(),
-            lb_hist: vec![Default::default(); sc.load_balancers.len()],
-            lb_hc: sc
-                .load_balancers
-                .iter()
-                .map(|l| l.health_check.clone())
-                .collect(),
             lbs,
-            asgs,
-            asg_rt,
+            groups,
             instances: Vec::new(),
             inst_gen: Vec::new(),
             reqs: Vec::new(),
@@ -770,65 +718,35 @@ impl World {
                 latency_max_ns: 0,
             },
             series,
-            lb_res,
-            asg_res,
             activities: Vec::new(),
             events: 0,
-            scaling: sc
-                .auto_scaling_groups
-                .iter()
-                .map(|g| scaling::GroupScaling::new(sc, g, start_epoch))
-                .collect(),
             publication_delay: sc.cloudwatch.publication_delay.0,
-            default_cooldown: sc
-                .auto_scaling_groups
-                .iter()
-                .map(|g| g.default_cooldown)
-                .collect(),
-            last_not_scaled_group: vec![String::new(); sc.auto_scaling_groups.len()],
             ddb,
             fault_plan: crate::faults::plan(sc),
-            az_down: sc
-                .auto_scaling_groups
-                .iter()
-                .map(|g| vec![false; g.availability_zones.len().max(1)])
-                .collect(),
-            rebalance_pending: vec![Vec::new(); sc.auto_scaling_groups.len()],
             sqs,
-            predictive: sc
-                .auto_scaling_groups
-                .iter()
-                .map(|g| predictive::GroupPredictive::new(g))
-                .collect(),
-            maint: sc
-                .auto_scaling_groups
-                .iter()
-                .map(|g| maintenance::GroupMaintenance::new(g))
-                .collect(),
-            sticky_tally: vec![MinuteTally::new(); sc.load_balancers.len()],
             dlq_tally: vec![MinuteTally::new(); sc.queues.len()],
-            load_tracked: vec![false; sc.auto_scaling_groups.len()],
             lambda,
             apis,
             topics,
             fid: fidelity::FidState::new(sc),
         };
         for (i, lb) in w.lbs.iter().enumerate() {
+            let lb = &lb.aws;
             if lb.asg != NONE {
-                w.asgs[lb.asg as usize].lbs.push(i as u32);
-                w.load_tracked[lb.asg as usize] |= lb.tracks_load();
+                w.groups[lb.asg as usize].aws.lbs.push(i as u32);
+                w.groups[lb.asg as usize].load_tracked |= lb.tracks_load();
             }
         }
-        for g in 0..w.asgs.len() {
+        for g in 0..w.groups.len() {
             w.launch_initial_fleet(g);
-            let a = &mut w.asgs[g];
+            let a = &mut w.groups[g].aws;
             (a.min_in_service, a.max_in_service) = (a.in_service, a.in_service);
-            for idx in 0..w.asg_rt[g].scheduled.len() {
+            for idx in 0..w.groups[g].rt.scheduled.len() {
                 // One-off actions at `at` (recurring cron actions come with
                 // the scheduled-scaling work). AWS runs them "up to two
                 // minutes" late: `scheduled_action_delay`.
-                if let Some(at) = w.asg_rt[g].scheduled[idx].at {
-                    let rt = &mut w.asg_rt[g];
+                if let Some(at) = w.groups[g].rt.scheduled[idx].at {
+                    let rt = &mut w.groups[g].rt;
                     let late = rt.scheduled_delay.sample(&mut rt.sched_rng);
                     w.q.push(
                         at.0 + late,
@@ -864,10 +782,25 @@ impl World {
         w
     }
 
+    /// AWS's state of group `g` (scenario order).
+    pub fn asg(&self, g: usize) -> &AsgState {
+        &self.groups[g].aws
+    }
+
+    /// AWS's state of every group, in scenario order.
+    pub fn asgs(&self) -> impl Iterator<Item = &AsgState> {
+        self.groups.iter().map(|g| &g.aws)
+    }
+
+    /// AWS's state of every load balancer, in scenario order.
+    pub fn load_balancers(&self) -> impl Iterator<Item = &LbState> {
+        self.lbs.iter().map(|l| &l.aws)
+    }
+
     /// Whether a group's Auto Scaling process is suspended
     /// (`ASG:as-suspend-resume-processes`).
     pub(crate) fn suspended(&self, g: usize, p: crate::scenario::ScalingProcess) -> bool {
-        self.asg_rt[g].suspended.contains(&p)
+        self.groups[g].rt.suspended.contains(&p)
     }
 
     /// Wall-clock text of a simulated time.
@@ -876,7 +809,7 @@ impl World {
     }
 
     fn new_instance_id(&mut self, g: usize) -> String {
-        let rt = &mut self.asg_rt[g];
+        let rt = &mut self.groups[g].rt;
         let bits: u64 = rt.id_rng.random();
         let extra: u8 = rt.id_rng.random();
         ec2::instance_id(bits, extra)
@@ -885,8 +818,8 @@ impl World {
     /// The initial fleet starts warm: InService, registered and healthy at
     /// t = 0, its launches in the activity history at t = 0.
     fn launch_initial_fleet(&mut self, g: usize) {
-        let desired = self.asgs[g].desired;
-        let nazs = self.asgs[g].azs.len().max(1);
+        let desired = self.groups[g].aws.desired;
+        let nazs = self.groups[g].aws.azs.len().max(1);
         let mut per_az = vec![0u32; nazs];
         let t = self.clock_text(0);
         for _ in 0..desired {
@@ -894,30 +827,32 @@ impl World {
             per_az[az as usize] += 1;
             let id = self.new_instance_id(g);
             let idx = self.instances.len() as u32;
-            let spec_version = self.asgs[g].lt_version;
+            let spec_version = self.groups[g].aws.lt_version;
             let mut inst = Instance::new(
                 id.clone(),
                 g as u32,
                 az,
-                &self.asg_rt[g].spec,
+                &self.groups[g].rt.spec,
                 spec_version,
                 0,
             );
-            inst.protected = self.asg_rt[g].protect_new;
+            inst.protected = self.groups[g].rt.protect_new;
             inst.state = LifecycleState::InService;
             inst.in_service_at = Some(0);
-            self.asgs[g].in_service += 1;
+            self.groups[g].aws.in_service += 1;
             self.instances.push(inst);
             self.inst_gen.push(0);
-            self.asgs[g].instances.push(idx);
-            self.asgs[g].launches += 1;
-            for &lb in &self.asgs[g].lbs.clone() {
-                self.lbs[lb as usize].register(idx, az, TargetHealth::Healthy, 0);
+            self.groups[g].aws.instances.push(idx);
+            self.groups[g].aws.launches += 1;
+            for &lb in &self.groups[g].aws.lbs.clone() {
+                self.lbs[lb as usize]
+                    .aws
+                    .register(idx, az, TargetHealth::Healthy, 0);
                 self.start_health_checks(lb, idx);
             }
             self.activities.push(Activity::new(
                 0,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Launch,
                 format!("Launching a new EC2 instance: {id}"),
                 format!(
@@ -1008,7 +943,7 @@ impl World {
         );
         i.state = new;
         if was != now {
-            let a = &mut self.asgs[i.asg as usize];
+            let a = &mut self.groups[i.asg as usize].aws;
             if now {
                 a.in_service += 1;
             } else {
@@ -1021,8 +956,8 @@ impl World {
 
     /// Write the per-minute summary rows still being counted.
     fn flush_tallies(&mut self) {
-        for lb in 0..self.sticky_tally.len() {
-            if let Some(done) = self.sticky_tally[lb].take() {
+        for lb in 0..self.lbs.len() {
+            if let Some(done) = self.lbs[lb].sticky.take() {
                 self.sticky_row(lb as u32, done);
             }
         }
@@ -1201,92 +1136,11 @@ impl World {
         }
     }
 
-    fn lb_receive(&mut self, lb: u32, req: u32) {
-        let now = self.now;
-        let generation = self.reqs[req as usize].generation;
-        let session = self.reqs[req as usize].session;
-        let l = &mut self.lbs[lb as usize];
-        l.period.requests += 1;
-        l.cw.requests += 1;
-        l.total_requests += 1;
-        self.reqs[req as usize].lb = lb;
-        // The client's DNS lookup picks a node; a session keeps its node.
-        let node = if session == NONE {
-            l.pick_node(&mut self.lb_dns_rng[lb as usize])
-        } else {
-            let s = &mut self.sessions[session as usize];
-            if s.node == NONE {
-                s.node = l.pick_node(&mut self.lb_dns_rng[lb as usize]);
-            }
-            s.node
-        };
-        let sticky = session != NONE && l.stickiness != crate::scenario::StickinessType::None;
-        let mut routed = None;
-        if sticky {
-            let s = &self.sessions[session as usize];
-            if s.cookie != NONE && s.cookie_expiry > now && l.sticky_ok(s.cookie, node) {
-                routed = Some(s.cookie);
-                if let Some(t) = l.target_of(s.cookie) {
-                    l.targets[t].period_requests += 1;
-                }
-            }
-        }
-        if routed.is_none() {
-            routed = l.route(node, now, &mut self.lb_rng[lb as usize]);
-        }
-        let Some(inst) = routed else {
-            // No registered target the node can reach: 503.
-            self.answer(req, Outcome::Elb503);
-            self.free_req(req);
-            return;
-        };
-        if session != NONE {
-            self.session_routed(lb, session, inst, sticky);
-        }
-        let l = &mut self.lbs[lb as usize];
-        let idle = l.idle_timeout;
-        if let Some(g) = l.deadlines.push(now + idle, (req, generation)) {
-            self.q
-                .push(now + idle, Ev::LbDeadline { lb, generation: g });
-        }
-        let reqs = &self.reqs;
-        l.deadlines.compact(|k| unanswered(reqs, k));
-        self.reqs[req as usize].inst = inst;
-        let admitted = self.instances[inst as usize].admit(req, now);
-        self.load_changed(inst);
-        match admitted {
-            Admission::Started => self.start_service(inst, req),
-            Admission::Queued => {}
-            Admission::Refused => {
-                self.answer(req, Outcome::InstanceRefused);
-                self.free_req(req);
-            }
-        }
-    }
-
-    /// An instance's outstanding requests (in service + waiting) changed:
-    /// tell the load balancers that route by them. O(1) for the others.
-    #[inline]
-    pub(super) fn load_changed(&mut self, inst: u32) {
-        let i = &self.instances[inst as usize];
-        let g = i.asg as usize;
-        if !self.load_tracked[g] {
-            return;
-        }
-        let load = i.busy + i.waiting.len() as u32;
-        for k in 0..self.asgs[g].lbs.len() {
-            let l = &mut self.lbs[self.asgs[g].lbs[k] as usize];
-            if l.tracks_load() {
-                l.set_load(inst, load);
-            }
-        }
-    }
-
     #[inline]
     fn start_service(&mut self, inst: u32, req: u32) {
         if self.reqs[req as usize].wl == NONE {
             // A health check: its configured cost.
-            let hold = self.lb_hc[self.reqs[req as usize].lb as usize].cost.0;
+            let hold = self.lbs[self.reqs[req as usize].lb as usize].hc.cost.0;
             let generation = self.reqs[req as usize].generation;
             self.q
                 .push(self.now + hold, Ev::ServiceDone { req, generation });
@@ -1304,7 +1158,7 @@ impl World {
         let mut hold = 0u64;
         let mut k = self.reqs[req as usize].step as usize;
         loop {
-            let rt = &mut self.asg_rt[g];
+            let rt = &mut self.groups[g].rt;
             let Some(step) = rt.steps.get(k) else {
                 break;
             };
@@ -1368,7 +1222,7 @@ impl World {
         }
         if r.wl != NONE {
             let g = self.instances[r.inst as usize].asg as usize;
-            if (r.step as usize) < self.asg_rt[g].steps.len() {
+            if (r.step as usize) < self.groups[g].rt.steps.len() {
                 // A hold ended before a call to another service.
                 self.advance(r.inst, req);
                 return;
@@ -1387,12 +1241,7 @@ impl World {
         if r.wl == NONE {
             self.health_check_done(req);
         } else if !r.answered {
-            let l = &mut self.lbs[r.lb as usize];
-            l.period.response_time_sum += (now - r.attempt_at) as u128;
-            l.period.responses += 1;
-            l.cw.response_time_sum += (now - r.attempt_at) as u128;
-            l.cw.responses += 1;
-            self.lb_hist[r.lb as usize].record(((now - r.attempt_at) / 1_000).max(1));
+            self.lb_responded(r.lb, now - r.attempt_at);
             // An app step's call failed: the app answers 500.
             let outcome = if r.step == STEP_FAILED {
                 Outcome::Target5xx
@@ -1404,22 +1253,6 @@ impl World {
         self.free_req(req);
         if drained_check {
             self.maybe_drained(inst);
-        }
-    }
-
-    fn on_lb_deadline(&mut self, lb: u32, generation: u32) {
-        let (due, next) = due_requests(
-            &mut self.lbs[lb as usize].deadlines,
-            &self.reqs,
-            self.now,
-            generation,
-        );
-        if let Some((t, g)) = next {
-            self.q.push(t, Ev::LbDeadline { lb, generation: g });
-        }
-        for r in due {
-            // The ALB gives up on the target after its idle timeout: 504.
-            self.answer(r, Outcome::Elb504);
         }
     }
 
@@ -1449,23 +1282,10 @@ impl World {
             r.answered = true;
             *r
         };
-        if r.lb != NONE {
-            let p = &mut self.lbs[r.lb as usize].period;
-            match outcome {
-                Outcome::Elb502 | Outcome::InstanceRefused => p.elb_502 += 1,
-                Outcome::Elb503 => p.elb_503 += 1,
-                Outcome::Elb504 => p.elb_504 += 1,
-                Outcome::Target5xx => p.target_5xx += 1,
-                _ => {}
-            }
-            let p = &mut self.lbs[r.lb as usize].cw;
-            match outcome {
-                Outcome::Elb502 | Outcome::InstanceRefused => p.elb_502 += 1,
-                Outcome::Elb503 => p.elb_503 += 1,
-                Outcome::Elb504 => p.elb_504 += 1,
-                Outcome::Target5xx => p.target_5xx += 1,
-                _ => {}
-            }
+        if r.lb != NONE
+            && let Some(code) = elb::http_code(outcome)
+        {
+            self.lbs[r.lb as usize].aws.on_error(code);
         }
         if let Sink::Api(a) = self.workloads[r.wl as usize].sink {
             self.api_answered(a, req, &r, outcome);
@@ -1521,6 +1341,7 @@ impl World {
     fn on_metrics_tick(&mut self) {
         #[cfg(debug_assertions)]
         for l in &self.lbs {
+            let l = &l.aws;
             if l.tracks_load() {
                 for t in &l.targets {
                     let i = &self.instances[t.instance as usize];
@@ -1537,8 +1358,9 @@ impl World {
         let now = self.now;
         let t0 = now - self.period;
         for i in 0..self.lbs.len() {
-            let res = self.lb_res[i];
+            let res = self.lbs[i].res;
             let active: u64 = self.lbs[i]
+                .aws
                 .targets
                 .iter()
                 .map(|t| {
@@ -1546,9 +1368,9 @@ impl World {
                     (x.busy + x.waiting.len() as u32) as u64
                 })
                 .sum();
-            let l = &mut self.lbs[i];
-            let p = std::mem::take(&mut l.period);
-            let h = &mut self.lb_hist[i];
+            let lbx = &mut self.lbs[i];
+            let (l, h) = (&mut lbx.aws, &mut lbx.hist);
+            let p = l.flush_period();
             let s = &mut self.series;
             s.push(t0, res, "RequestCount", p.requests as f64);
             let trt = if p.responses > 0 {
@@ -1610,15 +1432,15 @@ impl World {
                 self.series.push(t0, r, "RequestCount", n as f64);
             }
         }
-        for g in 0..self.asgs.len() {
-            let res = self.asg_res[g];
+        for g in 0..self.groups.len() {
+            let res = self.groups[g].res;
             let mut in_service = 0u32;
             let mut pending = 0u32;
             let mut terminating = 0u32;
             let (mut pool_pending, mut pool_warmed) = (0u32, 0u32);
             let pool_size = self.warm_pool_target(g);
             let mut cpu_sum = 0.0;
-            for &i in &self.asgs[g].instances {
+            for &i in &self.groups[g].aws.instances {
                 let inst = &mut self.instances[i as usize];
                 match inst.state {
                     LifecycleState::InService => {
@@ -1636,7 +1458,7 @@ impl World {
                     LifecycleState::Terminated => {}
                 }
             }
-            let a = &mut self.asgs[g];
+            let a = &mut self.groups[g].aws;
             debug_assert_eq!(a.in_service, in_service);
             let s = &mut self.series;
             s.push(t0, res, "GroupDesiredCapacity", a.desired as f64);
@@ -1675,10 +1497,10 @@ impl World {
 
     /// Instance-hours and cost of a group up to `t`.
     fn asg_cost_at(&self, g: usize, t: SimTime) -> (f64, f64) {
-        let rt = &self.asg_rt[g];
+        let rt = &self.groups[g].rt;
         let mut hours = 0.0;
         let mut cost = 0.0;
-        for &i in &self.asgs[g].instances {
+        for &i in &self.groups[g].aws.instances {
             let inst = &self.instances[i as usize];
             hours += inst.run_seconds(t) / 3600.0;
             cost += inst.billed_seconds(rt.billing, t) / 3600.0 * rt.price_per_hour;

@@ -118,13 +118,13 @@ impl World {
     /// desired capacity independently, and the desired capacity is set to
     /// the maximum of those" (`ASG:predictive-scaling-policy-overview`).
     pub(super) fn predictive_floor(&self, g: usize) -> Option<u32> {
-        let p = &self.predictive[g];
+        let p = &self.groups[g].predictive;
         let k = p.scaling_policy()?;
         let pol = &p.policies[k];
         let hour =
             (self.unix_s(self.now) + (pol.buffer.nanos() / 1_000_000_000) as i64).div_euclid(3600);
         let f = pol.forecast.get(&hour)?;
-        let a = &self.asgs[g];
+        let a = &self.groups[g].aws;
         Some(f.capacity.clamp(a.min, a.max.max(a.min)))
     }
 
@@ -146,7 +146,7 @@ impl World {
     /// The first hour whose action is not before `now`, and that action's
     /// time, for policy `k`.
     fn first_action_from(&self, g: usize, k: usize, now: SimTime) -> (i64, SimTime) {
-        let buffer = self.predictive[g].policies[k].buffer;
+        let buffer = self.groups[g].predictive.policies[k].buffer;
         let mut h = self.unix_s(now).div_euclid(3600);
         loop {
             let at = self.hour_start(h);
@@ -164,24 +164,25 @@ impl World {
     /// Schedule the first step of each group with a predictive policy: its
     /// first metrics period and its first hourly action.
     pub(super) fn predictive_start(&mut self) {
-        for g in 0..self.asgs.len() {
-            if self.predictive[g].policies.is_empty() {
+        for g in 0..self.groups.len() {
+            if self.groups[g].predictive.policies.is_empty() {
                 continue;
             }
-            for k in 0..self.predictive[g].policies.len() {
+            for k in 0..self.groups[g].predictive.policies.len() {
                 let name = if k == 0 {
-                    self.asgs[g].name.clone()
+                    self.groups[g].aws.name.clone()
                 } else {
                     format!(
                         "{}/{}",
-                        self.asgs[g].name, self.predictive[g].policies[k].name
+                        self.groups[g].aws.name, self.groups[g].predictive.policies[k].name
                     )
                 };
                 let res = self.series.resource(&name);
-                self.predictive[g].policies[k].series_res = res;
+                self.groups[g].predictive.policies[k].series_res = res;
             }
-            self.predictive[g].next_row = self.period;
-            self.predictive[g].next_action = self.predictive[g]
+            self.groups[g].predictive.next_row = self.period;
+            self.groups[g].predictive.next_action = self.groups[g]
+                .predictive
                 .scaling_policy()
                 .map(|k| self.first_action_from(g, k, 0));
             self.schedule_predictive_tick(g);
@@ -189,7 +190,7 @@ impl World {
     }
 
     fn schedule_predictive_tick(&mut self, g: usize) {
-        let st = &self.predictive[g];
+        let st = &self.groups[g].predictive;
         let next = st
             .next_action
             .map_or(st.next_row, |(_, t)| t.min(st.next_row));
@@ -210,13 +211,13 @@ impl World {
         _in_service: u32,
         lb_requests: Option<f64>,
     ) {
-        if self.predictive[g].policies.is_empty() {
+        if self.groups[g].predictive.policies.is_empty() {
             return;
         }
         let start = minute_end.saturating_sub(MINUTE);
         // A minute counts in the clock hour it starts in.
         let hour = self.unix_s(start).div_euclid(3600);
-        let st = &mut self.predictive[g];
+        let st = &mut self.groups[g].predictive;
         st.history_start.get_or_insert(start);
         st.cpu.add(hour, cpu_sum);
         if let Some(r) = lb_requests {
@@ -235,8 +236,8 @@ impl World {
         let over_before = now_s.div_euclid(3600);
         let t = self.clock_text(now);
         let mut rows = Vec::new();
-        for k in 0..self.predictive[g].policies.len() {
-            let st = &self.predictive[g];
+        for k in 0..self.groups[g].predictive.policies.len() {
+            let st = &self.groups[g].predictive;
             let p = &st.policies[k];
             let history = match p.load {
                 LoadMetric::TotalCpu => st.cpu.hourly_means(over_before),
@@ -258,11 +259,11 @@ impl World {
                 })
                 .copied()
                 .collect();
-            let p = &mut self.predictive[g].policies[k];
+            let p = &mut self.groups[g].predictive.policies[k];
             p.forecast = p.forecast.split_off(&(over_before - 1));
             p.forecast.extend(fresh.iter().map(|x| (x.hour, *x)));
         }
-        let st = &mut self.predictive[g];
+        let st = &mut self.groups[g].predictive;
         st.last_forecast = Some(now);
         // Keep a day more than a forecast reads.
         st.cpu
@@ -273,7 +274,7 @@ impl World {
             self.activities.push(
                 Activity::new(
                     now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::Predictive,
                     description,
                     cause,
@@ -292,7 +293,7 @@ impl World {
         history_hours: usize,
         f: &[HourForecast],
     ) -> (String, String) {
-        let p = &self.predictive[g].policies[k];
+        let p = &self.groups[g].predictive.policies[k];
         let mode = if p.scales {
             "ForecastAndScale"
         } else {
@@ -344,24 +345,24 @@ impl World {
     /// ended, and the action for the coming hour when its time has come.
     pub(super) fn on_predictive_tick(&mut self, g: usize) {
         let now = self.now;
-        if now >= self.predictive[g].next_row {
+        if now >= self.groups[g].predictive.next_row {
             let t0 = now.saturating_sub(self.period);
             let hour = self.unix_s(t0).div_euclid(3600);
-            for k in 0..self.predictive[g].policies.len() {
-                let p = &self.predictive[g].policies[k];
+            for k in 0..self.groups[g].predictive.policies.len() {
+                let p = &self.groups[g].predictive.policies[k];
                 if let Some(f) = p.forecast.get(&hour) {
                     let (res, v) = (p.series_res, f.capacity as f64);
                     self.series.push(t0, res, "PredictiveCapacityForecast", v);
                 }
             }
-            self.predictive[g].next_row = now + self.period;
+            self.groups[g].predictive.next_row = now + self.period;
         }
-        if let Some((hour, at)) = self.predictive[g].next_action
+        if let Some((hour, at)) = self.groups[g].predictive.next_action
             && now >= at
         {
             self.predictive_act(g, hour);
-            let k = self.predictive[g].scaling_policy().unwrap_or(0);
-            self.predictive[g].next_action = Some(self.first_action_from(g, k, now + 1));
+            let k = self.groups[g].predictive.scaling_policy().unwrap_or(0);
+            self.groups[g].predictive.next_action = Some(self.first_action_from(g, k, now + 1));
         }
         self.schedule_predictive_tick(g);
     }
@@ -375,10 +376,10 @@ impl World {
     /// Auto Scaling group are adhered to" (`ASG:ec2-auto-scaling-predictive-scaling`),
     /// unless `IncreaseMaxCapacity` (WE-12).
     fn predictive_act(&mut self, g: usize, hour: i64) {
-        let Some(k) = self.predictive[g].scaling_policy() else {
+        let Some(k) = self.groups[g].predictive.scaling_policy() else {
             return;
         };
-        let p = &self.predictive[g].policies[k];
+        let p = &self.groups[g].predictive.policies[k];
         let Some(f) = p.forecast.get(&hour) else {
             return;
         };
@@ -386,7 +387,7 @@ impl World {
         let t = self.clock_text(self.now);
         let h_text = self.clock_text(self.hour_start(hour));
         let (desired, min, max) = {
-            let a = &self.asgs[g];
+            let a = &self.groups[g].aws;
             (a.desired, a.min, a.max)
         };
         let effective_max = rules::predictive_effective_max(max, cap as f64, breach);
@@ -400,7 +401,7 @@ impl World {
             // `ASG:predictive-scaling-policy-overview`). So it is not an
             // allowance for this hour only: dynamic policies may use it too,
             // and GroupMaxSize shows it.
-            self.asgs[g].max = effective_max;
+            self.groups[g].aws.max = effective_max;
             self.maintain_warm_pool(g);
             let buffer = match breach {
                 MaxCapacityBreach::IncreaseMaxCapacity { buffer_percent } => buffer_percent,
@@ -409,7 +410,7 @@ impl World {
             self.activities.push(
                 Activity::new(
                     self.now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::Predictive,
                     format!("Raising the maximum capacity from {max} to {effective_max}"),
                     format!(
@@ -423,7 +424,7 @@ impl World {
         }
         let new = rules::predictive_new_desired(desired, cap as f64, min, effective_max);
         if new > desired {
-            self.predictive[g].last_not_scaled.clear();
+            self.groups[g].predictive.last_not_scaled.clear();
             self.set_desired(
                 g,
                 new,
@@ -436,12 +437,12 @@ impl World {
             let why = format!(
                 "the forecast of {cap} instances is above the maximum capacity of {effective_max} (HonorMaxCapacity)"
             );
-            if self.predictive[g].last_not_scaled != why {
-                self.predictive[g].last_not_scaled = why.clone();
+            if self.groups[g].predictive.last_not_scaled != why {
+                self.groups[g].predictive.last_not_scaled = why.clone();
                 self.activities.push(
                     Activity::new(
                         self.now,
-                        self.asgs[g].name.clone(),
+                        self.groups[g].aws.name.clone(),
                         Act::NotScaled,
                         format!("No scaling: {why}"),
                         format!(

@@ -326,14 +326,14 @@ impl GroupScaling {
 impl World {
     /// Schedule the first CloudWatch minute if any group scales dynamically.
     pub(super) fn start_cloudwatch(&mut self) {
-        if self.scaling.iter().any(|s| s.is_active()) && MINUTE <= self.end {
+        if self.groups.iter().any(|g| g.scaling.is_active()) && MINUTE <= self.end {
             self.q.push(MINUTE, Ev::CloudWatchMinute);
         }
     }
 
     /// The group's capacity as the policy rules see it.
     fn capacity(&self, g: usize, warmup: Duration) -> Capacity {
-        let a = &self.asgs[g];
+        let a = &self.groups[g].aws;
         let mut cap = Capacity {
             desired: a.desired,
             past_warmup: 0,
@@ -374,16 +374,16 @@ impl World {
         let now = self.now;
         let delay = self.publication_delay;
         self.sqs_cloudwatch_minute();
-        for g in 0..self.asgs.len() {
-            if !self.scaling[g].is_active() {
+        for g in 0..self.groups.len() {
+            if !self.groups[g].scaling.is_active() {
                 continue;
             }
-            let warmup = self.scaling[g].metric_warmup;
-            let ec2_period = self.scaling[g].ec2_period;
+            let warmup = self.groups[g].scaling.metric_warmup;
+            let ec2_period = self.groups[g].scaling.ec2_period;
             let basic = ec2_period > MINUTE;
             let (mut all, mut n_all, mut warm, mut n_warm) = (0.0, 0u32, 0.0, 0u32);
-            for k in 0..self.asgs[g].instances.len() {
-                let i = self.asgs[g].instances[k];
+            for k in 0..self.groups[g].aws.instances.len() {
+                let i = self.groups[g].aws.instances[k];
                 let inst = &mut self.instances[i as usize];
                 if inst.state != LifecycleState::InService {
                     continue;
@@ -401,7 +401,7 @@ impl World {
                     // The instance's datapoint averages its own minutes of
                     // the period; instances still warming up at a minute
                     // leave that minute out of the warm aggregate.
-                    let acc = self.scaling[g].ec2_acc.entry(i).or_default();
+                    let acc = self.groups[g].scaling.ec2_acc.entry(i).or_default();
                     acc.all += cpu;
                     acc.n_all += 1;
                     if is_warm {
@@ -416,11 +416,11 @@ impl World {
             let (cw_cpu_all, cw_cpu_warm) = if !basic {
                 (cpu_all, cpu_warm)
             } else if cloudwatch::rule_finer_period_sees_coarse_datapoint(now, ec2_period) {
-                ec2_period_datapoints(&std::mem::take(&mut self.scaling[g].ec2_acc))
+                ec2_period_datapoints(&std::mem::take(&mut self.groups[g].scaling.ec2_acc))
             } else {
                 (None, None)
             };
-            self.scaling[g].pending.push_back(Minute {
+            self.groups[g].scaling.pending.push_back(Minute {
                 end: now,
                 cpu_all,
                 in_service,
@@ -434,7 +434,8 @@ impl World {
             .lbs
             .iter_mut()
             .map(|l| {
-                let m = std::mem::take(&mut l.cw);
+                let l = &mut l.aws;
+                let m = l.flush_minute();
                 let healthy = l.healthy_count().max(1) as f64;
                 let rt = if m.responses > 0 {
                     m.response_time_sum as f64 / m.responses as f64 / 1e9
@@ -449,28 +450,39 @@ impl World {
                 )
             })
             .collect();
-        for g in 0..self.asgs.len() {
-            if let Some(m) = self.scaling[g].pending.back().copied()
+        for g in 0..self.groups.len() {
+            if let Some(m) = self.groups[g].scaling.pending.back().copied()
                 && m.end == now
             {
-                let lb = self.asgs[g].lbs.first().map(|&l| lb_minute[l as usize].0);
+                let lb = self.groups[g]
+                    .aws
+                    .lbs
+                    .first()
+                    .map(|&l| lb_minute[l as usize].0);
                 let cpu_sum = m.cpu_all.unwrap_or(0.0) * m.in_service;
                 self.predictive_minute(g, now, cpu_sum, m.in_service as u32, lb);
             }
         }
-        for g in 0..self.asgs.len() {
-            if !self.scaling[g].is_active() {
+        for g in 0..self.groups.len() {
+            if !self.groups[g].scaling.is_active() {
                 continue;
             }
             // Load balancer datapoints of this minute wait with the group's
             // for the same publication delay.
-            self.scaling[g].pending_lb.push_back(lb_minute.clone());
-            while let Some(m) = self.scaling[g].pending.front().copied() {
+            self.groups[g]
+                .scaling
+                .pending_lb
+                .push_back(lb_minute.clone());
+            while let Some(m) = self.groups[g].scaling.pending.front().copied() {
                 if m.end + delay > now {
                     break;
                 }
-                self.scaling[g].pending.pop_front();
-                let lbm = self.scaling[g].pending_lb.pop_front().unwrap_or_default();
+                self.groups[g].scaling.pending.pop_front();
+                let lbm = self.groups[g]
+                    .scaling
+                    .pending_lb
+                    .pop_front()
+                    .unwrap_or_default();
                 self.evaluate_group(g, m, &lbm);
             }
         }
@@ -485,9 +497,9 @@ impl World {
         let mut candidates: Vec<(u32, String)> = Vec::new();
         let mut votes: Vec<(TargetVote, String)> = Vec::new();
         let mut fired: Vec<String> = Vec::new();
-        for p in 0..self.scaling[g].policies.len() {
+        for p in 0..self.groups[g].scaling.policies.len() {
             let (value, kind, behind) = {
-                let rt = &self.scaling[g].policies[p];
+                let rt = &self.groups[g].scaling.policies[p];
                 // The instance count a per-instance datapoint was averaged
                 // over, so that target tracking computes the load the
                 // datapoint measured (metric × that count), not the metric
@@ -532,7 +544,7 @@ impl World {
             // minute 6; `CW:AlarmThatSendsEmail`, WE-18): the datapoint is
             // the statistic of the last `period` of minutes, and the
             // evaluator takes its N datapoints a period apart.
-            let rt = &mut self.scaling[g].policies[p];
+            let rt = &mut self.groups[g].scaling.policies[p];
             let minutes = (rt.period / MINUTE).max(1) as usize;
             rt.acc.push_back(value);
             while rt.acc.len() > minutes {
@@ -572,7 +584,7 @@ impl World {
                     self.series.push(m.end - MINUTE, res, metric, v);
                 }
             }
-            let rt = &mut self.scaling[g].policies[p];
+            let rt = &mut self.groups[g].scaling.policies[p];
             let mut changes = Vec::new();
             for ev in [rt.alarm.as_mut(), rt.high.as_mut(), rt.low.as_mut()]
                 .into_iter()
@@ -585,7 +597,7 @@ impl World {
             for (name, c) in changes {
                 self.activities.push(Activity::new(
                     now,
-                    self.asgs[g].name.clone(),
+                    self.groups[g].aws.name.clone(),
                     Act::Alarm {
                         alarm: name.clone(),
                         to: c.new,
@@ -594,7 +606,7 @@ impl World {
                     c.reason,
                 ));
             }
-            let rt = &self.scaling[g].policies[p];
+            let rt = &self.groups[g].scaling.policies[p];
             let pname = rt.spec.name.clone();
             match kind {
                 PolicyType::Simple | PolicyType::Step => {
@@ -607,7 +619,7 @@ impl World {
                     let adj_type = rt.spec.adjustment_type;
                     let mam = rt.spec.min_adjustment_magnitude;
                     let new = if kind == PolicyType::Simple {
-                        let cd = &self.scaling[g];
+                        let cd = &self.groups[g].scaling;
                         if !rules::simple_policy_may_respond(
                             now,
                             !cd.activity.is_empty(),
@@ -701,7 +713,7 @@ impl World {
                 c,
                 format!(
                     "{why} changing the desired capacity from {} to {c}.",
-                    self.asgs[g].desired
+                    self.groups[g].aws.desired
                 ),
             ));
         }
@@ -723,7 +735,7 @@ impl World {
             }
             return;
         }
-        let old = self.asgs[g].desired;
+        let old = self.groups[g].aws.desired;
         // A scale-in stops at predictive scaling's forecast for this hour:
         // the larger capacity wins (`World::predictive_floor`).
         let wanted = best;
@@ -735,9 +747,9 @@ impl World {
                     format!(
                         "predictive scaling forecasts {f} instances for this hour, and the larger capacity wins"
                     )
-                } else if best == self.asgs[g].max {
+                } else if best == self.groups[g].aws.max {
                     format!("the desired capacity is already at the group's maximum ({best})")
-                } else if best == self.asgs[g].min {
+                } else if best == self.groups[g].aws.min {
                     format!("the desired capacity is already at the group's minimum ({best})")
                 } else {
                     format!(
@@ -760,15 +772,16 @@ impl World {
                 reason.replace(&format!(" to {wanted}."), &format!(" to {best}."))
             );
         }
-        let simple = self.scaling[g]
+        let simple = self.groups[g]
+            .scaling
             .policies
             .iter()
             .find(|p| {
                 reason.contains(&format!("policy {} ", p.spec.name))
                     && p.spec.kind == PolicyType::Simple
             })
-            .map(|p| rules::effective_cooldown(p.spec.cooldown, self.default_cooldown[g]));
-        for p in &mut self.scaling[g].policies {
+            .map(|p| rules::effective_cooldown(p.spec.cooldown, self.groups[g].default_cooldown));
+        for p in &mut self.groups[g].scaling.policies {
             p.last_not_scaled.clear();
         }
         // The desired capacity changes now; its launches or terminations
@@ -776,7 +789,7 @@ impl World {
         if self.delay_alarm_action(g, best, reason.clone(), simple) {
             return;
         }
-        let before: Vec<u32> = self.asgs[g].instances.clone();
+        let before: Vec<u32> = self.groups[g].aws.instances.clone();
         let was_active = self.active_instances(g);
         self.set_desired(g, best, reason);
         self.track_simple_activity(g, &before, was_active, simple);
@@ -796,7 +809,8 @@ impl World {
         if let Some(cooldown) = simple {
             // The cooldown starts when the last instance of this activity is
             // done launching (InService) or terminating (drained).
-            let launched: Vec<u32> = self.asgs[g]
+            let launched: Vec<u32> = self.groups[g]
+                .aws
                 .instances
                 .iter()
                 .copied()
@@ -806,7 +820,7 @@ impl World {
                 .into_iter()
                 .filter(|&i| self.instances[i as usize].state == LifecycleState::Terminating)
                 .collect();
-            let s = &mut self.scaling[g];
+            let s = &mut self.groups[g].scaling;
             s.activity = launched.into_iter().chain(gone).collect();
             s.activity_cooldown = cooldown;
             if s.activity.is_empty() {
@@ -821,14 +835,14 @@ impl World {
         // One row per new reason, not one per minute.
         let key = format!("{alarm}|{why}");
         if p != usize::MAX {
-            if self.scaling[g].policies[p].last_not_scaled == key {
+            if self.groups[g].scaling.policies[p].last_not_scaled == key {
                 return;
             }
-            self.scaling[g].policies[p].last_not_scaled = key;
-        } else if self.last_not_scaled_group[g] == key {
+            self.groups[g].scaling.policies[p].last_not_scaled = key;
+        } else if self.groups[g].last_not_scaled == key {
             return;
         } else {
-            self.last_not_scaled_group[g] = key;
+            self.groups[g].last_not_scaled = key;
         }
         let t = self.clock_text(self.now);
         let pol = if policy.is_empty() {
@@ -839,7 +853,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::NotScaled,
                 format!("No scaling: {why}"),
                 format!("At {t} a monitor alarm {alarm} in state ALARM{pol} the desired capacity was not changed: {why}."),
@@ -852,7 +866,7 @@ impl World {
     /// terminated): when it is the last, the cooldown starts.
     pub(super) fn scaling_activity_done(&mut self, g: usize, inst: u32) {
         let now = self.now;
-        let s = &mut self.scaling[g];
+        let s = &mut self.groups[g].scaling;
         if let Some(k) = s.activity.iter().position(|&i| i == inst) {
             s.activity.swap_remove(k);
             if s.activity.is_empty() {
@@ -871,7 +885,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.asgs[g].name.clone(),
+                self.groups[g].aws.name.clone(),
                 Act::Cooldown { until },
                 format!("Cooldown until {secs}s"),
                 format!("At {t} the last instance of the scaling activity finished; simple scaling policies wait until {u} before responding to alarms."),
@@ -882,7 +896,8 @@ impl World {
 
     /// The state of a group's alarms (for tests and reports).
     pub fn alarm_states(&self, g: usize) -> Vec<(String, AlarmState)> {
-        self.scaling[g]
+        self.groups[g]
+            .scaling
             .policies
             .iter()
             .flat_map(|p| [p.alarm.as_ref(), p.high.as_ref(), p.low.as_ref()])

@@ -539,3 +539,72 @@ fn validate_prints_warnings_and_refuses_huge_runs() {
         .assert()
         .success();
 }
+
+/// compare, sweep and tune refuse work that is too big in all, as `run`
+/// refuses one run, before writing anything; `--allow-huge` lifts it.
+#[test]
+fn many_runs_that_are_too_big_in_all_are_refused() {
+    let t = crate::util::TempDir::new("size-guard");
+    let f = t.join("s.yaml");
+    std::fs::write(
+        &f,
+        "name: s\nduration: 1000d\nworkloads:\n  - { name: w, to: { load_balancer: lb }, rate: 40 }\nload_balancers:\n  - { name: lb, target_group: g }\nauto_scaling_groups:\n  - { name: g, min: 1, max: 1, desired: 1 }\nvariants:\n  - { name: v, set: { \"workloads[w].rate\": 41 } }\n",
+    )
+    .unwrap();
+    // One run is allowed…
+    let one = stratus::scenario::estimate::estimate(
+        &stratus::scenario::load_file(&f, &Default::default()).unwrap(),
+    );
+    assert!(!one.is_huge(), "{}", one.line());
+    // …but not 2 variants × 20 replications, a 40-point sweep or a
+    // 40-candidate tune of it.
+    let n = (stratus::scenario::estimate::HUGE_EVENTS / one.events).ceil() as u32 + 1;
+    let reps = n.to_string();
+    let values: Vec<String> = (1..=n).map(|i| (40 + i).to_string()).collect();
+    let grid = format!("workloads[w].rate={}", values.join(","));
+    let budget = (n * 2).to_string();
+    for (cmd, args) in [
+        ("compare", vec!["--replications", reps.as_str()]),
+        ("sweep", vec!["--param", grid.as_str()]),
+        (
+            "tune",
+            vec![
+                "--param",
+                "workloads[w].rate=10..50",
+                "--objective",
+                "cost_usd",
+                "--budget",
+                budget.as_str(),
+                "--replications",
+                "1",
+            ],
+        ),
+    ] {
+        let out = t.join(cmd);
+        let o = stratus()
+            .arg(cmd)
+            .arg(&f)
+            .args(&args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+        assert!(err.contains(&format!("{cmd}: ")), "{err}");
+        assert!(err.contains("runs, estimated"), "{err}");
+        assert!(err.contains("--allow-huge"), "{err}");
+        assert!(!out.exists(), "{cmd} wrote {}", out.display());
+    }
+    // The guard is per command, not per run: a small compare passes.
+    let out = t.join("small");
+    let mut small = std::fs::read_to_string(&f).unwrap();
+    small = small.replace("duration: 1000d", "duration: 10m");
+    std::fs::write(&f, small).unwrap();
+    stratus()
+        .args(["compare"])
+        .arg(&f)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+}
