@@ -102,7 +102,10 @@ def module_rules(path, find):
             names = re.findall(r"\[`([A-Za-z_][A-Za-z0-9_:]*)`\]", where) or re.findall(r"`([A-Za-z_][A-Za-z0-9_:]*)", where)
             # `Type::method`: tests that use the type (a method name such as
             # `new` alone would match everything).
-            raw = list(names)
+            # A qualifier in parentheses right after a name (`[`Capacity`]
+            # (`adaptive`)`) tells rows on the same item apart.
+            quals = dict(re.findall(r"\[`([A-Za-z_][A-Za-z0-9_:]*)`\]\s*\(`([^`]+)`", where))
+            raw = [f"{n}({quals[n]})" if n in quals else n for n in names]
             names = [n.split("::")[0] for n in names]
             citation = next((v for k, v in d.items() if k.startswith("Citation")), "")
             grade = d.get("Grade") or ("GAP" if "GAP" in citation else "HIST" if "HIST" in citation else "DOC")

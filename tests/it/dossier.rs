@@ -1747,7 +1747,11 @@ mod rules {
         got.push(l.admit(0, 4 * S));
         exact(
             "lambda-provisioned-reuse",
-            &["lambda::Lambda::admit", "lambda::Lambda::finish"],
+            &[
+                "lambda::Lambda::admit",
+                "lambda::Lambda::admit(Admit::Provisioned)",
+                "lambda::Lambda::finish(reset)",
+            ],
             "LAMBDA:provisioned-concurrency (used first; spillover on demand); LAMBDA:lambda-runtime-environment (a warm environment is reused; a timeout resets it)",
             "2 provisioned: the first two requests run on them, the 3rd cold on demand; after it ends the next reuses it warm; after a timeout the next is cold",
             vec![
@@ -1908,6 +1912,1195 @@ mod rules {
                 stratus::aws::sns::MANAGED_ENDPOINT_ATTEMPTS,
                 usd(stratus::aws::sns::publish_cost(1_000_000, 1024)),
                 usd(stratus::aws::sns::publish_cost(1_000_000, 100 * 1024)),
+            ),
+        );
+    }
+
+    // ------------------------------------------- Auto Scaling (2): the WEs
+
+    #[test]
+    fn scaling_we01_step_scaling_walkthrough() {
+        use stratus::scenario::AdjustmentType::PercentChangeInCapacity;
+        // `ASG:as-scaling-simple-step`'s example: threshold 50; out [0,10) 0 %,
+        // [10,20) +10 %, [20,∞) +30 %; in (−10,0] 0, (−20,−10] −10 %,
+        // (−∞,−20] −30 %.
+        let out = [
+            step(Some(0.0), Some(10.0), 0),
+            step(Some(10.0), Some(20.0), 10),
+            step(Some(20.0), None, 30),
+        ];
+        let inn = [
+            step(Some(-10.0), Some(0.0), 0),
+            step(Some(-20.0), Some(-10.0), -10),
+            step(None, Some(-20.0), -30),
+        ];
+        let apply = |n: u32, metric: f64| {
+            let cap = scaling::Capacity::settled(n, 0, 100);
+            let r: Vec<u32> = [&out[..], &inn[..]]
+                .iter()
+                .filter_map(|set| scaling::select_step_adjustment(set, metric, 50.0))
+                .map(|st| {
+                    scaling::step_scaling_new_desired(
+                        &cap,
+                        PercentChangeInCapacity,
+                        st.adjustment,
+                        None,
+                    )
+                })
+                .collect();
+            scaling::largest_capacity_wins(r).unwrap_or(n)
+        };
+        exact(
+            "asg-we01-steps",
+            &[
+                "scaling::select_step_adjustment",
+                "scaling::step_scaling_new_desired",
+                "scaling::validate_step_adjustments",
+                "scaling::percent_change_delta",
+                "scaling::round_percent_delta",
+            ],
+            "ASG:as-scaling-simple-step (WE-01)",
+            "10 instances at 60 → 11; 11 at 70 → 14 (+3.3 → 3); 14 at 40 → 13 (−1.4 → −1); 13 at 30 → 10 (−3.9 → −3); 50 → no change",
+            (true, true, [11, 14, 13, 10, 10]),
+            (
+                scaling::validate_step_adjustments(&out).is_ok(),
+                scaling::validate_step_adjustments(&inn).is_ok(),
+                [
+                    apply(10, 60.0),
+                    apply(11, 70.0),
+                    apply(14, 40.0),
+                    apply(13, 30.0),
+                    apply(10, 50.0),
+                ],
+            ),
+        );
+    }
+
+    #[test]
+    fn scaling_we02_we03_warm_up_and_rounding() {
+        use stratus::scenario::AdjustmentType::{
+            ChangeInCapacity, ExactCapacity, PercentChangeInCapacity,
+        };
+        exact(
+            "asg-we03-rounding",
+            &[
+                "scaling::round_percent_delta",
+                "scaling::percent_change_delta",
+                "scaling::adjusted_capacity",
+                "scaling::validate_adjustment",
+            ],
+            "ASG:as-scaling-simple-step (scaling adjustment types; WE-03)",
+            "12.7 → 12, 0.67 → 1, −0.58 → −1, −6.67 → −6; current 3 +5 → 8, exact 5 → 5, 10 +10 % → 11; an ExactCapacity below 0 is refused",
+            ([12, 1, -1, -6], [8, 5, 11], (false, true)),
+            (
+                [
+                    scaling::round_percent_delta(127, 10),
+                    scaling::round_percent_delta(67, 100),
+                    scaling::round_percent_delta(-58, 100),
+                    scaling::round_percent_delta(-667, 100),
+                ],
+                [
+                    scaling::adjusted_capacity(ChangeInCapacity, 3, 5, None),
+                    scaling::adjusted_capacity(ExactCapacity, 3, 5, None),
+                    scaling::adjusted_capacity(PercentChangeInCapacity, 10, 10, None),
+                ],
+                (
+                    scaling::validate_adjustment(ExactCapacity, -1).is_ok(),
+                    scaling::validate_adjustment(ExactCapacity, 0).is_ok(),
+                ),
+            ),
+        );
+        // WE-02: desired 11 with 10 past warm-up; +10 % → 11 (no change), +30 % → 13.
+        let cap = scaling::Capacity {
+            desired: 11,
+            past_warmup: 10,
+            warming: 1,
+            terminating: 0,
+            min: 0,
+            max: 100,
+        };
+        exact(
+            "asg-we02-warm-up",
+            &[
+                "scaling::step_scaling_new_desired",
+                "scaling::effective_instance_warmup",
+                "scaling::warm_up_expired",
+            ],
+            "HIST-ASG@634c880:as-scaling-simple-step (instance warm-up, WE-02); ASG:ec2-auto-scaling-default-instance-warmup",
+            "warming instances count toward desired: +10 % of the 10 warmed leaves 11, +30 % gives 13; warm-up is the policy's, else the group's default, else the cooldown; it ends 60 s after InService",
+            (11, 13, [60, 120, 300], (false, true)),
+            (
+                scaling::step_scaling_new_desired(&cap, PercentChangeInCapacity, 10, None),
+                scaling::step_scaling_new_desired(&cap, PercentChangeInCapacity, 30, None),
+                [
+                    scaling::effective_instance_warmup(
+                        Some(Duration::secs(60)),
+                        Some(Duration::secs(120)),
+                        Duration::secs(300),
+                    )
+                    .0 / S,
+                    scaling::effective_instance_warmup(
+                        None,
+                        Some(Duration::secs(120)),
+                        Duration::secs(300),
+                    )
+                    .0 / S,
+                    scaling::effective_instance_warmup(None, None, Duration::secs(300)).0 / S,
+                ],
+                (
+                    scaling::warm_up_expired(159 * S, 100 * S, Duration::secs(60)),
+                    scaling::warm_up_expired(160 * S, 100 * S, Duration::secs(60)),
+                ),
+            ),
+        );
+    }
+
+    use stratus::scenario::Duration;
+
+    #[test]
+    fn scaling_we05_limits_and_weights() {
+        use stratus::scenario::AdjustmentType::ChangeInCapacity;
+        let a = scaling::Capacity::settled(2, 0, 3);
+        let b = scaling::Capacity::settled(3, 2, 10);
+        let d = scaling::Capacity {
+            desired: 30,
+            past_warmup: 32,
+            warming: 0,
+            terminating: 0,
+            min: 0,
+            max: 40,
+        };
+        let desired = scaling::clamp_to_group_limits(
+            scaling::adjusted_capacity(ChangeInCapacity, 10, 5, None),
+            0,
+            12,
+        );
+        exact(
+            "asg-we05-limits-weights",
+            &[
+                "scaling::clamp_to_group_limits",
+                "scaling::simple_scaling_new_desired",
+                "scaling::weighted_capacity_ceiling",
+                "scaling::weighted_instances_to_launch",
+            ],
+            "ASG:as-scale-based-on-demand; API-ASG:CreateAutoScalingGroupType.MaxSize (WE-05)",
+            "max 3, current 2, +3 → 3; min 2, current 3, −2 → 2; weights up to 6, max 12, 10 units +5 → desired 12, one instance of weight 6 (16 ≤ 12 + 6); desired 30 with 32 units, −1 → no action",
+            (3, 3, 2, 2, 12, 1, 18, 30, 30),
+            (
+                scaling::step_scaling_new_desired(&a, ChangeInCapacity, 3, None),
+                scaling::simple_scaling_new_desired(&a, ChangeInCapacity, 3, None),
+                scaling::step_scaling_new_desired(&b, ChangeInCapacity, -2, None),
+                scaling::simple_scaling_new_desired(&b, ChangeInCapacity, -2, None),
+                desired,
+                scaling::weighted_instances_to_launch(10, desired, 6),
+                scaling::weighted_capacity_ceiling(12, 6),
+                scaling::simple_scaling_new_desired(&d, ChangeInCapacity, -1, None),
+                scaling::step_scaling_new_desired(&d, ChangeInCapacity, -1, None),
+            ),
+        );
+    }
+
+    #[test]
+    fn scaling_we06_we09_several_policies_and_target_tracking() {
+        use scaling::{TargetAlarm, TargetVote};
+        use stratus::scenario::AdjustmentType::{ChangeInCapacity, PercentChangeInCapacity};
+        let cap = scaling::Capacity::settled(8, 0, 20);
+        let tt = scaling::target_tracking_vote(&cap, Some(TargetAlarm::High), 125.0, 100.0, false);
+        let step_out = scaling::step_scaling_new_desired(&cap, ChangeInCapacity, 1, None);
+        let a = scaling::step_scaling_new_desired(&cap, ChangeInCapacity, -3, None);
+        let b = scaling::step_scaling_new_desired(&cap, PercentChangeInCapacity, -25, None);
+        exact(
+            "asg-we06-largest-wins",
+            &[
+                "scaling::largest_capacity_wins",
+                "scaling::target_tracking_vote",
+                "scaling::combine_target_tracking",
+            ],
+            "ASG:as-scale-based-on-demand (multiple policies, WE-06)",
+            "8 instances: step +1 and target tracking to 10 → 10; in: −3 and −25 % (−2) → 6",
+            (TargetVote::Out(10), Some(10), Some(6)),
+            (
+                tt,
+                scaling::largest_capacity_wins([
+                    step_out,
+                    scaling::combine_target_tracking(&[tt]).unwrap_or(0),
+                ]),
+                scaling::largest_capacity_wins([a, b]),
+            ),
+        );
+        let cap = scaling::Capacity::settled(10, 1, 50);
+        let out = scaling::target_tracking_vote(&cap, Some(TargetAlarm::High), 60.0, 50.0, false);
+        let inn = scaling::target_tracking_vote(&cap, Some(TargetAlarm::Low), 30.0, 50.0, false);
+        let hold = scaling::target_tracking_vote(&cap, None, 48.0, 50.0, false);
+        let off = scaling::target_tracking_vote(&cap, None, 48.0, 50.0, true);
+        exact(
+            "asg-target-tracking",
+            &[
+                "scaling::target_tracking_scale_out_capacity",
+                "scaling::target_tracking_scale_in_capacity",
+                "scaling::target_tracking_scale_in_threshold",
+                "scaling::target_tracking_vote",
+                "scaling::combine_target_tracking",
+            ],
+            "ASG:as-scaling-target-tracking (round up adding, down removing; scale out if any policy wants to, in only if all do)",
+            "3 at 75 % for 50 → 5 (4.5 up); 3 at 25 % → 1 (1.5 down); 10 at 60 → 12, at 30 → 6; low alarm at 0.9 × 50 = 45; out wins over in; in needs every policy (one with scale-in disabled abstains)",
+            (5, 1, 45.0, Some(12), None, Some(6)),
+            (
+                scaling::target_tracking_scale_out_capacity(3, 75.0, 50.0),
+                scaling::target_tracking_scale_in_capacity(3, 25.0, 50.0),
+                scaling::target_tracking_scale_in_threshold(50.0, None),
+                scaling::combine_target_tracking(&[out, inn]),
+                scaling::combine_target_tracking(&[inn, hold]),
+                scaling::combine_target_tracking(&[inn, off]),
+            ),
+        );
+        let target = scaling::sqs_acceptable_backlog_per_instance(10.0, 0.1);
+        let backlog = scaling::sqs_backlog_per_instance(1500, 10);
+        let cap = scaling::Capacity::settled(10, 1, 100);
+        exact(
+            "asg-we09-sqs-backlog",
+            &[
+                "scaling::sqs_acceptable_backlog_per_instance",
+                "scaling::sqs_backlog_per_instance",
+            ],
+            "ASG:as-using-sqs-queue (WE-09)",
+            "latency 10 s over 0.1 s a message → 100 acceptable per instance; 1,500 messages on 10 → 150; target tracking scales to 15",
+            (100, 150.0, TargetVote::Out(15)),
+            (
+                target.round() as u32,
+                backlog,
+                scaling::target_tracking_vote(
+                    &cap,
+                    Some(TargetAlarm::High),
+                    backlog,
+                    target,
+                    false,
+                ),
+            ),
+        );
+        use stratus::scenario::Statistic::{Maximum, Minimum};
+        let v = [1.0, 3.0, 5.0];
+        exact(
+            "asg-metric-aggregation",
+            &["scaling::metric_aggregation"],
+            "API-ASG:PutScalingPolicyType.MetricAggregationType (Minimum, Maximum, Average; default Average)",
+            "1, 3, 5: Average 3, Minimum 1, Maximum 5; no data, none",
+            [Some(3.0), Some(1.0), Some(5.0), None],
+            [
+                scaling::metric_aggregation(&v, None),
+                scaling::metric_aggregation(&v, Some(Minimum)),
+                scaling::metric_aggregation(&v, Some(Maximum)),
+                scaling::metric_aggregation(&[], None),
+            ],
+        );
+    }
+
+    #[test]
+    fn scaling_simple_policy_cooldown() {
+        let cd = scaling::effective_cooldown(None, Duration::secs(300));
+        let until = scaling::cooldown_until(100 * S, cd);
+        exact(
+            "asg-cooldown",
+            &[
+                "scaling::effective_cooldown",
+                "scaling::cooldown_until",
+                "scaling::simple_policy_in_cooldown",
+                "scaling::simple_policy_may_respond",
+            ],
+            "ASG:ec2-auto-scaling-scaling-cooldowns (the group's 300 s unless the policy sets one; counted from the activity's end; a simple policy waits for the activity and the cooldown)",
+            "the group's 300 s; the policy's 60 s wins; an activity ended at 100 s holds until 400 s; while an activity runs the policy waits",
+            (300, 60, 400 * S, [true, false], [false, false, true]),
+            (
+                cd.0 / S,
+                scaling::effective_cooldown(Some(Duration::secs(60)), Duration::secs(300)).0 / S,
+                until,
+                [
+                    scaling::simple_policy_in_cooldown(399 * S, Some(until)),
+                    scaling::simple_policy_in_cooldown(400 * S, Some(until)),
+                ],
+                [
+                    scaling::simple_policy_may_respond(500 * S, true, None),
+                    scaling::simple_policy_may_respond(399 * S, false, Some(until)),
+                    scaling::simple_policy_may_respond(400 * S, false, Some(until)),
+                ],
+            ),
+        );
+    }
+
+    #[test]
+    fn scaling_we10_to_we16() {
+        use scaling::{GroupSize, HookTimeout, MaxCapacityBreach};
+        exact(
+            "asg-we10-warm-pool",
+            &["scaling::warm_pool_size"],
+            "ASG:ec2-auto-scaling-warm-pools (WE-10)",
+            "desired 6, max 10 → a pool of 4; MaxGroupPreparedCapacity 8 → 2; MinSize 3 is a floor → 3; desired 9 over 8 → 0",
+            [4, 2, 3, 0],
+            [
+                scaling::warm_pool_size(6, 10, None, 0),
+                scaling::warm_pool_size(6, 10, Some(8), 0),
+                scaling::warm_pool_size(6, 10, Some(8), 3),
+                scaling::warm_pool_size(9, 10, Some(8), 0),
+            ],
+        );
+        let h = Duration::secs(3600);
+        exact(
+            "asg-we11-lifecycle-hooks",
+            &[
+                "scaling::lifecycle_hook_global_timeout",
+                "scaling::lifecycle_hook_deadline",
+                "scaling::lifecycle_hook_times_out_at",
+            ],
+            "ASG:lifecycle-hooks-overview (heartbeat timeout; global timeout 48 h or 100 × the heartbeat timeout, the smaller; WE-11)",
+            "timeout 1 h with a heartbeat at 30 min → 90 min; 3,600 s → global 172,800 s; 120 s → 12,000 s; heartbeats every 30 min forever → the global 172,800 s",
+            (
+                5400 * S,
+                172_800,
+                12_000,
+                12_000 * S,
+                (172_800 * S, HookTimeout::Global),
+            ),
+            (
+                scaling::lifecycle_hook_deadline(0, h, Some(1800 * S)),
+                scaling::lifecycle_hook_global_timeout(h).0 / S,
+                scaling::lifecycle_hook_global_timeout(Duration::secs(120)).0 / S,
+                scaling::lifecycle_hook_deadline(0, Duration::secs(120), Some(11_950 * S)),
+                scaling::lifecycle_hook_times_out_at(h, Some(Duration::secs(1800)), None),
+            ),
+        );
+        let inc = |b| MaxCapacityBreach::IncreaseMaxCapacity { buffer_percent: b };
+        exact(
+            "asg-we12-predictive-max",
+            &[
+                "scaling::predictive_effective_max",
+                "scaling::predictive_new_desired",
+            ],
+            "API-ASG:PredictiveScalingConfiguration.MaxCapacityBuffer (WE-12)",
+            "max 40, forecast 50: buffer 10 % → 55, 0 % → 50, honour max → 40; desired raised to the forecast, never lowered",
+            [55, 50, 40, 50, 40, 30],
+            [
+                scaling::predictive_effective_max(40, 50.0, inc(10.0)),
+                scaling::predictive_effective_max(40, 50.0, inc(0.0)),
+                scaling::predictive_effective_max(40, 50.0, MaxCapacityBreach::HonorMaxCapacity),
+                scaling::predictive_new_desired(30, 50.0, 1, 55),
+                scaling::predictive_new_desired(30, 50.0, 1, 40),
+                scaling::predictive_new_desired(30, 10.0, 1, 40),
+            ],
+        );
+        let g = |desired| GroupSize {
+            min: 1,
+            max: 10,
+            desired,
+        };
+        exact(
+            "asg-we13-scheduled",
+            &["scaling::apply_scheduled_action"],
+            "ASG:ec2-auto-scaling-scheduled-scaling (WE-13)",
+            "desired 3 at 08:00 from 1 → 3; desired 1 at 16:00 from 3 → 1; a new min 4 above desired 2 raises it; a new max 5 below desired 8 lowers it",
+            [3, 1, 4, 5],
+            [
+                scaling::apply_scheduled_action(g(1), None, None, Some(3)).desired,
+                scaling::apply_scheduled_action(g(3), None, None, Some(1)).desired,
+                scaling::apply_scheduled_action(g(2), Some(4), None, None).desired,
+                scaling::apply_scheduled_action(g(8), None, Some(5), None).desired,
+            ],
+        );
+        exact(
+            "asg-we15-replacement-pacing",
+            &[
+                "scaling::unhealthy_replacement_batch",
+                "scaling::unhealthy_replacement_may_proceed",
+                "scaling::max_instance_lifetime_batch",
+            ],
+            "ASG:replace-unhealthy-instance; ASG:asg-max-instance-lifetime (WE-15)",
+            "10 % of desired at a time (50 → 5, 5 → 1); replace while above 90 % healthy, or at once for an instance not running; lifetime replacements 5 → 1, 30 → 3",
+            (5, 1, [true, false, true], 1, 3),
+            (
+                scaling::unhealthy_replacement_batch(50),
+                scaling::unhealthy_replacement_batch(5),
+                [
+                    scaling::unhealthy_replacement_may_proceed(46, 50, false),
+                    scaling::unhealthy_replacement_may_proceed(45, 50, false),
+                    scaling::unhealthy_replacement_may_proceed(45, 50, true),
+                ],
+                scaling::max_instance_lifetime_batch(5),
+                scaling::max_instance_lifetime_batch(30),
+            ),
+        );
+        exact(
+            "asg-we16-instance-refresh",
+            &[
+                "scaling::instance_refresh_batch",
+                "scaling::instance_refresh_warmup",
+            ],
+            "API-ASG:RefreshPreferences (MinHealthyPercentage 90, MaxHealthyPercentage 100; WE-16)",
+            "90 %: 10 of 100 → 1, 20 → 2, 50 → 5; 100 %: one at a time; 0 %: all; 90 % of 5 rounds up, one at a time; max 150 % on 10 → 5; warm-up: its own, else the group's default, else the grace period",
+            ([1, 2, 5, 1, 20, 1, 5], 90),
+            (
+                [
+                    scaling::instance_refresh_batch(10, 90.0, 100.0),
+                    scaling::instance_refresh_batch(20, 90.0, 100.0),
+                    scaling::instance_refresh_batch(50, 90.0, 100.0),
+                    scaling::instance_refresh_batch(20, 100.0, 100.0),
+                    scaling::instance_refresh_batch(20, 0.0, 100.0),
+                    scaling::instance_refresh_batch(5, 90.0, 100.0),
+                    scaling::instance_refresh_batch(10, 100.0, 150.0),
+                ],
+                scaling::instance_refresh_warmup(None, Some(Duration::secs(90)), Duration::secs(0))
+                    .0
+                    / S,
+            ),
+        );
+    }
+
+    // ------------------------------------------------------- DynamoDB (2)
+
+    #[test]
+    fn dynamodb_we23_capacity_units() {
+        use dynamodb::ReadKind::{Eventual, Strong, Transactional};
+        const KB: u64 = 1024;
+        let b = (40.8 * 1024.0) as u64;
+        exact(
+            "ddb-we23-units",
+            &[
+                "dynamodb::read_units",
+                "dynamodb::write_units",
+                "dynamodb::batch_get_units",
+                "dynamodb::batch_write_units",
+                "dynamodb::query_units",
+                "dynamodb::scan_units",
+                "dynamodb::failed_conditional_write_units",
+            ],
+            "DDB:read-write-operations; DDB:provisioned-capacity-mode (WE-23)",
+            "reads round up to 4 KB: 8 KB strong 2, eventual 1, transactional 4; 3.5 KB 1; 10 KB 3 / 1.5; BatchGetItem 1.5 KB + 6.5 KB → 1 + 2 = 3; Query of 40.8 KB → 11 / 5.5; writes round up to 1 KB: 2 KB 2, transactional 4; 1.6 KB 2; BatchWriteItem 500 B + 3.5 KB → 1 + 4 = 5; a failed conditional write of an existing 2 KB item 2, of a new one 1; a Scan counts what it evaluates",
+            (
+                [2.0, 1.0, 4.0, 1.0, 3.0, 1.5],
+                3.0,
+                (11.0, 5.5),
+                [2.0, 4.0, 2.0],
+                5.0,
+                [2.0, 1.0],
+                10.0,
+            ),
+            (
+                [
+                    dynamodb::read_units(8 * KB, Strong),
+                    dynamodb::read_units(8 * KB, Eventual),
+                    dynamodb::read_units(8 * KB, Transactional),
+                    dynamodb::read_units(3500, Strong),
+                    dynamodb::read_units(10 * KB, Strong),
+                    dynamodb::read_units(10 * KB, Eventual),
+                ],
+                dynamodb::batch_get_units(&[1536, 6656], Strong),
+                (
+                    dynamodb::query_units(b, Strong),
+                    dynamodb::query_units(b, Eventual),
+                ),
+                [
+                    dynamodb::write_units(2 * KB, false),
+                    dynamodb::write_units(2 * KB, true),
+                    dynamodb::write_units((1.6 * 1024.0) as u64, false),
+                ],
+                dynamodb::batch_write_units(&[500, 3584]),
+                [
+                    dynamodb::failed_conditional_write_units(true, 2 * KB),
+                    dynamodb::failed_conditional_write_units(false, 2 * KB),
+                ],
+                dynamodb::scan_units(80 * KB, Eventual),
+            ),
+        );
+        exact(
+            "ddb-update-and-gsi-units",
+            &["dynamodb::replace_write_units", "dynamodb::gsi_write_units"],
+            "DDB:read-write-operations (UpdateItem and a replacing PutItem: the larger of the old and new item); DDB:GSI.ThroughputConsiderations (a put or delete 1 index write, a key change 2)",
+            "replacing 500 B by 1.6 KB costs 2; a 300 B index entry 1 write, 2 when the indexed key changes",
+            (2.0, 1.0, 2.0),
+            (
+                dynamodb::replace_write_units(500, 1600),
+                dynamodb::gsi_write_units(300, false),
+                dynamodb::gsi_write_units(300, true),
+            ),
+        );
+    }
+
+    #[test]
+    fn dynamodb_partitions_and_their_limits() {
+        use dynamodb::Dim::{Read, Write};
+        // One partition, far more provisioned than a partition serves.
+        let mut c = dynamodb::Capacity::provisioned(40_000.0, 40_000.0, Some(1), 300.0, 0.0, true);
+        let writes = (0..1200)
+            .filter(|_| c.consume(0, 0, Write, 1.0).is_ok())
+            .count();
+        let mut c = dynamodb::Capacity::provisioned(40_000.0, 40_000.0, Some(1), 300.0, 0.0, true);
+        for _ in 0..500 {
+            c.consume(0, 0, Write, 1.0).unwrap();
+        }
+        let reads = (0..2000)
+            .filter(|_| c.consume(0, 0, Read, 1.0).is_ok())
+            .count();
+        exact(
+            "ddb-partition-maximum",
+            &["dynamodb::rule_partition_maximum", "dynamodb::Capacity"],
+            "DDB:bp-partition-key-design (a partition serves at most 3,000 RCU and 1,000 WCU)",
+            "a partition serves 1,000 writes a second; after 500 writes, 1,500 reads (the limit is a linear combination)",
+            (1000, 1500, true, false),
+            (
+                writes,
+                reads,
+                dynamodb::rule_partition_maximum(0.0, Read, 3000.0),
+                dynamodb::rule_partition_maximum(0.0, Read, 3000.5),
+            ),
+        );
+        // WE-32: 60 WCU, burst off: 3,600 writes in one second, 60 served.
+        let mut c = dynamodb::Capacity::provisioned(1.0, 60.0, Some(1), 0.0, 0.0, true);
+        let ok = (0..3600)
+            .filter(|i| c.consume(*i as u64 * 100_000, 0, Write, 1.0).is_ok())
+            .count();
+        let mut banked =
+            dynamodb::Capacity::provisioned(1.0, 60.0, Some(1), dynamodb::BURST_SECONDS, 0.0, true);
+        banked.roll(1000);
+        exact(
+            "ddb-we32-per-second",
+            &[
+                "dynamodb::Capacity",
+                "dynamodb::BURST_SECONDS",
+                "dynamodb::rule_burst_accrual",
+            ],
+            "DDB:ProvisionedThroughput; DDB:bp-partition-key-design (burst: 300 s of unused capacity) (WE-32)",
+            "60 WCU and no burst: of 3,600 writes in a second 60 succeed; with burst, 300 × 60 = 18,000 units bank",
+            (60, 18_000.0),
+            (ok, banked.burst(0, Write)),
+        );
+        let p = dynamodb::initial_partitions(5000.0, 2000.0);
+        let five = dynamodb::split_for_storage(&vec![(1250.0, 500.0); 4], 0);
+        exact(
+            "ddb-we30-partitions",
+            &[
+                "dynamodb::initial_partitions",
+                "dynamodb::partitions_after_increase",
+                "dynamodb::split_for_storage",
+                "dynamodb::partition_of",
+            ],
+            "HIST-DDB (partitions = ceil(RCU/3,000 + WCU/1,000), doubling on an increase; a split halves a partition's share) (WE-30)",
+            "1,000 RCU + 500 WCU → 1 partition; 1,000 + 1,000 → 2; 5,000 + 2,000 → 4; 4 at 6,000/1,000 stay 4, 8,000/2,000 → 8; splitting one of 4 partitions of 1,250/500 gives 5, two of 625/250",
+            (1, 2, 4, 4, 8, 5, 2, true),
+            (
+                dynamodb::initial_partitions(1000.0, 500.0),
+                dynamodb::initial_partitions(1000.0, 1000.0),
+                p,
+                dynamodb::partitions_after_increase(4, 6000.0, 1000.0),
+                dynamodb::partitions_after_increase(4, 8000.0, 2000.0),
+                five.len(),
+                five.iter().filter(|x| **x == (625.0, 250.0)).count(),
+                (0..1000u64).all(|k| {
+                    let h = dynamodb::key_hash(k, 1);
+                    let (a, b) = (dynamodb::partition_of(h, 4), dynamodb::partition_of(h, 8));
+                    b == 2 * a || b == 2 * a + 1
+                }),
+            ),
+        );
+    }
+
+    #[test]
+    fn dynamodb_we28_on_demand_and_the_quota() {
+        let mut p = dynamodb::OnDemandPeak::new(100_000.0).with_table_max(f64::INFINITY);
+        let first = p.limit(0);
+        for s in 0..=1800 {
+            p.close_second(s, 100_000.0);
+        }
+        let (before, after) = (p.limit(1799), p.limit(1800));
+        let mut q = dynamodb::OnDemandPeak::new(100_000.0);
+        exact(
+            "ddb-we28-on-demand",
+            &[
+                "dynamodb::OnDemandPeak",
+                "dynamodb::TABLE_MAX_UNITS",
+                "dynamodb::rule_switch_to_on_demand",
+            ],
+            "DDB:HowItWorks.ReadWriteCapacityMode (instantly up to double the previous peak; more within 30 minutes may throttle); DDB:ServiceQuotas (40,000 units per table) (WE-28)",
+            "a previous peak of 50,000 reads/s serves 100,000 at once; 100,000 sustained counts as the new peak 30 minutes later (200,000); the table quota caps it at 40,000; switched from 24,000/8,000 provisioned → 24,000/8,000",
+            (
+                100_000.0,
+                100_000.0,
+                200_000.0,
+                40_000.0,
+                (24_000.0, 8_000.0),
+            ),
+            (
+                first,
+                before,
+                after,
+                q.limit(0),
+                dynamodb::rule_switch_to_on_demand((24_000.0, 8_000.0), None),
+            ),
+        );
+    }
+
+    #[test]
+    fn dynamodb_we31_decreases_and_prices() {
+        let day0 = 20_000 * 86_400i64;
+        let mut l = dynamodb::DecreaseLimiter::default();
+        let (mut n, mut first_hour) = (0, 0);
+        for m in 0..1440 {
+            let t = day0 + m * 60;
+            if l.allowed(t) {
+                l.record(t);
+                n += 1;
+                first_hour += usize::from(m < 60);
+            }
+        }
+        exact(
+            "ddb-we31-decreases",
+            &["dynamodb::DecreaseLimiter"],
+            "DDB:ServiceQuotas (4 decreases a UTC day at any time, then one an hour with none in the last hour: 27) (WE-31)",
+            "a decrease tried every minute of a UTC day: 4 in the first hour, 27 in the day; the next day starts afresh",
+            (4, 27, true),
+            (first_hour, n, l.allowed(day0 + 86_400)),
+        );
+        exact(
+            "ddb-prices",
+            &[
+                "dynamodb::rule_on_demand_cost",
+                "dynamodb::rule_provisioned_cost",
+            ],
+            "aws.amazon.com/dynamodb/pricing (us-east-1: $0.625 per million write request units, $0.125 per million reads; $0.00065 per WCU-hour, $0.00013 per RCU-hour)",
+            "a million writes and a million reads on demand $0.75; 100 RCU and 100 WCU for a day $1.872",
+            (0.75, 1.872),
+            (
+                usd(dynamodb::rule_on_demand_cost(1e6, 1e6)),
+                usd(dynamodb::rule_provisioned_cost(2400.0, 2400.0)),
+            ),
+        );
+    }
+
+    // ---------------------------------------------------- SDK retries
+
+    /// To the microsecond (the delays are sums of powers of two).
+    fn us(x: f64) -> f64 {
+        (x * 1e6).round() / 1e6
+    }
+
+    #[test]
+    fn retry_we33_to_we35_schedules() {
+        use stratus::aws::retry;
+        use stratus::scenario::RetryMode::{Adaptive, Legacy, Standard};
+        let legacy: Vec<f64> = (1..=9)
+            .map(|n| us(retry::legacy_dynamodb_delay(n)))
+            .collect();
+        exact(
+            "retry-we33-legacy-dynamodb",
+            &[
+                "retry::default_max_attempts",
+                "retry::legacy_dynamodb_delay",
+            ],
+            "BOTO:retries (legacy mode: DynamoDB 10 attempts, 50 ms × 2^(n−1), no jitter) (WE-33)",
+            "10 attempts; sleeps 0.05, 0.1, … 12.8 s, 25.55 s in all",
+            (
+                10,
+                vec![0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8],
+                25.55,
+            ),
+            (
+                retry::default_max_attempts(Legacy),
+                legacy.clone(),
+                us(legacy.iter().sum()),
+            ),
+        );
+        exact(
+            "retry-we34-legacy-default",
+            &["retry::legacy_default_delay"],
+            "BOTO:retries (legacy mode: 5 attempts, U[0,1) × 2^(n−1)) (WE-34)",
+            "5 attempts; a draw of 0.5 waits 0.5, 1, 2, 4 s; a draw of 0 does not wait",
+            (5, [0.5, 1.0, 2.0, 4.0], 0.0),
+            (
+                retry::LEGACY_DEFAULT_MAX_ATTEMPTS,
+                [1, 2, 3, 4].map(|n| us(retry::legacy_default_delay(n, 0.5))),
+                retry::legacy_default_delay(3, 0.0),
+            ),
+        );
+        exact(
+            "retry-we35-standard",
+            &["retry::standard_delay", "retry::default_max_attempts"],
+            "BOTO:retries (standard and adaptive: 3 attempts; U[0,1) × min(2^(n−1), 20 s)) (WE-35)",
+            "3 attempts; draws 0.5 → 0.5, 1 s; a draw of 1 → 16 s at the 5th, 20 s (not 32) at the 6th; 0.25 at the 40th → 5 s",
+            ((3, 3), [0.5, 1.0, 16.0, 20.0, 5.0]),
+            (
+                (
+                    retry::default_max_attempts(Standard),
+                    retry::default_max_attempts(Adaptive),
+                ),
+                [
+                    us(retry::standard_delay(1, 0.5)),
+                    us(retry::standard_delay(2, 0.5)),
+                    us(retry::standard_delay(5, 1.0)),
+                    us(retry::standard_delay(6, 1.0)),
+                    us(retry::standard_delay(40, 0.25)),
+                ],
+            ),
+        );
+        let drain = |timeout: bool| {
+            let mut q = retry::RetryQuota::default();
+            std::iter::from_fn(|| q.acquire(timeout)).count()
+        };
+        let mut q = retry::RetryQuota::default();
+        let c = q.acquire(false);
+        let after_retry = q.available();
+        q.on_success(c);
+        exact(
+            "retry-quota",
+            &["retry::RetryQuota"],
+            "BOTO:retries (standard mode's retry quota: 500 tokens, 5 a retry, 10 after a timeout, back on success)",
+            "a fresh quota allows 100 retries, or 50 after timeouts; a retry leaves 495, its success returns them",
+            (100, 50, 495, 500),
+            (drain(false), drain(true), after_retry, q.available()),
+        );
+    }
+
+    #[test]
+    fn retry_adaptive_mode_follows_botocore() {
+        use stratus::aws::retry;
+        let mut c = retry::Cubic::new(0.0, 0.0);
+        let after_throttle = c.error_received(10.0, 5.0);
+        let (w, k, _) = c.params();
+        let mut b = retry::RateBucket::new(1.0, 0.0);
+        let waits = (us(b.acquire(0.0)), us(b.acquire(0.0)));
+        let slow = retry::RateBucket::new(0.1, 0.0);
+        let mut clock = retry::RateClocker::new(0.0);
+        for i in 0..5 {
+            clock.record(0.1 * i as f64);
+        }
+        let measured = us(clock.record(0.6));
+        let mut l = retry::RateLimiter::new(0.0);
+        let off = (l.before_send(0.0), l.enabled());
+        let mut t = 0.2;
+        while t < 2.2 {
+            l.on_response(t, false);
+            t += 0.05;
+        }
+        l.on_response(2.2, true);
+        exact(
+            "retry-adaptive",
+            &[
+                "retry::Cubic",
+                "retry::RateBucket",
+                "retry::RateClocker",
+                "retry::RateLimiter",
+            ],
+            "botocore's adaptive mode (BOTO:retries; botocore/retries/adaptive.py, bucket.py, throttling.py: CUBIC C = 0.4, β = 0.7; minimum rate 0.5/s; smoothing 0.8 over 0.5 s buckets)",
+            "a throttle at 10/s sets 7/s and W_max 10, back to 10 after K = ∛7.5 s; a 1/s bucket spaces sends 1 s apart; the rate never drops below 0.5/s; 6 responses in 0.6 s measure 0.8 × 12 = 9.6/s; no limit before the first throttle, then one below the measured rate",
+            (
+                7.0,
+                10.0,
+                us(7.5f64.cbrt()),
+                (1.0, 2.0),
+                0.5,
+                9.6,
+                (0.0, false),
+                true,
+                true,
+            ),
+            (
+                us(after_throttle),
+                w,
+                us(k),
+                waits,
+                slow.max_rate(),
+                measured,
+                off,
+                l.enabled(),
+                l.max_rate() > 5.0 && l.max_rate() < 15.0,
+            ),
+        );
+    }
+
+    // -------------------------------------------------- CloudWatch (2)
+
+    #[test]
+    fn cloudwatch_we18_and_the_evaluation_rules() {
+        use cloudwatch::AlarmState::{Alarm as A, InsufficientData as I, Ok as O};
+        use stratus::scenario::{Comparison, Monitoring, Statistic};
+        const MIN: u64 = 60 * S;
+        let mut c = cloudwatch::AlarmConfig::new("a", Comparison::Ge, 1.0, MIN, 5);
+        c.datapoints_to_alarm = 4;
+        let b = cloudwatch::AlarmConfig::new("b", Comparison::Ge, 1.0, 10 * MIN, 3);
+        exact(
+            "cw-we18-windows",
+            &[
+                "cloudwatch::AlarmConfig::evaluation_interval_ns",
+                "cloudwatch::evaluation_cadence_ns",
+                "cloudwatch::low_sample_count_threshold",
+            ],
+            "CW:AlarmThatSendsEmail (WE-18)",
+            "1-minute period, 4 of 5 → a 5-minute window; 10 minutes × 3 → 30; periods of a minute or more evaluated every minute, 10–30 s periods every 10 s; a p99 needs 1,000 samples, a p10 100",
+            (5 * MIN, 30 * MIN, MIN, 10 * S, 1000, 100),
+            (
+                c.evaluation_interval_ns(),
+                b.evaluation_interval_ns(),
+                cloudwatch::evaluation_cadence_ns(5 * MIN),
+                cloudwatch::evaluation_cadence_ns(30 * S),
+                cloudwatch::low_sample_count_threshold(0.99),
+                cloudwatch::low_sample_count_threshold(0.10),
+            ),
+        );
+        let valid = |p: u64, n: u32| {
+            cloudwatch::AlarmConfig::new("v", Comparison::Gt, 1.0, p * S, n)
+                .validate()
+                .is_ok()
+        };
+        exact(
+            "cw-valid-periods",
+            &["cloudwatch::AlarmConfig::validate"],
+            "API-CW:PutMetricAlarmInput.Period (10, 20, 30 or a multiple of 60 s; N × period at most a day, 7 days for periods of an hour or more)",
+            "10, 30, 60, 120 s valid; 5, 45, 90 s not; 1,440 one-minute periods valid, 1,441 not",
+            [true, true, true, true, false, false, false, true, false],
+            [
+                valid(10, 1),
+                valid(30, 1),
+                valid(60, 1),
+                valid(120, 1),
+                valid(5, 1),
+                valid(45, 1),
+                valid(90, 1),
+                valid(60, 1440),
+                valid(60, 1441),
+            ],
+        );
+        // A new alarm, then OK → ALARM, actions due while it stays.
+        let mut a = cloudwatch::AlarmEvaluator::new(cloudwatch::AlarmConfig::new(
+            "r",
+            Comparison::Gt,
+            50.0,
+            MIN,
+            1,
+        ));
+        let initial = (a.state(), a.actions_due());
+        a.evaluate(MIN, Some(10.0));
+        let ok = (a.state(), a.actions_due());
+        a.evaluate(2 * MIN, Some(90.0));
+        let alarm = (a.state(), a.actions_due());
+        a.evaluate(3 * MIN, Some(90.0));
+        let still = (a.state(), a.actions_due());
+        exact(
+            "cw-states-and-actions",
+            &[
+                "cloudwatch::AlarmEvaluator::new",
+                "cloudwatch::AlarmEvaluator::actions_due",
+            ],
+            "CW:AlarmThatSendsEmail (a new alarm is INSUFFICIENT_DATA; Auto Scaling actions are invoked on the change and for every period the alarm stays in ALARM)",
+            "INSUFFICIENT_DATA with no action; OK; ALARM with its action; still ALARM a minute later, the action again",
+            [(I, false), (O, false), (A, true), (A, true)],
+            [initial, ok, alarm, still],
+        );
+        let mut st = cloudwatch::MetricStats::new();
+        for v in [1.0, 4.0, 7.0] {
+            st.add(v);
+        }
+        let mut p = cloudwatch::MetricStats::with_samples();
+        for v in 1..=100 {
+            p.add(v as f64);
+        }
+        exact(
+            "cw-statistics",
+            &["cloudwatch::MetricStats::value"],
+            "CW:publishingMetrics (Sum, SampleCount, Minimum, Maximum per period; Average = Sum / SampleCount; percentiles from the samples)",
+            "1, 4, 7: Sum 12, SampleCount 3, Average 4, Minimum 1, Maximum 7; 1…100: p50 50, p90 90, p99 99",
+            [
+                Some(12.0),
+                Some(3.0),
+                Some(4.0),
+                Some(1.0),
+                Some(7.0),
+                Some(50.0),
+                Some(90.0),
+                Some(99.0),
+            ],
+            [
+                st.value(Statistic::Sum),
+                st.value(Statistic::SampleCount),
+                st.value(Statistic::Average),
+                st.value(Statistic::Minimum),
+                st.value(Statistic::Maximum),
+                p.value(Statistic::P50),
+                p.value(Statistic::P90),
+                p.value(Statistic::P99),
+            ],
+        );
+        let minutes: Vec<u64> = (1..=60u64)
+            .filter(|&k| cloudwatch::rule_finer_period_sees_coarse_datapoint(k * MIN, 5 * MIN))
+            .collect();
+        exact(
+            "cw-ec2-resolution",
+            &[
+                "cloudwatch::ec2_metric_period_ns",
+                "cloudwatch::rule_finer_period_sees_coarse_datapoint",
+            ],
+            "ASG:enable-as-instance-metrics (basic monitoring 5 minutes, detailed 1 minute; a 1-minute alarm on basic data finds no data in as many as four of every five periods)",
+            "basic 300 s, detailed 60 s; in an hour a one-minute alarm finds a 5-minute datapoint in 12 minutes (5, 10, 15, …)",
+            (300 * S, 60 * S, 12, vec![5, 10, 15]),
+            (
+                cloudwatch::ec2_metric_period_ns(Monitoring::Basic),
+                cloudwatch::ec2_metric_period_ns(Monitoring::Detailed),
+                minutes.len(),
+                minutes[..3].to_vec(),
+            ),
+        );
+    }
+
+    // ---------------------------------------------- SQS, predictive (2)
+
+    #[test]
+    fn sqs_dead_letter_size_polling_and_delete() {
+        use sqs::DeleteRule::{Delete, Error, Ignore};
+        let mut rng = stratus::sim::stream(3, "dossier-poll");
+        let n = 2000;
+        let short = |visible: u64, rng: &mut stratus::sim::rng::Rng| {
+            (0..n)
+                .filter(|_| {
+                    sqs::short_poll_found(visible, sqs::DEFAULT_SHORT_POLL_SAMPLE, rng) >= 10
+                })
+                .count() as f64
+                / n as f64
+        };
+        let full_at_3000 = short(3000, &mut rng) > 0.99;
+        let full_at_200 = short(200, &mut rng) < 0.01;
+        exact(
+            "sqs-dlq-size-polling-delete",
+            &[
+                "sqs::moves_to_dead_letter_queue",
+                "sqs::message_size_ok",
+                "sqs::short_poll_found",
+                "sqs::delete_rule",
+            ],
+            "API-SQS:CreateQueueRequest.Attributes (RedrivePolicy, MaximumMessageSize); SQS:sqs-short-and-long-polling; SQS:sqs-visibility-timeout, API-SQS:DeleteMessage (WE-27)",
+            "maxReceiveCount 5: received 5 times, the 6th receive moves it; 1 MiB accepted, 1 MiB + 1 refused; a short poll for 10 fills it among 3,000 messages, rarely among 200; long polling sees all; a FIFO delete outside the window fails, a standard one with an old receipt is ignored while another holds it",
+            (
+                [false, true],
+                [true, false],
+                (true, true, 7),
+                [Delete, Error, Ignore, Delete],
+            ),
+            (
+                [
+                    sqs::moves_to_dead_letter_queue(4, 5),
+                    sqs::moves_to_dead_letter_queue(5, 5),
+                ],
+                [
+                    sqs::message_size_ok(1_048_576, sqs::MAX_MESSAGE_SIZE),
+                    sqs::message_size_ok(1_048_577, sqs::MAX_MESSAGE_SIZE),
+                ],
+                (
+                    full_at_3000,
+                    full_at_200,
+                    sqs::short_poll_found(7, 1.0, &mut rng),
+                ),
+                [
+                    sqs::delete_rule(true, true, false, true),
+                    sqs::delete_rule(true, true, false, false),
+                    sqs::delete_rule(false, false, true, true),
+                    sqs::delete_rule(false, false, false, false),
+                ],
+            ),
+        );
+    }
+
+    #[test]
+    fn predictive_metric_pairs_and_actions() {
+        use predictive::LoadMetric::{AlbRequestCount, TotalCpu};
+        let h = predictive::HOUR;
+        exact(
+            "predictive-pairs-capacity-actions",
+            &[
+                "predictive::predictive_metric_pair",
+                "predictive::predictive_capacity_forecast",
+                "predictive::predictive_action_time",
+                "predictive::DEFAULT_SCHEDULING_BUFFER_TIME",
+                "predictive::predictive_forecast_due",
+            ],
+            "API-ASG:PredictiveScalingPredefinedMetricPair; API-ASG:PredictiveScalingMetricSpecification.TargetValue; API-ASG:PredictiveScalingConfiguration.SchedulingBufferTime (\"add capacity at 10:00 AM … pre-launch by 5 minutes … launched at 9:55 AM\")",
+            "ASGCPUUtilization reads total CPU, ALBRequestCount the target group's requests, ASGNetworkIn is not modelled; 300 % of total CPU at a 50 % target → 6 instances; the 10:00 action at 09:55 by default; a forecast due after 24 h",
+            (
+                [Some(TotalCpu), Some(TotalCpu), Some(AlbRequestCount), None],
+                6,
+                10 * h - 300 * S,
+                300,
+                true,
+            ),
+            (
+                [
+                    predictive::predictive_metric_pair("ASGCPUUtilization"),
+                    predictive::predictive_metric_pair("ASGAverageCPUUtilization"),
+                    predictive::predictive_metric_pair("ALBRequestCount"),
+                    predictive::predictive_metric_pair("ASGNetworkIn"),
+                ],
+                predictive::predictive_capacity_forecast(300.0, 50.0),
+                predictive::predictive_action_time(
+                    10 * h,
+                    predictive::DEFAULT_SCHEDULING_BUFFER_TIME,
+                ),
+                predictive::DEFAULT_SCHEDULING_BUFFER_TIME.0 / S,
+                predictive::predictive_forecast_due(Some(0), None, 24 * h),
+            ),
+        );
+    }
+
+    #[test]
+    fn recorded_grace_period_starts_at_in_service() {
+        exact(
+            "asg-grace-period",
+            &["recorded::in_grace_period"],
+            "ASG:health-check-grace-period (the grace period starts when the instance enters InService)",
+            "InService at 100 s with a 300 s grace: inside at 399 s, past at 400 s; not yet in service: inside; the initial fleet: past",
+            [true, false, true, false],
+            [
+                recorded::in_grace_period(Some(100 * S), 399 * S, 300 * S),
+                recorded::in_grace_period(Some(100 * S), 400 * S, 300 * S),
+                recorded::in_grace_period(None, 400 * S, 300 * S),
+                recorded::in_grace_period(Some(0), 10 * S, 300 * S),
+            ],
+        );
+    }
+
+    // --------------------------------------------------- Termination (2)
+
+    #[test]
+    fn termination_we07_default_policy() {
+        use stratus::scenario::TerminationPolicy as P;
+        use termination::Rule;
+        // WE-07: two AZs, instances 0 (AZ 0, at 0 min), 1 (AZ 1, at 0) and 2
+        // (AZ 0, at 10 min); scale in by one.
+        let we07 = || vec![candidate(0, 0, 0), candidate(1, 1, 0), candidate(2, 0, 10)];
+        let choose = |c: &[termination::Candidate], policies: &[P], now_min: u64| {
+            let counts = [
+                c.iter().filter(|x| x.az == 0).count() as u32,
+                c.iter().filter(|x| x.az == 1).count() as u32,
+            ];
+            let ctx = termination::ScaleIn {
+                now: now_min * 60 * S,
+                az_counts: &counts,
+                policies,
+                terminate_spot: None,
+            };
+            termination::choose_instance_to_terminate(c, &ctx, 0).map(|d| (d.index, d.rule))
+        };
+        let mut old_template = we07();
+        old_template[2].lt_version = 0;
+        let mut unhealthy = we07();
+        unhealthy[0].lt_version = 0;
+        unhealthy[2].healthy = false;
+        let mut protected = we07();
+        protected[0].protected = true;
+        protected[2].protected = true;
+        exact(
+            "asg-we07-default-termination",
+            &[
+                "termination::choose_instance_to_terminate",
+                "termination::az_with_most_instances",
+                "termination::billing_hour_phase",
+                "termination::validate_termination_policies",
+            ],
+            "ASG:ec2-auto-scaling-termination-policies (the default policy, its example; WE-07)",
+            "the AZ with two instances; there the oldest template version (instance 2, though newest); same version: closest to its billing hour (at 50 min instance 0, at 65 min instance 2); an unhealthy one first; an AZ whose instances are all protected is skipped; Default must come last",
+            (
+                Some((2, Rule::OldestLaunchTemplate)),
+                Some((0, Rule::ClosestToNextInstanceHour)),
+                Some((2, Rule::ClosestToNextInstanceHour)),
+                Some((2, Rule::Unhealthy)),
+                Some((1, Rule::OnlyUnprotected)),
+                vec![0, 1],
+                (true, false),
+            ),
+            (
+                choose(&old_template, &[P::Default], 30),
+                choose(&we07(), &[P::Default], 50),
+                choose(&we07(), &[P::Default], 65),
+                choose(&unhealthy, &[P::Default], 30),
+                choose(&protected, &[P::Default], 30),
+                termination::az_with_most_instances(
+                    &[candidate(0, 0, 0), candidate(1, 1, 0)],
+                    &[1, 1],
+                ),
+                (
+                    termination::validate_termination_policies(&[P::OldestInstance, P::Default])
+                        .is_ok(),
+                    termination::validate_termination_policies(&[P::Default, P::OldestInstance])
+                        .is_ok(),
+                ),
+            ),
+        );
+    }
+
+    #[test]
+    fn termination_we08_we14_rebalancing() {
+        use termination::RebalanceAction::{Launch, Terminate};
+        let both = [true, true];
+        exact(
+            "asg-we08-we14-rebalancing",
+            &[
+                "termination::az_with_fewest_instances",
+                "termination::azs_balanced",
+                "termination::rebalance_margin",
+                "termination::rebalance_ceiling",
+                "termination::az_rebalance_action",
+            ],
+            "ASG:as-instance-termination (rebalancing: launch before terminating, up to 10 % above max; WE-08, WE-14)",
+            "AZ A down: the replacement goes to B; A back with [0, 2]: launch in A, then terminate in B; max 20 → 22, max 5 → 6; [3, 2, 3] is balanced, [4, 2, 3] is not",
+            (
+                Some(1),
+                Launch { az: 0 },
+                Terminate { az: 1 },
+                termination::RebalanceAction::None,
+                (22, 6, 1),
+                (true, false),
+            ),
+            (
+                termination::az_with_fewest_instances(&[0, 1], &[false, true]),
+                termination::az_rebalance_action(&[0, 2], &both, 2, 2),
+                termination::az_rebalance_action(&[1, 2], &both, 2, 2),
+                termination::az_rebalance_action(&[0, 2], &[false, true], 2, 2),
+                (
+                    termination::rebalance_ceiling(20),
+                    termination::rebalance_ceiling(5),
+                    termination::rebalance_margin(0),
+                ),
+                (
+                    termination::azs_balanced(&[3, 2, 3], &[true; 3]),
+                    termination::azs_balanced(&[4, 2, 3], &[true; 3]),
+                ),
+            ),
+        );
+    }
+
+    #[test]
+    fn dynamodb_we29_adaptive_capacity() {
+        use dynamodb::Dim::Write;
+        // 400 WCU over 4 partitions (100 each); three write 50/s, one 150/s:
+        // the table's total 300 is within its 400.
+        let run = |adaptive: bool| {
+            let mut c = dynamodb::Capacity::provisioned(1.0, 400.0, Some(4), 300.0, 0.0, adaptive);
+            let mut throttled = [0u32; 4];
+            for sec in 0..600u64 {
+                for i in 0..150u64 {
+                    let t = sec * S + i * (S / 150);
+                    for (p, n) in [(0u32, 50u64), (1, 50), (2, 50), (3, 150)] {
+                        if i < n && c.consume(t, p, Write, 1.0).is_err() {
+                            throttled[p as usize] += 1;
+                        }
+                    }
+                }
+            }
+            throttled
+        };
+        let without = run(false);
+        exact(
+            "ddb-we29-adaptive",
+            &["dynamodb::Capacity(adaptive)"],
+            "DDB:bp-partition-key-design (adaptive capacity lets a hot partition use the table's unused throughput, instantly) (WE-29)",
+            "400 WCU on 4 partitions, one written at 150/s: with adaptive capacity nothing is throttled; without it only the hot partition is",
+            ([0; 4], [0, 0, 0], true),
+            (
+                run(true),
+                [without[0], without[1], without[2]],
+                without[3] > 0,
             ),
         );
     }
