@@ -48,10 +48,16 @@ def tests_of(root):
 
 
 def finder(tests):
-    def find(names):
+    """The tests of a module's rule names: unit tests of that module's own
+    file that name it, and any other test that names it qualified by its
+    module (`sqs::MAX_DELAY`) — a bare word elsewhere (`admit`,
+    `Capacity`) is some other item."""
+    def find(names, module):
         hits = []
         for name, path, body in tests:
-            if any(re.search(r"\b" + re.escape(n) + r"\b", body) for n in names):
+            own = path == f"src/aws/{module}.rs"
+            pats = [re.escape(n) if own else re.escape(module) + r"::" + re.escape(n) for n in names]
+            if any(re.search(r"\b" + p + r"\b", body) for p in pats):
                 hits.append(f"`{path.replace('tests/it/', 'it/').replace('.rs', '')}::{name}`")
         return hits
     return find
@@ -89,6 +95,7 @@ def cites(text):
 
 
 def module_rules(path, find):
+    module = path.stem
     text = path.read_text(encoding="utf-8")
     head = [l[3:].strip() if l.startswith("//! ") else l[3:].strip() for l in text.splitlines() if l.startswith("//!")]
     table = [l for l in head if l.startswith("|")]
@@ -109,7 +116,7 @@ def module_rules(path, find):
             names = [n.split("::")[0] for n in names]
             citation = next((v for k, v in d.items() if k.startswith("Citation")), "")
             grade = d.get("Grade") or ("GAP" if "GAP" in citation else "HIST" if "HIST" in citation else "DOC")
-            rows.append((d.get("Rule", ""), where.replace("[", "").replace("]", ""), citation, grade, find(names), raw))
+            rows.append((d.get("Rule", ""), where.replace("[", "").replace("]", ""), citation, grade, find(names, module), raw))
         return rows
     # No table: each public item whose doc comment cites a source.
     lines = text.split("\n")
@@ -131,7 +138,7 @@ def module_rules(path, find):
             if c:
                 first = re.split(r"(?<=\.)\s", d, maxsplit=1)[0]
                 grade = "GAP" if re.search(r"\bGAP\b|undocumented|not documented", d) else ("HIST" if "HIST-" in d else "DOC")
-                rows.append((first, f"`{m.group(1)}`", ", ".join(f"`{x}`" if not x.startswith("http") else x for x in c[:4]), grade, find([m.group(1)]), [m.group(1)]))
+                rows.append((first, f"`{m.group(1)}`", ", ".join(f"`{x}`" if not x.startswith("http") else x for x in c[:4]), grade, find([m.group(1)], module), [m.group(1)]))
         doc = []
     return rows
 
@@ -182,9 +189,10 @@ def main():
     # Rules by module.
     print("## Every rule, its source, its tests and its error\n")
     print(
-        "Per module of `src/aws/` (AWS's rules as pure functions). *Tests* are the test "
-        "functions that name the rule's function or constant — through a whole run "
-        "(`it/…`, the integration tests) or as a unit test (`src/…`). *Error* is what "
+        "Per module of `src/aws/` (AWS's rules as pure functions). *Tests* are the "
+        "dossier's checks of the rule (`it/dossier::…`), then the other tests that name "
+        "the rule's function or constant: the unit tests of its module (`src/…`) and the "
+        "integration tests (`it/…`) that name it with its module (`sqs::MAX_DELAY`). *Error* is what "
         "this build's run of the dossier's checks (`tests/it/dossier.rs`) found: "
         "**exact** where a check compares the rule's value or decision with the figure "
         "AWS documents (a limit, a default, a worked example) and it is equal — an exact "
@@ -216,10 +224,13 @@ def main():
                 for d in by_rule.get(f"{module}::{n}", []):
                     if d not in recs:
                         recs.append(d)
+            # The checks made for the rule first, then the other tests.
+            mine = []
             for d in recs:
                 t = "`" + d["test"].replace("tests/it/", "it/").replace(".rs", "") + "`"
-                if t not in hits:
-                    hits = hits + [t]
+                if t not in mine:
+                    mine.append(t)
+            hits = mine + [h for h in hits if h not in mine]
             untested += not hits
             meas = [d for d in recs if d.get("kind") == "measured"]
             ex = [d for d in recs if d.get("kind") == "exact"]
