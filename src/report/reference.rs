@@ -177,7 +177,7 @@ fn examples_from(schema: &Value) -> Examples {
         {
             for (field, e) in m {
                 out.entry((name.clone(), field.clone()))
-                    .or_insert_with(|| (format!("{field}: {}", flow(e, 0)), String::new()));
+                    .or_insert_with(|| (format!("{field}: {}", flow(e)), String::new()));
             }
         }
         for (field, p) in shape
@@ -192,7 +192,7 @@ fn examples_from(schema: &Value) -> Examples {
                 .and_then(|a| a.first())
             {
                 out.entry((name.clone(), field.clone()))
-                    .or_insert_with(|| (format!("{field}: {}", flow(e, 0)), String::new()));
+                    .or_insert_with(|| (format!("{field}: {}", flow(e)), String::new()));
             }
         }
     }
@@ -252,7 +252,7 @@ fn walk_example(root: &Value, v: &Value, s: &Value, here: &str, file: &str, out:
             if let Some((shape, name)) = shapes.iter().find(|(sh, _)| fits(sh)) {
                 let props = shape.get("properties").and_then(Value::as_object);
                 for (k, val) in m {
-                    let snippet = format!("{k}: {}", flow(val, 0));
+                    let snippet = format!("{k}: {}", flow(val));
                     let key = (name.clone(), k.clone());
                     let shorter = out
                         .get(&key)
@@ -307,7 +307,7 @@ fn walk_set(root: &Value, path: &str, val: &Value, file: &str, out: &mut Example
             return;
         };
         if i + 1 == segments.len() {
-            let snippet = format!("{field}: {}", flow(val, 0));
+            let snippet = format!("{field}: {}", flow(val));
             let key = (name.clone(), field.to_string());
             if out
                 .get(&key)
@@ -334,7 +334,7 @@ fn walk_set(root: &Value, path: &str, val: &Value, file: &str, out: &mut Example
 
 /// A value as one line of flow YAML; containers past 90 characters are cut
 /// with `…`.
-fn flow(v: &Value, depth: u32) -> String {
+fn flow(v: &Value) -> String {
     const LONG: usize = 90;
     match v {
         Value::Null => "null".into(),
@@ -362,7 +362,7 @@ fn flow(v: &Value, depth: u32) -> String {
             let mut parts = Vec::new();
             let mut len = 2;
             for (i, x) in a.iter().enumerate() {
-                let p = flow(x, depth + 1);
+                let p = flow(x);
                 len += p.len() + 2;
                 if len > LONG && i > 0 {
                     parts.push("…".to_string());
@@ -376,7 +376,7 @@ fn flow(v: &Value, depth: u32) -> String {
             let mut parts = Vec::new();
             let mut len = 4;
             for (i, (k, x)) in m.iter().enumerate() {
-                let p = format!("{k}: {}", flow(x, depth + 1));
+                let p = format!("{k}: {}", flow(x));
                 len += p.len() + 2;
                 if len > LONG && i > 0 {
                     parts.push("…".to_string());

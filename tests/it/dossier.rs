@@ -2472,7 +2472,7 @@ mod rules {
             (ok, banked.burst(0, Write)),
         );
         let p = dynamodb::initial_partitions(5000.0, 2000.0);
-        let five = dynamodb::split_for_storage(&vec![(1250.0, 500.0); 4], 0);
+        let five = dynamodb::split_for_storage(&[(1250.0, 500.0); 4], 0);
         exact(
             "ddb-we30-partitions",
             &[
