@@ -372,6 +372,71 @@ fn spot_interruption_gives_a_two_minute_notice() {
     .record();
 }
 
+#[test]
+fn api_gateway_throttle_holds_the_rate_after_the_burst() {
+    // A stage throttle of 500 requests/s with a burst of 1,000 (a token
+    // bucket, APIGW:api-gateway-request-throttling). Uniform arrivals step
+    // from 100/s (the bucket stays full) to 750/s for 2 minutes: the bucket
+    // passes its 1,000 tokens plus 500 a second, so of 90,000 requests
+    // 1,000 + 500 × 120 = 61,000 pass and 29,000 get a 429.
+    let yaml = "name: apigw\nseed: 2\nduration: 4m\n\
+        functions:\n  - { name: f, duration: 10ms }\n\
+        apis:\n  - { name: api, to: { function: f }, throttle: { rate: 500, burst: 1000 } }\n\
+        workloads:\n  - { name: w, to: { api: api }, arrivals: uniform,\n\
+        \x20     rate: { pattern: step, steps: [ { at: 0s, rps: 100 }, { at: 1m, rps: 750 }, { at: 3m, rps: 100 } ] } }\n";
+    let r = run(yaml);
+    let throttled = r.summary.apis["api"]["throttled"]
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    Check {
+        id: "apigw-token-bucket-run",
+        rules: &["apigateway::TokenBucket", "apigateway::admit"],
+        rule: "a stage throttle (500/s, burst 1,000) under 750 requests/s for 2 minutes: 429s = requests − burst − rate × time".into(),
+        source: "APIGW:api-gateway-request-throttling (token bucket)",
+        test: "api_gateway_throttle_holds_the_rate_after_the_burst",
+        unit: "requests",
+        expected: 29_000.0,
+        measured: throttled,
+        tolerance: 290.0,
+    }
+    .record();
+}
+
+#[test]
+fn lambda_scaling_rate_in_a_whole_run() {
+    // LAMBDA:scaling-behavior: a function gets 1,000 new execution
+    // environments at once, then 1,000 every 10 seconds. 3,000 requests a
+    // second of 10 s each need 30,000 at once; with the account's quota
+    // raised out of the way, the environments after 60 s are
+    // 1,000 + 100 × 60 = 7,000, all busy.
+    let yaml = "name: scaling\nseed: 2\nduration: 1m\n\
+        account: { lambda_concurrency: 50000 }\n\
+        functions:\n  - { name: f, duration: 10s, timeout: 30s }\n\
+        workloads:\n  - { name: w, to: { function: f }, arrivals: uniform, rate: 3000 }\n";
+    let r = run(yaml);
+    let peak = r.summary.functions["f"]["max_concurrency"]
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    Check {
+        id: "lambda-scaling-rate-run",
+        rules: &[
+            "lambda::ScalingBucket",
+            "lambda::SCALING_BURST",
+            "lambda::SCALING_REFILL_PER_S",
+        ],
+        rule:
+            "3,000 requests/s of 10 s for a minute: concurrent executions reach 1,000 + 100 × 60 s"
+                .into(),
+        source: "LAMBDA:scaling-behavior (1,000 environments every 10 seconds per function)",
+        test: "lambda_scaling_rate_in_a_whole_run",
+        unit: "environments",
+        expected: 7_000.0,
+        measured: peak,
+        tolerance: 10.0,
+    }
+    .record();
+}
+
 /// Rule by rule: each test calls a rule of `src/aws/` with the figures of
 /// AWS's documentation (a limit, a default, a worked example) and checks
 /// the documented value or decision exactly; [`exact`] records each check
