@@ -48,13 +48,30 @@ def tests_of(root):
 
 
 def finder(tests):
-    def find(names):
+    """The tests of a module's rule names: unit tests of that module's own
+    file that name it, and any other test that names it qualified by its
+    module (`sqs::MAX_DELAY`) — a bare word elsewhere (`admit`,
+    `Capacity`) is some other item."""
+    def find(names, module):
         hits = []
         for name, path, body in tests:
-            if any(re.search(r"\b" + re.escape(n) + r"\b", body) for n in names):
+            own = path == f"src/aws/{module}.rs"
+            pats = [re.escape(n) if own else re.escape(module) + r"::" + re.escape(n) for n in names]
+            if any(re.search(r"\b" + p + r"\b", body) for p in pats):
                 hits.append(f"`{path.replace('tests/it/', 'it/').replace('.rs', '')}::{name}`")
         return hits
     return find
+
+
+def anchor(s):
+    """The id mdBook gives a `### s` heading."""
+    return re.sub(r"[^a-z0-9_ -]", "", s.lower()).replace(" ", "-")
+
+
+def err_text(d):
+    u = d["unit"]
+    rel = d.get("relative_error_pct", 0.0)
+    return f"{d['error']:+.3g} {u}" + (f" ({rel:+.2f} %)" if d["expected"] else "")
 
 
 def cell(s):
@@ -78,6 +95,7 @@ def cites(text):
 
 
 def module_rules(path, find):
+    module = path.stem
     text = path.read_text(encoding="utf-8")
     head = [l[3:].strip() if l.startswith("//! ") else l[3:].strip() for l in text.splitlines() if l.startswith("//!")]
     table = [l for l in head if l.startswith("|")]
@@ -88,13 +106,17 @@ def module_rules(path, find):
             cells = [c.strip() for c in line.strip("|").split("|")]
             d = dict(zip(cols, cells))
             where = d.get("Where", "")
-            names = re.findall(r"\[`([A-Za-z_][A-Za-z0-9_:]*)`\]", where) or re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)", where)
+            names = re.findall(r"\[`([A-Za-z_][A-Za-z0-9_:]*)`\]", where) or re.findall(r"`([A-Za-z_][A-Za-z0-9_:]*)", where)
             # `Type::method`: tests that use the type (a method name such as
             # `new` alone would match everything).
+            # A qualifier in parentheses right after a name (`[`Capacity`]
+            # (`adaptive`)`) tells rows on the same item apart.
+            quals = dict(re.findall(r"\[`([A-Za-z_][A-Za-z0-9_:]*)`\]\s*\(`([^`]+)`", where))
+            raw = [f"{n}({quals[n]})" if n in quals else n for n in names]
             names = [n.split("::")[0] for n in names]
             citation = next((v for k, v in d.items() if k.startswith("Citation")), "")
             grade = d.get("Grade") or ("GAP" if "GAP" in citation else "HIST" if "HIST" in citation else "DOC")
-            rows.append((d.get("Rule", ""), where.replace("[", "").replace("]", ""), citation, grade, find(names)))
+            rows.append((d.get("Rule", ""), where.replace("[", "").replace("]", ""), citation, grade, find(names, module), raw))
         return rows
     # No table: each public item whose doc comment cites a source.
     lines = text.split("\n")
@@ -116,7 +138,7 @@ def module_rules(path, find):
             if c:
                 first = re.split(r"(?<=\.)\s", d, maxsplit=1)[0]
                 grade = "GAP" if re.search(r"\bGAP\b|undocumented|not documented", d) else ("HIST" if "HIST-" in d else "DOC")
-                rows.append((first, f"`{m.group(1)}`", ", ".join(f"`{x}`" if not x.startswith("http") else x for x in c[:4]), grade, find([m.group(1)])))
+                rows.append((first, f"`{m.group(1)}`", ", ".join(f"`{x}`" if not x.startswith("http") else x for x in c[:4]), grade, find([m.group(1)], module), [m.group(1)]))
         doc = []
     return rows
 
@@ -148,48 +170,104 @@ def main():
     files = sorted((root / "target" / "dossier").glob("*.json"))
     if not files:
         sys.exit("dossier.py: no target/dossier/*.json: run `cargo test --test it dossier` first")
+    records = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    measured = [d for d in records if d.get("kind", "measured") == "measured"]
+    by_rule = {}
+    for d in records:
+        for r in d.get("rules", []):
+            by_rule.setdefault(r, []).append(d)
     print("| check | expected | measured | error | tolerance |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for f in files:
-        d = json.loads(f.read_text(encoding="utf-8"))
+    for d in measured:
         u = d["unit"]
-        err = d["error"]
-        rel = d.get("relative_error_pct", 0.0)
-        err_s = f"{err:+.3g} {u}" + (f" ({rel:+.2f} %)" if d["expected"] else "")
         test = d["test"].split("::")[-1]
         print(
             f"| {cell(d['rule'])}<br>*source:* {cell(d['source'])}<br>*test:* `dossier::{test}` | "
-            f"{d['expected']:.4g} {u} | {d['measured']:.4g} {u} | {err_s} | ±{d['tolerance']:.3g} {u} |"
+            f"{d['expected']:.4g} {u} | {d['measured']:.4g} {u} | {err_text(d)} | ±{d['tolerance']:.3g} {u} |"
         )
     print()
     # Rules by module.
-    print("## Every rule, its source and its tests\n")
+    print("## Every rule, its source, its tests and its error\n")
     print(
-        "Per module of `src/aws/` (AWS's rules as pure functions). *Tests* are the test "
-        "functions that name the rule's function or constant — through a whole run "
-        "(`it/…`, the integration tests) or as a unit test (`src/…`).\n"
+        "Per module of `src/aws/` (AWS's rules as pure functions). *Tests* are the "
+        "dossier's checks of the rule (`it/dossier::…`), then the other tests that name "
+        "the rule's function or constant: the unit tests of its module (`src/…`) and the "
+        "integration tests (`it/…`) that name it with its module (`sqs::MAX_DELAY`). *Error* is what "
+        "this build's run of the dossier's checks (`tests/it/dossier.rs`) found: "
+        "**exact** where a check compares the rule's value or decision with the figure "
+        "AWS documents (a limit, a default, a worked example) and it is equal — an exact "
+        "check fails the build otherwise, so its error is zero; a signed error "
+        "(measured − expected, with its tolerance) where a whole simulation is measured "
+        "against a documented or theoretical figure; **GAP** where AWS documents no "
+        "figure and the check is of stratus's parameter. The checks behind each row "
+        "are listed under [the checks](#the-checks).\n"
     )
-    total = untested = 0
+    total = untested = n_exact = n_measured = n_gap = n_none = 0
     for path in sorted((root / "src" / "aws").glob("*.rs")):
         if path.name == "mod.rs":
             continue
         rows = module_rules(path, find)
         if not rows:
             continue
+        module = path.stem
         text = path.read_text(encoding="utf-8")
         summary = next((l[3:].strip() for l in text.splitlines() if l.startswith("//!")), "")
         print(f"### `src/aws/{path.name}`\n")
         if summary:
             print(f"{summary}\n")
-        print("| rule | where | source | grade | tests |")
-        print("| --- | --- | --- | --- | --- |")
-        for rule, where, citation, grade, hits in rows:
+        print("| rule | where | source | grade | tests | error |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for rule, where, citation, grade, hits, raw in rows:
             total += 1
+            recs = []
+            for n in raw:
+                for d in by_rule.get(f"{module}::{n}", []):
+                    if d not in recs:
+                        recs.append(d)
+            # The checks made for the rule first, then the other tests.
+            mine = []
+            for d in recs:
+                t = "`" + d["test"].replace("tests/it/", "it/").replace(".rs", "") + "`"
+                if t not in mine:
+                    mine.append(t)
+            hits = mine + [h for h in hits if h not in mine]
             untested += not hits
-            print(f"| {cell(rule)} | {cell(where)} | {cell(citation)} | {grade} | {show_tests(hits)} |")
+            meas = [d for d in recs if d.get("kind") == "measured"]
+            ex = [d for d in recs if d.get("kind") == "exact"]
+            gap = [d for d in recs if d.get("kind") == "gap"]
+            ids = ", ".join(f"[{d['id']}](#{anchor(d['id'])})" for d in recs if d.get("kind") != "measured")
+            if meas:
+                n_measured += 1
+                worst = max(meas, key=lambda d: abs(d.get("relative_error_pct", 0.0)))
+                err = err_text(worst) + f" (±{worst['tolerance']:.3g} {worst['unit']})"
+            elif ex:
+                n_exact += 1
+                err = f"**exact** ({ids})"
+            elif gap:
+                n_gap += 1
+                err = f"**GAP** ({ids})"
+            else:
+                n_none += 1
+                err = "not checked"
+            print(f"| {cell(rule)} | {cell(where)} | {cell(citation)} | {grade} | {show_tests(hits)} | {err} |")
         print()
-    print(f"{total} rules; {total - untested} with a test that names them, {untested} without one found by name "
-          "(a rule may still be covered by a test of the function that calls it).\n")
+    print(f"**{total} rules**: {total - untested} with a test that names them, {untested} without one found by name; "
+          f"{n_measured} with a measured error, {n_exact} checked exact against AWS's figure, "
+          f"{n_gap} GAP (a parameter, checked as such), {n_none} not checked by the dossier.\n")
+    # The exact checks.
+    print("## The checks\n")
+    print(
+        "Every exact check of this build: what AWS documents, where, the value the check "
+        "expects and the value the rule gave (both as the test prints them).\n"
+    )
+    for d in [d for d in records if d.get("kind") in ("exact", "gap")]:
+        test = d["test"].replace("tests/it/", "it/").replace(".rs", "")
+        print(f"### {d['id']}\n")
+        print(f"{d['rule']}. *Source:* {d['source']}. *Test:* `{test}`. "
+              f"*Rules:* {', '.join('`' + r + '`' for r in d['rules'])}.\n")
+        print(f"- expected: `{d['expected']}`")
+        print(f"- measured: `{d['measured']}`" + (" — **equal**" if d.get("passed") else " — **differs**"))
+        print()
     # Worked examples.
     print("## Worked examples\n")
     we = {}

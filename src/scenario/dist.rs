@@ -46,6 +46,7 @@ pub struct DurationDistRaw {
     /// Which distribution.
     pub dist: DistKind,
     /// constant
+    #[schemars(example = &"40ms")]
     pub value: Option<Duration>,
     /// uniform
     pub min: Option<Duration>,
@@ -54,12 +55,15 @@ pub struct DurationDistRaw {
     /// exponential, normal, lognormal
     pub mean: Option<Duration>,
     /// normal
+    #[schemars(example = &"5ms")]
     pub sd: Option<Duration>,
     /// lognormal
     pub cv: Option<f64>,
     /// pareto
+    #[schemars(example = &"10ms")]
     pub scale: Option<Duration>,
     /// pareto
+    #[schemars(example = 1.5)]
     pub shape: Option<f64>,
     /// empirical
     pub values: Option<Vec<Duration>>,
@@ -298,6 +302,7 @@ pub struct CountDistRaw {
     /// Which distribution: constant, geometric, poisson, uniform, zipf.
     pub dist: DistKind,
     /// constant
+    #[schemars(example = 3)]
     pub value: Option<f64>,
     /// geometric, poisson
     pub mean: Option<f64>,
@@ -496,16 +501,21 @@ pub struct RatePatternRaw {
     /// Which pattern.
     pub pattern: PatternKind,
     /// constant
+    #[schemars(example = 300)]
     pub rps: Option<f64>,
     /// step
     pub steps: Option<Vec<RateStep>>,
     /// ramp
+    #[schemars(example = 100)]
     pub from: Option<f64>,
     /// ramp
+    #[schemars(example = 600)]
     pub to: Option<f64>,
     /// ramp start; trace: skip this far into the trace
+    #[schemars(example = &"5m")]
     pub start: Option<Duration>,
     /// ramp length
+    #[schemars(example = &"10m")]
     pub over: Option<Duration>,
     /// diurnal
     pub min: Option<f64>,
@@ -524,12 +534,16 @@ pub struct RatePatternRaw {
     /// spike length
     pub duration: Option<Duration>,
     /// trace CSV (header `t_s,rps`), relative to the scenario file
+    #[schemars(example = &"traces/monday.csv")]
     pub file: Option<String>,
     /// trace: multiply the rate
+    #[schemars(example = 2)]
     pub scale: Option<f64>,
     /// trace: stretch time
+    #[schemars(example = 0.5)]
     pub time_scale: Option<f64>,
     /// trace interpolation
+    #[schemars(example = &"linear")]
     pub interpolation: Option<Interpolation>,
 }
 

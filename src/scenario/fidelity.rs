@@ -13,9 +13,11 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct VirtualUsers {
     /// How many users (constant over the run).
+    #[schemars(example = 200)]
     pub count: u32,
     /// Think time after each response (default 0s).
     #[serde(default = "zero_dist")]
+    #[schemars(example = serde_json::json!({"dist": "exponential", "mean": "5s"}))]
     pub think_time: DurationDist,
 }
 
@@ -56,15 +58,19 @@ pub enum TableDimension {
 pub struct HealthCheckChange {
     /// Seconds between checks.
     #[serde(default)]
+    #[schemars(example = &"10s")]
     pub interval: Option<Duration>,
     /// Check timeout.
     #[serde(default)]
+    #[schemars(example = &"5s")]
     pub timeout: Option<Duration>,
     /// Passes from unhealthy to healthy.
     #[serde(default)]
+    #[schemars(example = 2)]
     pub healthy_threshold: Option<u32>,
     /// Failures from healthy to unhealthy.
     #[serde(default)]
+    #[schemars(example = 3)]
     pub unhealthy_threshold: Option<u32>,
 }
 
@@ -73,46 +79,60 @@ pub struct HealthCheckChange {
 #[serde(deny_unknown_fields)]
 pub struct UserAction {
     /// When, from the start of the run.
+    #[schemars(example = &"10m")]
     pub at: Duration,
     /// Which call.
+    #[schemars(example = &"update_auto_scaling_group")]
     pub action: ActionKind,
     /// The group (group actions).
     #[serde(default)]
+    #[schemars(example = &"web")]
     pub auto_scaling_group: Option<String>,
     /// The table (table actions).
     #[serde(default)]
+    #[schemars(example = &"orders")]
     pub table: Option<String>,
     /// The load balancer whose target group changes.
     #[serde(default)]
+    #[schemars(example = &"web")]
     pub load_balancer: Option<String>,
     /// New desired capacity.
     #[serde(default)]
+    #[schemars(example = 4)]
     pub desired: Option<u32>,
     /// New minimum (group or scalable target).
     #[serde(default)]
+    #[schemars(example = 2)]
     pub min: Option<f64>,
     /// New maximum (group or scalable target).
     #[serde(default)]
+    #[schemars(example = 10)]
     pub max: Option<f64>,
     /// Terminate or detach: also lower desired capacity (default false, as
     /// the API requires it be given; here it defaults to false).
     #[serde(default)]
+    #[schemars(example = true)]
     pub decrement: bool,
     /// Terminate or detach: which InService instance, by launch order
     /// (0 = oldest; default 0).
     #[serde(default)]
+    #[schemars(example = 1)]
     pub instance: u32,
     /// UpdateTable: new read capacity.
     #[serde(default)]
+    #[schemars(example = 100)]
     pub read_capacity: Option<f64>,
     /// UpdateTable: new write capacity.
     #[serde(default)]
+    #[schemars(example = 50)]
     pub write_capacity: Option<f64>,
     /// RegisterScalableTarget: the dimension.
     #[serde(default)]
+    #[schemars(example = &"write")]
     pub dimension: Option<TableDimension>,
     /// ModifyTargetGroup: the health check fields to change.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"interval": "10s", "healthy_threshold": 2}))]
     pub health_check: Option<HealthCheckChange>,
 }
 

@@ -31,6 +31,7 @@ pub struct Scenario {
     /// The AWS Region (default us-east-1); availability zones are named
     /// after it (`us-east-1a`).
     #[serde(default = "default_region")]
+    #[schemars(example = &"eu-west-1")]
     pub region: String,
     /// Simulated time.
     pub duration: Duration,
@@ -42,6 +43,7 @@ pub struct Scenario {
     pub start_time: Option<String>,
     /// CloudWatch model settings.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"publication_delay": "1m"}))]
     pub cloudwatch: CloudWatchConfig,
     /// Traffic sources.
     #[serde(default)]
@@ -79,6 +81,7 @@ pub struct Scenario {
     /// Timed API calls a user or a pipeline makes during the run
     /// (`docs/src/background/recorded-fidelity.md`).
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"at": "10m", "action": "set_desired_capacity", "auto_scaling_group": "web", "desired": 4}]))]
     pub actions: Vec<crate::scenario::fidelity::UserAction>,
     /// How report.html presents the run: the lesson and its charts first.
     #[serde(default)]
@@ -91,10 +94,12 @@ pub struct Scenario {
 pub struct CloudWatchConfig {
     /// How long after a period ends its datapoint reaches alarms (AWS does not document it; default 1m).
     #[serde(default = "minute")]
+    #[schemars(example = &"2m")]
     pub publication_delay: Duration,
     /// Target tracking AlarmLow threshold as a share of the target, by
     /// metric kind, where a policy does not set `scale_in_threshold`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"predefined": 0.9, "custom": 0.7}))]
     pub target_tracking_scale_in: TargetTrackingScaleIn,
 }
 
@@ -105,10 +110,12 @@ pub struct TargetTrackingScaleIn {
     /// Predefined metrics (ASGAverageCPUUtilization, ALBRequestCountPerTarget,
     /// ASGAverageNetworkIn/Out): recorded 0.9 (EC2 and ECS CPU, grade A).
     #[serde(default = "crate::scenario::fidelity::tt_predefined")]
+    #[schemars(example = 0.9)]
     pub predefined: f64,
     /// Custom metrics (e.g. a backlog per instance): recorded 0.7 (one ASG
     /// custom metric, grade B).
     #[serde(default = "crate::scenario::fidelity::tt_custom")]
+    #[schemars(example = 0.7)]
     pub custom: f64,
 }
 
@@ -175,7 +182,9 @@ pub struct WorkloadTarget {
     #[serde(default)]
     pub function: Option<String>,
     /// With `function`: sync (default) | async.
+    /// AWS default: `sync`, RequestResponse (API-LAMBDA:Invoke.InvocationType).
     #[serde(default)]
+    #[schemars(example = &"async")]
     pub invocation: super::serverless::Invocation,
     /// An API Gateway API by name.
     #[serde(default)]
@@ -222,12 +231,15 @@ pub enum RetryOn {
 #[serde(deny_unknown_fields)]
 pub struct ClientRetries {
     /// Which outcomes are retried.
+    #[schemars(example = serde_json::json!(["5xx", "timeout"]))]
     pub on: Vec<RetryOn>,
     /// Total attempts including the first (default 1).
     #[serde(default = "one_u32")]
+    #[schemars(example = 3)]
     pub max_attempts: u32,
     /// Wait before a retry.
     #[serde(default = "zero_dist")]
+    #[schemars(example = serde_json::json!({"dist": "exponential", "mean": "200ms"}))]
     pub backoff: DurationDist,
 }
 
@@ -281,12 +293,14 @@ pub struct TableOperation {
     pub item_size: Size,
     /// Read consistency.
     #[serde(default)]
+    #[schemars(example = &"strong")]
     pub consistency: Consistency,
     /// Key popularity (default uniform over the table's item_count).
     #[serde(default)]
     pub keys: Option<CountDist>,
     /// Query/scan: items returned per call.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"dist": "geometric", "mean": 20}))]
     pub items: Option<u64>,
 }
 
@@ -311,6 +325,7 @@ pub struct Workload {
     pub timeout: Option<Duration>,
     /// Client retries (default: none).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"on": ["5xx"], "max_attempts": 3, "backoff": "100ms"}))]
     pub retries: Option<ClientRetries>,
     /// Table workloads: the operation.
     #[serde(default)]
@@ -329,6 +344,7 @@ pub struct Workload {
     /// sending the next (as JMeter, Gatling, k6 and Locust do); `rate` is
     /// then ignored (`docs/src/background/recorded-fidelity.md`).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"count": 200, "think_time": "5s"}))]
     pub users: Option<crate::scenario::fidelity::VirtualUsers>,
 }
 
@@ -379,10 +395,12 @@ pub struct Stickiness {
     #[serde(rename = "type", default)]
     pub kind: StickinessType,
     /// Cookie duration (default 1d, the AWS default).
+    /// AWS default: `1d` (ALB:sticky-sessions).
     #[serde(default)]
     pub duration: Option<Duration>,
     /// Application cookie name.
     #[serde(default)]
+    #[schemars(example = &"SESSIONID")]
     pub cookie_name: Option<String>,
 }
 
@@ -401,19 +419,24 @@ fn d30s() -> Duration {
 #[serde(deny_unknown_fields)]
 pub struct LbHealthCheck {
     /// Interval (ALB default 30s).
+    /// AWS default: `30s` for an ALB target group (ALB:target-group-health-checks).
     #[serde(default = "d30s")]
     pub interval: Duration,
     /// Timeout (ALB default 5s).
+    /// AWS default: `5s` for an ALB target group with instance targets (ALB:target-group-health-checks).
     #[serde(default = "d5s")]
     pub timeout: Duration,
     /// Consecutive successes to become healthy (ALB default 5).
+    /// AWS default: `5` for an ALB target group (ALB:target-group-health-checks).
     #[serde(default = "five")]
     pub healthy_threshold: u32,
     /// Consecutive failures to become unhealthy (ALB default 2).
+    /// AWS default: `2` for an ALB target group (ALB:target-group-health-checks).
     #[serde(default = "two")]
     pub unhealthy_threshold: u32,
     /// Worker time one health check costs on the instance (default 1ms).
     #[serde(default = "d1ms")]
+    #[schemars(example = &"2ms")]
     pub cost: Duration,
 }
 
@@ -448,9 +471,11 @@ impl Default for LbHealthCheck {
 pub struct DnsFailover {
     /// Minimum healthy targets (per zone with cross-zone off, else overall).
     #[serde(default)]
+    #[schemars(example = 2)]
     pub minimum_healthy_targets: Option<u32>,
     /// Minimum healthy percentage (per zone with cross-zone off, else overall).
     #[serde(default)]
+    #[schemars(example = 50)]
     pub minimum_healthy_percentage: Option<f64>,
 }
 
@@ -460,10 +485,12 @@ pub struct DnsFailover {
 pub struct TargetGroupHealth {
     /// DNS failover: below the threshold a zone leaves DNS.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"minimum_healthy_targets": 1}))]
     pub dns_failover: Option<DnsFailover>,
     /// Routing failover: below the threshold a node routes to all of its
     /// targets, healthy or not (same fields as `dns_failover`).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"minimum_healthy_percentage": 50}))]
     pub routing_failover: Option<DnsFailover>,
 }
 
@@ -477,21 +504,27 @@ pub struct LoadBalancer {
     #[serde(rename = "type", default)]
     pub kind: LbType,
     /// Routing algorithm.
+    /// AWS default: `round_robin` (ALB:load-balancer-target-groups, routing algorithm).
     #[serde(default)]
     pub routing: Routing,
     /// Cross-zone load balancing (default: on for ALB, off for NLB).
+    /// AWS default: on for an ALB (always, at the load balancer), off for an NLB (ELB:how-elastic-load-balancing-works, cross-zone load balancing).
     #[serde(default)]
     pub cross_zone: Option<bool>,
     /// Stickiness.
     #[serde(default)]
     pub stickiness: Stickiness,
     /// Connection draining (default 300s).
+    /// AWS default: `300s` (ALB:load-balancer-target-groups, deregistration delay).
     #[serde(default = "d300s")]
     pub deregistration_delay: Duration,
     /// Slow start (default 0s, off).
+    /// AWS default: `0s`, off (ALB:load-balancer-target-groups, slow start mode).
     #[serde(default)]
+    #[schemars(example = &"60s")]
     pub slow_start: Duration,
     /// Idle timeout (default 60s): a request unanswered this long gets a 504.
+    /// AWS default: `60s` (ALB:application-load-balancers, connection idle timeout).
     #[serde(default = "d60s")]
     pub idle_timeout: Duration,
     /// Health check.
@@ -501,6 +534,7 @@ pub struct LoadBalancer {
     pub target_group: String,
     /// Target group health (NLB DNS failover).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"dns_failover": {"minimum_healthy_targets": 1}}))]
     pub target_group_health: Option<TargetGroupHealth>,
 }
 
@@ -589,15 +623,18 @@ pub struct InstanceSpec {
     #[serde(default = "default_price")]
     pub price_per_hour: f64,
     /// Billing granularity.
+    /// AWS default: `per_second` with a 60 s minimum for Linux instances (aws.amazon.com/ec2/pricing/on-demand).
     #[serde(default)]
     pub billing: Billing,
     /// Purchase option.
+    /// AWS default: `on_demand` (API-ASG:InstancesDistribution.OnDemandPercentageAboveBaseCapacity: 100).
     #[serde(default)]
     pub market: Market,
     /// Spot: interruptions per instance-hour (default 0).
     #[serde(default)]
     pub interruption_rate: f64,
     /// Monitoring.
+    /// AWS default: `basic` (5-minute) for a launch template; `detailed` for a launch configuration made in the console (ASG:enable-as-instance-metrics).
     #[serde(default)]
     pub monitoring: Monitoring,
     /// Time from InService until the application answers (default 0s):
@@ -609,6 +646,7 @@ pub struct InstanceSpec {
     /// job, a `yes` loop), percent of the instance, counted in CPUUtilization
     /// (default 0).
     #[serde(default)]
+    #[schemars(example = 20)]
     pub background_cpu: Option<Rate>,
 }
 
@@ -645,9 +683,11 @@ pub struct DynamoStep {
     pub consistency: Consistency,
     /// Key popularity.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"dist": "zipf", "n": 100000, "s": 1.1}))]
     pub keys: Option<CountDist>,
     /// Query/scan: items per call.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"dist": "geometric", "mean": 20}))]
     pub items: Option<u64>,
 }
 
@@ -656,12 +696,15 @@ pub struct DynamoStep {
 #[serde(deny_unknown_fields)]
 pub struct SqsSendStep {
     /// Queue name.
+    #[schemars(example = &"jobs")]
     pub queue: String,
     /// Message size (default 1KB).
     #[serde(default)]
+    #[schemars(example = &"4KB")]
     pub message_size: Option<Size>,
     /// FIFO queues: message group of each message (default: one group).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"dist": "uniform", "min": 1, "max": 100}))]
     pub message_group: Option<CountDist>,
 }
 
@@ -672,14 +715,18 @@ pub enum AppStep {
     /// Use a worker for this long.
     Compute(DurationDist),
     /// Wait (holding the worker) without using CPU, e.g. a downstream call.
+    #[schemars(example = serde_json::json!({"wait": "30ms"}))]
     Wait(DurationDist),
     /// Call a DynamoDB table.
     Dynamodb(DynamoStep),
     /// Send a message to a queue.
+    #[schemars(example = serde_json::json!({"sqs_send": {"queue": "jobs", "message_size": "4KB"}}))]
     SqsSend(SqsSendStep),
     /// Invoke a Lambda function (sync: the worker waits for it).
+    #[schemars(example = serde_json::json!({"lambda_invoke": {"function": "resize", "invocation": "async"}}))]
     LambdaInvoke(super::serverless::LambdaInvokeStep),
     /// Publish a message to an SNS topic.
+    #[schemars(example = serde_json::json!({"sns_publish": {"topic": "orders"}}))]
     SnsPublish(super::serverless::SnsPublishStep),
 }
 
@@ -693,9 +740,11 @@ pub struct Consumer {
     #[serde(default = "one_u32")]
     pub threads: u32,
     /// Messages per receive, 1–10 (default 1, the AWS default).
+    /// AWS default: `1` (API-SQS:ReceiveMessageRequest.MaxNumberOfMessages).
     #[serde(default = "one_u32")]
     pub batch: u32,
     /// Long-poll wait, 0–20 s (default 0s: short polling, the AWS default).
+    /// AWS default: `0s`, short polling (API-SQS:CreateQueueRequest.Attributes ReceiveMessageWaitTimeSeconds).
     #[serde(default)]
     pub wait_time: Duration,
     /// Processing time per message.
@@ -749,28 +798,34 @@ pub enum HealthCheckType {
 #[serde(deny_unknown_fields)]
 pub struct AsgHealthCheck {
     /// EC2 | ELB.
+    /// AWS default: `EC2` (ASG:ec2-auto-scaling-health-checks).
     #[serde(rename = "type", default)]
     pub kind: HealthCheckType,
     /// Grace period (AWS API default 0s; the console's 300s is common).
+    /// AWS default: `0s` through the API and CLI, `300s` in the console (ASG:health-check-grace-period).
     #[serde(default)]
     pub grace_period: Duration,
     /// How often Auto Scaling's periodic health check runs: an instance a
     /// health check reports unhealthy is marked so, and replaced, at the
     /// next one (undocumented: "periodically"; default 10s).
     #[serde(default = "d10s")]
+    #[schemars(example = &"15s")]
     pub interval: Duration,
     /// Time from an instance stopping or being terminated outside Auto
     /// Scaling until the group marks it Unhealthy (recorded 21–36 s, grade B;
     /// default uniform 21s–36s).
     #[serde(default = "crate::scenario::fidelity::stopped_detection")]
+    #[schemars(example = serde_json::json!({"dist": "uniform", "min": "21s", "max": "36s"}))]
     pub stopped_detection: DurationDist,
     /// Time from the stop until the group's termination activity (recorded
     /// 45 s, grade B; default 45s; never before the Unhealthy mark).
     #[serde(default = "crate::scenario::fidelity::stopped_termination")]
+    #[schemars(example = &"45s")]
     pub stopped_termination: Duration,
     /// Time from that termination until the replacement's launch (recorded
     /// 2 s, grade B; default 2s).
     #[serde(default = "crate::scenario::fidelity::stopped_relaunch")]
+    #[schemars(example = &"2s")]
     pub stopped_relaunch: Duration,
 }
 
@@ -923,6 +978,7 @@ pub enum TreatMissing {
 pub struct Alarm {
     /// Optional alarm name (default `<group>-<policy>`).
     #[serde(default)]
+    #[schemars(example = &"web-cpu-high")]
     pub name: Option<String>,
     /// Metric name (CloudWatch name).
     pub metric: String,
@@ -940,19 +996,26 @@ pub struct Alarm {
     #[serde(default = "one_u32")]
     pub evaluation_periods: u32,
     /// Datapoints to alarm M (default N).
+    /// AWS default: N, the evaluation periods (API-CW:PutMetricAlarmInput.DatapointsToAlarm).
     #[serde(default)]
+    #[schemars(example = 2)]
     pub datapoints_to_alarm: Option<u32>,
     /// Treatment of missing data.
+    /// AWS default: `missing` (CW:AlarmThatSendsEmail, treating missing data).
     #[serde(default)]
+    #[schemars(example = &"not_breaching")]
     pub treat_missing_data: TreatMissing,
     /// Dimension: a queue (for SQS metrics).
     #[serde(default)]
+    #[schemars(example = &"jobs")]
     pub queue: Option<String>,
     /// Dimension: a load balancer (for ELB metrics).
     #[serde(default)]
+    #[schemars(example = &"web")]
     pub load_balancer: Option<String>,
     /// Dimension: a table (for DynamoDB metrics).
     #[serde(default)]
+    #[schemars(example = &"orders")]
     pub table: Option<String>,
 }
 
@@ -980,6 +1043,7 @@ pub struct ScalingPolicy {
     #[serde(rename = "type")]
     pub kind: PolicyType,
     /// Disabled policies ignore alarms.
+    /// AWS default: `true` (API-ASG:PutScalingPolicyType.Enabled).
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Target tracking / predictive: the metric.
@@ -992,18 +1056,23 @@ pub struct ScalingPolicy {
     #[serde(default)]
     pub target: Option<f64>,
     /// Target tracking: never scale in.
+    /// AWS default: `false` (API-ASG:TargetTrackingConfiguration.DisableScaleIn).
     #[serde(default)]
+    #[schemars(example = true)]
     pub disable_scale_in: bool,
     /// Target tracking: low alarm at this × target (default 0.9; observed, undocumented).
     #[serde(default)]
+    #[schemars(example = 0.8)]
     pub scale_in_threshold: Option<f64>,
     /// Simple / step: adjustment type.
+    /// AWS default: none: required for simple and step policies (API-ASG:PutScalingPolicyType.AdjustmentType).
     #[serde(default)]
     pub adjustment_type: AdjustmentType,
     /// Simple: the adjustment.
     #[serde(default)]
     pub adjustment: Option<i64>,
     /// Simple: cooldown (default: the group's).
+    /// AWS default: the group's default cooldown (API-ASG:PutScalingPolicyType.Cooldown).
     #[serde(default)]
     pub cooldown: Option<Duration>,
     /// Simple / step: the alarm.
@@ -1014,24 +1083,33 @@ pub struct ScalingPolicy {
     pub steps: Vec<StepAdjustment>,
     /// PercentChangeInCapacity: minimum magnitude.
     #[serde(default)]
+    #[schemars(example = 2)]
     pub min_adjustment_magnitude: Option<i64>,
     /// Step / target tracking: warm-up (default: the group's default_instance_warmup).
+    /// AWS default: the group's default instance warm-up (API-ASG:PutScalingPolicyType.EstimatedInstanceWarmup).
     #[serde(default)]
     pub estimated_instance_warmup: Option<Duration>,
     /// Step: aggregation of the metric (default Average).
+    /// AWS default: `Average` (API-ASG:PutScalingPolicyType.MetricAggregationType).
     #[serde(default)]
+    #[schemars(example = &"Maximum")]
     pub metric_aggregation_type: Option<Statistic>,
     /// Predictive: forecast_only | forecast_and_scale.
+    /// AWS default: `forecast_only` (API-ASG:PredictiveScalingConfiguration.Mode).
     #[serde(default)]
     pub mode: Option<String>,
     /// Predictive: buffer over the forecast, percent.
     #[serde(default)]
+    #[schemars(example = 10)]
     pub max_capacity_buffer: Option<f64>,
     /// Predictive: honor_max_capacity (AWS's default) | increase_max_capacity
     /// (implied by `max_capacity_buffer` when not given).
+    /// AWS default: `honor_max_capacity` (API-ASG:PredictiveScalingConfiguration.MaxCapacityBreachBehavior).
     #[serde(default)]
+    #[schemars(example = &"increase_max_capacity")]
     pub max_capacity_breach_behavior: Option<String>,
     /// Predictive: launch this long before each forecast hour (default 300s).
+    /// AWS default: `300s` (API-ASG:PredictiveScalingConfiguration.SchedulingBufferTime).
     #[serde(default)]
     pub scheduling_buffer_time: Option<Duration>,
 }
@@ -1051,6 +1129,7 @@ pub struct ScheduledAction {
     pub at: Option<Duration>,
     /// Recurring, cron (UTC, from start_time).
     #[serde(default)]
+    #[schemars(example = &"0 9 * * 1-5")]
     pub recurrence: Option<String>,
     /// New desired capacity.
     #[serde(default)]
@@ -1060,6 +1139,7 @@ pub struct ScheduledAction {
     pub min: Option<u32>,
     /// New max.
     #[serde(default)]
+    #[schemars(example = 20)]
     pub max: Option<u32>,
     /// Change the launch template version.
     #[serde(default)]
@@ -1101,9 +1181,11 @@ pub struct LifecycleHook {
     /// Which transition.
     pub transition: Transition,
     /// Heartbeat timeout (default 3600s).
+    /// AWS default: `3600s` (API-ASG:PutLifecycleHookType.HeartbeatTimeout).
     #[serde(default = "d3600s")]
     pub heartbeat_timeout: Duration,
     /// Result on timeout (default ABANDON).
+    /// AWS default: `ABANDON` (API-ASG:PutLifecycleHookType.DefaultResult).
     #[serde(default)]
     pub default_result: HookResult,
     /// When the hook's action completes it (none: it times out).
@@ -1116,6 +1198,7 @@ pub struct LifecycleHook {
     pub heartbeat_every: Option<Duration>,
     /// At most this many heartbeats (default: until the action completes).
     #[serde(default)]
+    #[schemars(example = 3)]
     pub heartbeats: Option<u32>,
 }
 
@@ -1136,12 +1219,16 @@ pub enum PoolState {
 #[serde(deny_unknown_fields)]
 pub struct WarmPool {
     /// Minimum pool size.
+    /// AWS default: `0` (API-ASG:PutWarmPoolType.MinSize).
     #[serde(default)]
     pub min_size: u32,
     /// Max group prepared capacity (default: the group's max).
+    /// AWS default: the group's maximum size (API-ASG:PutWarmPoolType.MaxGroupPreparedCapacity).
     #[serde(default)]
+    #[schemars(example = 20)]
     pub max_group_prepared_capacity: Option<u32>,
     /// Pool state.
+    /// AWS default: `stopped` (API-ASG:PutWarmPoolType.PoolState).
     #[serde(default)]
     pub pool_state: PoolState,
     /// Time for a pooled instance to become InService.
@@ -1156,16 +1243,20 @@ pub struct InstanceRefresh {
     /// When it starts.
     pub at: Duration,
     /// Minimum healthy percentage (default 90).
+    /// AWS default: `90` (API-ASG:RefreshPreferences.MinHealthyPercentage).
     #[serde(default = "ninety")]
     pub min_healthy_percentage: f64,
     /// Maximum healthy percentage (default 100).
+    /// AWS default: `100` (API-ASG:RefreshPreferences.MaxHealthyPercentage).
     #[serde(default = "hundred")]
     pub max_healthy_percentage: f64,
     /// Instance warm-up.
+    /// AWS default: the group's default instance warm-up, else its health check grace period (API-ASG:RefreshPreferences.InstanceWarmup).
     #[serde(default)]
     pub instance_warmup: Option<Duration>,
     /// The launch template version refreshed to (default current + 1).
     #[serde(default)]
+    #[schemars(example = 3)]
     pub launch_template_version: Option<u32>,
 }
 
@@ -1190,6 +1281,7 @@ pub struct AutoScalingGroup {
     /// Maximum size.
     pub max: u32,
     /// Desired capacity (default min, as in the API).
+    /// AWS default: the minimum size (API-ASG:CreateAutoScalingGroupType.DesiredCapacity).
     #[serde(default)]
     pub desired: Option<u32>,
     /// Launch template (default: named after the group, version 1).
@@ -1211,19 +1303,26 @@ pub struct AutoScalingGroup {
     #[serde(default)]
     pub health_check: AsgHealthCheck,
     /// Default cooldown (300s).
+    /// AWS default: `300s` (API-ASG:CreateAutoScalingGroupType.DefaultCooldown).
     #[serde(default = "d300s")]
     pub default_cooldown: Duration,
     /// Default instance warm-up (AWS: none; falls back to the cooldown).
+    /// AWS default: none; scaling then uses the cooldown or the policy's EstimatedInstanceWarmup (ASG:ec2-auto-scaling-default-instance-warmup).
     #[serde(default)]
     pub default_instance_warmup: Option<Duration>,
     /// Suspended processes.
+    /// AWS default: none (ASG:as-suspend-resume-processes).
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["AZRebalance"]))]
     pub suspended_processes: Vec<ScalingProcess>,
     /// Termination policies, in order.
+    /// AWS default: `[Default]` (ASG:ec2-auto-scaling-termination-policies).
     #[serde(default = "default_termination")]
     pub termination_policies: Vec<TerminationPolicy>,
     /// Scale-in protection for new instances.
+    /// AWS default: `false` (API-ASG:CreateAutoScalingGroupType.NewInstancesProtectedFromScaleIn).
     #[serde(default)]
+    #[schemars(example = true)]
     pub new_instances_protected_from_scale_in: bool,
     /// Scaling policies.
     #[serde(default)]
@@ -1232,7 +1331,9 @@ pub struct AutoScalingGroup {
     #[serde(default)]
     pub scheduled_actions: Vec<ScheduledAction>,
     /// Delay before a scheduled action runs (AWS: "up to two minutes").
+    /// AWS default: "up to two minutes", not a setting (ASG:ec2-auto-scaling-scheduled-scaling).
     #[serde(default = "zero_dist")]
+    #[schemars(example = &"30s")]
     pub scheduled_action_delay: DurationDist,
     /// Lifecycle hooks.
     #[serde(default)]
@@ -1244,15 +1345,18 @@ pub struct AutoScalingGroup {
     #[serde(default)]
     pub instance_refresh: Option<InstanceRefresh>,
     /// Maximum instance lifetime.
+    /// AWS default: none, `0` in the API (API-ASG:CreateAutoScalingGroupType.MaxInstanceLifetime).
     #[serde(default)]
     pub max_instance_lifetime: Option<Duration>,
     /// How the elasticity scorecard sizes the demand (not an AWS setting).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"target_utilization": 60}))]
     pub elasticity: Elasticity,
     /// From an alarm invoking a simple, step or target tracking policy to
     /// the start of its scaling activity (recorded 7–33 s, grade A; default
     /// uniform 7s–33s; `docs/src/background/recorded-fidelity.md`).
     #[serde(default = "crate::scenario::fidelity::alarm_action_delay")]
+    #[schemars(example = serde_json::json!({"dist": "uniform", "min": "7s", "max": "33s"}))]
     pub alarm_action_delay: DurationDist,
 }
 
@@ -1266,6 +1370,7 @@ pub struct Elasticity {
     /// percent, 1–100 (default: the target of the group's target tracking
     /// policy on ASGAverageCPUUtilization, if any, else 70).
     #[serde(default)]
+    #[schemars(example = 60)]
     pub target_utilization: Option<f64>,
 }
 
@@ -1321,46 +1426,62 @@ pub struct Queue {
     /// Name.
     pub name: String,
     /// standard | fifo.
+    /// AWS default: `standard` (API-SQS:CreateQueueRequest.Attributes FifoQueue).
     #[serde(rename = "type", default)]
     pub kind: QueueType,
     /// Visibility timeout (default 30s).
+    /// AWS default: `30s` (API-SQS:CreateQueueRequest.Attributes VisibilityTimeout).
     #[serde(default = "d30s")]
     pub visibility_timeout: Duration,
     /// Retention (default 4d).
+    /// AWS default: `4d`, 345,600 s (API-SQS:CreateQueueRequest.Attributes MessageRetentionPeriod).
     #[serde(default = "d4d")]
     pub message_retention: Duration,
     /// Delivery delay (default 0s).
+    /// AWS default: `0s` (API-SQS:CreateQueueRequest.Attributes DelaySeconds).
     #[serde(default)]
+    #[schemars(example = &"30s")]
     pub delay: Duration,
     /// Redrive to a dead-letter queue.
+    /// AWS default: none (API-SQS:CreateQueueRequest.Attributes RedrivePolicy).
     #[serde(default)]
     pub redrive: Option<Redrive>,
     /// Standard queues: share of receives that also deliver a copy elsewhere.
     #[serde(default)]
     pub duplicate_rate: f64,
     /// FIFO: content-based deduplication.
+    /// AWS default: `false` (API-SQS:CreateQueueRequest.Attributes ContentBasedDeduplication).
     #[serde(default)]
+    #[schemars(example = true)]
     pub content_based_deduplication: bool,
     /// Largest message (default 1MB, the current API limit; the 2023 guide
     /// said 256KB). A larger SendMessage fails.
+    /// AWS default: `1MiB` in the current API reference, 256 KiB in the 2023 guide (API-SQS:CreateQueueRequest.Attributes MaximumMessageSize).
     #[serde(default)]
+    #[schemars(example = &"256KB")]
     pub maximum_message_size: Option<Size>,
     /// Messages in flight at most (default 120000, both types, current API
     /// reference; the 2023 guide said 20000 for FIFO).
+    /// AWS default: 120,000, a quota (SQS:sqs-visibility-timeout; API-SQS:ChangeMessageVisibility).
     #[serde(default)]
+    #[schemars(example = 20000)]
     pub in_flight_limit: Option<u32>,
     /// FIFO: calls per second per API action (default 300, without
     /// high-throughput mode); above it calls are throttled.
+    /// AWS default: 300 calls per second per action without batching or high throughput, a quota (SQS:partitions-and-data-distribution).
     #[serde(default)]
+    #[schemars(example = 3000)]
     pub throughput_limit: Option<u32>,
     /// Share of visible messages one short poll finds (it samples a subset of
     /// SQS's servers; default 0.01, so a receive of 10 is most likely short
     /// below ~1000 messages, as documented).
     #[serde(default)]
+    #[schemars(example = 0.05)]
     pub short_poll_sample: Option<f64>,
     /// Round trip of one SQS API call (SendMessage, ReceiveMessage returning,
     /// DeleteMessage, ChangeMessageVisibility). Default 5ms.
     #[serde(default)]
+    #[schemars(example = &"10ms")]
     pub api_latency: Option<Duration>,
 }
 
@@ -1386,10 +1507,12 @@ pub struct TableScaling {
     /// Maximum capacity.
     pub max: f64,
     /// Target utilisation percent (20–90).
+    /// AWS default: `70` in the console (DDB:AutoScaling.Console).
     pub target: f64,
     /// AlarmLow fires below `target` minus this many percentage points
     /// (recorded 20: a 70 % target makes a 50 % AlarmLow, grade A).
     #[serde(default = "crate::scenario::fidelity::ddb_low_offset")]
+    #[schemars(example = 20)]
     pub low_alarm_offset: f64,
 }
 
@@ -1403,6 +1526,7 @@ fn default_update_time() -> Duration {
 pub struct TableAutoScaling {
     /// Reads.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"min": 5, "max": 1000, "target": 70}))]
     pub read: Option<TableScaling>,
     /// Writes.
     #[serde(default)]
@@ -1424,8 +1548,10 @@ pub struct TableAutoScaling {
 #[serde(deny_unknown_fields)]
 pub struct WarmThroughput {
     /// Read request units per second (a new table: 12000).
+    #[schemars(example = 12000)]
     pub read: f64,
     /// Write request units per second (a new table: 4000).
+    #[schemars(example = 4000)]
     pub write: f64,
 }
 
@@ -1448,6 +1574,7 @@ pub struct GlobalSecondaryIndex {
     pub projected_size: Option<Size>,
     /// Partitions of the index.
     #[serde(default)]
+    #[schemars(example = 2)]
     pub partitions: Partitions,
 }
 
@@ -1524,9 +1651,11 @@ pub enum RetryMode {
 #[serde(deny_unknown_fields)]
 pub struct SdkRetry {
     /// Mode.
+    /// AWS default: `legacy` in boto3 (BOTO:retries).
     #[serde(default)]
     pub mode: RetryMode,
     /// Total attempts including the first (default per mode).
+    /// AWS default: 5 in boto3's legacy mode, 10 for DynamoDB; 3 in standard and adaptive modes (BOTO:retries).
     #[serde(default)]
     pub max_attempts: Option<u32>,
 }
@@ -1560,13 +1689,16 @@ pub struct Table {
     pub sdk_retry: SdkRetry,
     /// Base latency of a successful request (default 5ms).
     #[serde(default)]
+    #[schemars(example = &"8ms")]
     pub latency: Option<DurationDist>,
     /// Adaptive capacity (always on in AWS; `false` gives the behaviour
     /// before it, for teaching).
+    /// AWS default: always on, not a setting (DDB:bp-partition-key-design).
     #[serde(default = "yes")]
     pub adaptive_capacity: bool,
     /// Burst capacity: how many seconds of unused capacity a partition keeps
     /// (AWS: 300s; 0s disables burst).
+    /// AWS default: `300s`, not a setting (DDB:bp-partition-key-design).
     #[serde(default = "default_burst")]
     pub burst_capacity: Duration,
     /// Burst already banked at t = 0, in seconds of capacity (default 0s).
@@ -1574,7 +1706,9 @@ pub struct Table {
     pub initial_burst: Duration,
     /// On-demand: what the table serves at once (default a new table's:
     /// 12000 reads/s, 4000 writes/s).
+    /// AWS default: 12,000 reads and 4,000 writes a second for a new on-demand table (WEB on-demand-capacity-mode).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"read": 12000, "write": 4000}))]
     pub warm_throughput: Option<WarmThroughput>,
     /// Global secondary indexes.
     #[serde(default)]
@@ -1646,18 +1780,23 @@ pub struct Fault {
     pub mode: FailureMode,
     /// latency: the table.
     #[serde(default)]
+    #[schemars(example = &"orders")]
     pub table: Option<String>,
     /// latency: added latency.
     #[serde(default)]
+    #[schemars(example = &"50ms")]
     pub add: Option<Duration>,
     /// launch_failure: the share of launches that fail (default 1).
     #[serde(default)]
+    #[schemars(example = 0.5)]
     pub probability: Option<f64>,
     /// launch_failure: AWS's status reason (default
     /// `InsufficientInstanceCapacity`).
     #[serde(default)]
+    #[schemars(example = &"InsufficientInstanceCapacity")]
     pub reason: Option<String>,
     /// launch_failure: StatusCode Failed (default) or Cancelled.
     #[serde(default)]
+    #[schemars(example = &"Cancelled")]
     pub status: Option<String>,
 }

@@ -43,10 +43,13 @@ fn account_throttle() -> ApiThrottle {
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Lambda concurrent executions shared by the account's functions (default 1000).
+    /// AWS default: `1000` per Region, a quota (LAMBDA:lambda-concurrency).
     #[serde(default = "d1000")]
     pub lambda_concurrency: u32,
     /// API Gateway's account-level throttle per Region (default rate 10000, burst 5000).
+    /// AWS default: `{ rate: 10000, burst: 5000 }` per account and Region, a quota (APIGW:limits).
     #[serde(default = "account_throttle")]
+    #[schemars(example = serde_json::json!({"rate": 10000, "burst": 5000}))]
     pub api_throttle: ApiThrottle,
 }
 
@@ -72,12 +75,16 @@ pub struct Destination {
 #[serde(deny_unknown_fields)]
 pub struct EventInvokeConfig {
     /// Retries after a function error, 0–2 (default 2).
+    /// AWS default: `2` (LAMBDA:invocation-async-error-handling).
     #[serde(default = "two")]
+    #[schemars(example = 0)]
     pub maximum_retry_attempts: u32,
     /// How long an event may wait in the async queue, 60s–6h (default 6h).
+    /// AWS default: `6h` (LAMBDA:invocation-async-error-handling).
     #[serde(default = "d6h")]
     pub maximum_event_age: Duration,
     /// The on-failure destination (a queue); without it failed events are discarded.
+    /// AWS default: none (LAMBDA:invocation-async-retain-records).
     #[serde(default)]
     pub on_failure: Option<Destination>,
 }
@@ -99,6 +106,7 @@ pub struct Function {
     /// Name.
     pub name: String,
     /// Memory (128MB–10240MB, default 128MB); the GB-second price follows it.
+    /// AWS default: `128MB` (LAMBDA:configuration-memory).
     #[serde(default = "mb128")]
     pub memory: Size,
     /// Handler time per invocation.
@@ -109,13 +117,16 @@ pub struct Function {
     #[serde(default)]
     pub init_duration: Option<DurationDist>,
     /// Caps this function and reserves it from the account pool.
+    /// AWS default: none: the function shares the unreserved pool (LAMBDA:configuration-concurrency).
     #[serde(default)]
     pub reserved_concurrency: Option<u32>,
     /// Pre-initialised environments, billed while configured (default 0).
+    /// AWS default: `0` (LAMBDA:provisioned-concurrency).
     #[serde(default)]
     pub provisioned_concurrency: u32,
     /// Timeout (default 3s, at most 900s): the invocation fails and its
     /// environment is reset.
+    /// AWS default: `3s` (LAMBDA:configuration-timeout).
     #[serde(default = "d3s")]
     pub timeout: Duration,
     /// Share of invocations whose handler throws (a function error), 0–1.
@@ -143,13 +154,17 @@ pub struct SqsEventSource {
     /// The queue.
     pub queue: String,
     /// Messages per invocation, 1–10 (default 10).
+    /// AWS default: `10` (LAMBDA:with-sqs).
     #[serde(default = "ten")]
     pub batch_size: u32,
     /// Caps the concurrent invocations of this mapping, 2–1000 (default: none).
+    /// AWS default: none (LAMBDA:with-sqs, maximum concurrency).
     #[serde(default)]
+    #[schemars(example = 50)]
     pub maximum_concurrency: Option<u32>,
     /// The function reports which messages failed (`ReportBatchItemFailures`):
     /// the others are deleted. Without it one failure returns the whole batch.
+    /// AWS default: `false` (LAMBDA:with-sqs, batch item failures).
     #[serde(default)]
     pub report_batch_item_failures: bool,
 }
@@ -170,9 +185,12 @@ pub enum Invocation {
 #[serde(deny_unknown_fields)]
 pub struct LambdaInvokeStep {
     /// Function name.
+    #[schemars(example = &"resize")]
     pub function: String,
     /// sync (default) | async.
+    /// AWS default: `sync`, RequestResponse (API-LAMBDA:Invoke.InvocationType).
     #[serde(default)]
+    #[schemars(example = &"async")]
     pub invocation: Invocation,
 }
 
@@ -205,6 +223,7 @@ pub struct Topic {
     pub message_attributes: BTreeMap<String, BTreeMap<String, f64>>,
     /// Size of a published message (default 1KB).
     #[serde(default)]
+    #[schemars(example = &"2KB")]
     pub message_size: Option<Size>,
 }
 
@@ -213,6 +232,7 @@ pub struct Topic {
 #[serde(deny_unknown_fields)]
 pub struct SnsPublishStep {
     /// Topic name.
+    #[schemars(example = &"orders")]
     pub topic: String,
 }
 
@@ -233,6 +253,7 @@ pub struct ApiTarget {
     /// A Lambda function (proxy integration).
     pub function: Option<String>,
     /// A load balancer (HTTP integration).
+    #[schemars(example = &"web")]
     pub load_balancer: Option<String>,
 }
 
@@ -252,15 +273,19 @@ pub enum ApiType {
 #[serde(deny_unknown_fields)]
 pub struct ApiCache {
     /// Time to live (default 300s, at most 3600s).
+    /// AWS default: `300s` (APIGW:api-gateway-caching).
     #[serde(default = "d300s")]
     pub ttl: Duration,
     /// Cache key of each request (its popularity), like `{dist: zipf, n: 10000, s: 1.1}`.
     pub keys: CountDist,
     /// Cache capacity, one of 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237 GB (default 0.5).
+    /// AWS default: `0.5` in the console (APIGW:api-gateway-caching).
     #[serde(default)]
+    #[schemars(example = 1.6)]
     pub size_gb: Option<f64>,
     /// Size of one cached response (default 1KB): capacity / size = entries kept.
     #[serde(default)]
+    #[schemars(example = &"4KB")]
     pub response_size: Option<Size>,
 }
 
@@ -272,16 +297,21 @@ pub struct Api {
     pub name: String,
     /// rest (default) | http.
     #[serde(rename = "type", default)]
+    #[schemars(example = &"http")]
     pub kind: ApiType,
     /// The integration.
     pub to: ApiTarget,
     /// Stage throttle (default: none beyond the account's).
+    /// AWS default: none: the account's level applies (APIGW:api-gateway-request-throttling).
     #[serde(default)]
     pub throttle: Option<ApiThrottle>,
     /// Response cache (REST only; default none).
+    /// AWS default: none, caching off (APIGW:api-gateway-caching).
     #[serde(default)]
     pub cache: Option<ApiCache>,
     /// Integration timeout (default 29s): then 504.
+    /// AWS default: `29s` (APIGW:limits).
     #[serde(default = "d29s")]
+    #[schemars(example = &"10s")]
     pub integration_timeout: Duration,
 }

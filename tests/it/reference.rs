@@ -114,6 +114,113 @@ fn scenario_format_covers_every_schema_field() {
     }
 }
 
+/// The (type, field) pairs of the schema: the top level as `Scenario`,
+/// each definition's fields and those of its object forms.
+fn schema_fields(schema: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = props(schema)
+        .into_iter()
+        .map(|p| ("Scenario".to_string(), p))
+        .collect();
+    for (name, def) in schema["$defs"].as_object().unwrap() {
+        let mut shapes = vec![def.clone()];
+        for key in ["oneOf", "anyOf"] {
+            if let Some(a) = def.get(key).and_then(|a| a.as_array()) {
+                shapes.extend(a.iter().cloned());
+            }
+        }
+        for shape in shapes {
+            for p in props(&shape) {
+                if !out.contains(&(name.clone(), p.clone())) {
+                    out.push((name.clone(), p));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_schema_field_has_an_example() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&stratus::scenario::schema_json()).unwrap();
+    let examples = reference::examples();
+    let page = reference::scenario_format();
+    let fields = schema_fields(&schema);
+    let mut missing = Vec::new();
+    let mut from_lessons = 0;
+    for (ty, field) in &fields {
+        match examples.get(&(ty.clone(), field.clone())) {
+            Some((snippet, file)) if snippet.starts_with(&format!("{field}: ")) => {
+                from_lessons += usize::from(!file.is_empty());
+                // The page shows it in the field's row.
+                let heading = if ty == "Scenario" {
+                    "Scenario (the top level)"
+                } else {
+                    ty
+                };
+                let sec = section(&page, heading).unwrap_or_default();
+                let shown = sec.lines().any(|l| {
+                    l.trim_start().starts_with(&format!("| `{field}`"))
+                        && l.contains(&format!("`{}`", snippet.replace('|', "\\|")))
+                });
+                if !shown {
+                    missing.push(format!("{ty}.{field} (example not in its row)"));
+                }
+            }
+            Some((snippet, _)) => missing.push(format!(
+                "{ty}.{field} (example `{snippet}` is not `{field}: …`)"
+            )),
+            None => missing.push(format!("{ty}.{field}")),
+        }
+    }
+    assert!(
+        fields.len() > 200,
+        "only {} fields: is the schema read?",
+        fields.len()
+    );
+    assert!(
+        missing.is_empty(),
+        "{} of {} schema fields have no example (a shipped lesson that uses the field, or `#[schemars(example = …)]`): {missing:?}",
+        missing.len(),
+        fields.len()
+    );
+    // Most come from the lessons; the rest are the schema's own.
+    assert!(
+        from_lessons * 2 > fields.len(),
+        "{from_lessons} of {} from the lessons",
+        fields.len()
+    );
+}
+
+#[test]
+fn aws_defaults_are_split_out_of_the_descriptions() {
+    let (aws, rest) = reference::aws_default(
+        "Cooldown after a simple scaling activity (default 300s). AWS default: `300s` (ASG:ec2-auto-scaling-scaling-cooldowns). Applies to simple policies.",
+    );
+    assert_eq!(aws, "`300s` (ASG:ec2-auto-scaling-scaling-cooldowns)");
+    assert_eq!(
+        rest,
+        "Cooldown after a simple scaling activity (default 300s). Applies to simple policies."
+    );
+    let (aws, rest) =
+        reference::aws_default("Threshold ratio 0.9. AWS default: 0.9 × target (AAS:x).");
+    assert_eq!(
+        (aws.as_str(), rest.as_str()),
+        ("0.9 × target (AAS:x)", "Threshold ratio 0.9.")
+    );
+    // The page shows a column of them, filled for the fields AWS documents.
+    let page = reference::scenario_format();
+    let filled = page
+        .lines()
+        .filter(|l| l.starts_with("| `") || l.starts_with("  | `"))
+        .filter(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            cells.len() > 3 && !cells[3].trim().is_empty()
+        })
+        .count();
+    assert!(filled >= 40, "only {filled} fields show AWS's default");
+}
+
 #[test]
 fn cli_reference_covers_every_command_and_option() {
     use clap::CommandFactory;
