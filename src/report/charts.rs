@@ -1063,6 +1063,54 @@ pub fn overlay(o: &Overlay, duration_s: f64, subtitle: &str) -> Result<(Vec<u8>,
     Ok((render_png(&c, ax, subtitle)?, render_svg(&c, ax, subtitle)?))
 }
 
+/// An overlay as a panel of the interactive dashboard (the compare
+/// report): one series per run, in the overlay PNG/SVG's colours, on one
+/// time axis (a run without a point at a time has null there).
+pub(crate) fn overlay_panel(o: &Overlay, lesson: bool) -> crate::report::dashboard::Panel {
+    use crate::report::dashboard::{Panel, PanelSeries};
+    let mut xs: Vec<u64> = o
+        .lines
+        .iter()
+        .flat_map(|l| l.1.iter().map(|p| (p.0 * 1e3).round() as u64))
+        .collect();
+    xs.sort_unstable();
+    xs.dedup();
+    let series = o
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, (label, pts))| {
+            let c = pal::CYCLE[i % pal::CYCLE.len()];
+            let mut data: Vec<Option<f64>> = vec![None; xs.len()];
+            for (t, v) in pts {
+                if let Ok(k) = xs.binary_search(&((t * 1e3).round() as u64)) {
+                    data[k] = Some(*v);
+                }
+            }
+            PanelSeries {
+                label: label.clone(),
+                color: format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2),
+                dash: false,
+                right: false,
+                data,
+            }
+        })
+        .collect();
+    Panel {
+        name: o.name.clone(),
+        title: o.title.clone(),
+        y: o.y_desc.clone(),
+        y2: String::new(),
+        y_range: o.y_range,
+        counts: o.counts,
+        lesson,
+        x: xs.iter().map(|&t| t as f64 / 1e3).collect(),
+        series,
+        spans: Vec::new(),
+        events: Vec::new(),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The run's charts
 // ---------------------------------------------------------------------------

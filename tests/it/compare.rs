@@ -183,12 +183,14 @@ fn compare_writes_the_folder_with_confidence_intervals() {
     );
     let html = read(&out.join("report.html"));
     assert!(html.contains("<svg") && html.contains("comparison-table"));
-    // Self-contained: nothing fetched, no script.
+    // The interactive dashboard: one series per variant, scripts inline.
+    assert!(html.contains("stratus-data") && html.contains("\"label\":\"simple\""));
+    // Self-contained: nothing fetched.
     for bad in [
-        "src=\"http",
+        "src=\"",
         "href=\"http",
         "url(http",
-        "<script",
+        "<link",
         "@import",
     ] {
         assert!(!html.contains(bad), "report.html contains {bad}");
