@@ -1297,9 +1297,7 @@ fn activity_aside(sc: &Scenario, runs: &[(String, &RunResult)], colors: &[String
         .and_then(crate::sim::clock::parse_utc)
         .or_else(|| crate::sim::clock::parse_utc(crate::sim::clock::DEFAULT_START))
         .unwrap_or(0);
-    let mut o = String::from(
-        "<aside class=\"acts\" id=\"timeline\"><h2>Activity timeline</h2>\n",
-    );
+    let mut o = String::from("<aside class=\"acts\" id=\"timeline\"><h2>Activity timeline</h2>\n");
     let mut rows: Vec<(u64, usize, &crate::report::activity::Activity)> = runs
         .iter()
         .enumerate()
@@ -1412,7 +1410,9 @@ fn report_html(
     let has_terminations = terminations.iter().any(|(_, t)| !t.is_empty());
     o.push_str("<nav><a href=\"#comparison\">Comparison</a>");
     if charts {
-        o.push_str("<a href=\"#dashboard\">Dashboard</a><a href=\"#timeline\">Activity timeline</a>");
+        o.push_str(
+            "<a href=\"#dashboard\">Dashboard</a><a href=\"#timeline\">Activity timeline</a>",
+        );
     }
     if has_terminations {
         o.push_str("<a href=\"#terminations\">Terminations</a>");

@@ -859,7 +859,10 @@ fn draw_chart<DB: DrawingBackend>(
             let ty = my - (row as i32 + 1) * row_h + px(2);
             // The leader line down to the plot, unless it would cross a
             // label on a lower row.
-            let blocked = boxes.iter().flatten().any(|b| b.row < row && b.x0 - px(2) <= mx && mx <= b.x1 + px(2));
+            let blocked = boxes
+                .iter()
+                .flatten()
+                .any(|b| b.row < row && b.x0 - px(2) <= mx && mx <= b.x1 + px(2));
             if !blocked {
                 root.draw(&PathElement::new(
                     vec![(mx, ty + lh as i32), (mx, my)],
@@ -930,7 +933,11 @@ pub(crate) fn layout_labels(
         let x0 = (x - pad).min(right - w);
         if let Some(row) = (0..rows).find(|&r| x0 >= row_end[r] + gap) {
             row_end[row] = x0 + w;
-            out[i] = Some(LabelBox { row, x0, x1: x0 + w });
+            out[i] = Some(LabelBox {
+                row,
+                x0,
+                x1: x0 + w,
+            });
         }
     }
     out
@@ -2187,7 +2194,12 @@ mod label_layout {
     fn close_markers_stagger_then_hide_and_never_overlap() {
         // Four scaling activities a few pixels apart (`2→4`, `4→6`, …, as
         // in a busy capacity chart): two rows, the rest hidden.
-        let marks = [Some((500, 30)), Some((505, 30)), Some((512, 30)), Some((520, 30))];
+        let marks = [
+            Some((500, 30)),
+            Some((505, 30)),
+            Some((512, 30)),
+            Some((520, 30)),
+        ];
         let b = layout_labels(&marks, 2, 1000, 6, 2);
         assert_eq!(b[0].map(|b| b.row), Some(0));
         assert_eq!(b[1].map(|b| b.row), Some(1));
@@ -2203,7 +2215,10 @@ mod label_layout {
         let b = layout_labels(&[Some((995, 40))], 2, 1000, 6, 2);
         assert_eq!(b[0].unwrap().x1, 1000);
         // Markers out of the plot (None) get no label.
-        assert_eq!(layout_labels(&[None, Some((10, 5))], 2, 1000, 6, 2)[0], None);
+        assert_eq!(
+            layout_labels(&[None, Some((10, 5))], 2, 1000, 6, 2)[0],
+            None
+        );
     }
 
     #[test]
@@ -2229,7 +2244,10 @@ mod label_layout {
             assert!(b.iter().flatten().all(|b| b.row < rows));
             assert_apart(&b, 12, 1000);
             // The first marker from the left always gets a label.
-            if let Some(i) = (0..n).filter(|&i| marks[i].is_some()).min_by_key(|&i| marks[i].unwrap().0) {
+            if let Some(i) = (0..n)
+                .filter(|&i| marks[i].is_some())
+                .min_by_key(|&i| marks[i].unwrap().0)
+            {
                 assert!(b[i].is_some(), "{marks:?}");
             }
         }

@@ -186,13 +186,7 @@ fn compare_writes_the_folder_with_confidence_intervals() {
     // The interactive dashboard: one series per variant, scripts inline.
     assert!(html.contains("stratus-data") && html.contains("\"label\":\"simple\""));
     // Self-contained: nothing fetched.
-    for bad in [
-        "src=\"",
-        "href=\"http",
-        "url(http",
-        "<link",
-        "@import",
-    ] {
+    for bad in ["src=\"", "href=\"http", "url(http", "<link", "@import"] {
         assert!(!html.contains(bad), "report.html contains {bad}");
     }
 

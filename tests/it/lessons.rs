@@ -207,36 +207,32 @@ fn termination_policies_each_remove_a_different_instance() {
 #[test]
 fn lifecycle_hook_delays_capacity_and_an_abandoned_hook_never_delivers() {
     let n = "lifecycle-hook";
-    each_seed(
-        n,
-        &["base", "slow-bootstrap", "heartbeats"],
-        |s, r| {
-            let (b, slow, hb) = (r["base"], r["slow-bootstrap"], r["heartbeats"]);
-            claim!(b.errors() > 0.0, n, s, "base has no errors");
-            claim!(
-                b.errors() < hb.errors() && hb.errors() < slow.errors(),
-                n,
-                s,
-                "errors base {} < heartbeats {} < slow-bootstrap {}",
-                b.errors(),
-                hb.errors(),
-                slow.errors()
-            );
-            claim!(
-                slow.f("auto_scaling_groups.web.max_in_service") == 3.0,
-                n,
-                s,
-                "slow-bootstrap reached {} in service",
-                slow.f("auto_scaling_groups.web.max_in_service")
-            );
-            claim!(
-                hb.f("auto_scaling_groups.web.max_in_service") == 6.0,
-                n,
-                s,
-                "heartbeats never reached 6"
-            );
-        },
-    );
+    each_seed(n, &["base", "slow-bootstrap", "heartbeats"], |s, r| {
+        let (b, slow, hb) = (r["base"], r["slow-bootstrap"], r["heartbeats"]);
+        claim!(b.errors() > 0.0, n, s, "base has no errors");
+        claim!(
+            b.errors() < hb.errors() && hb.errors() < slow.errors(),
+            n,
+            s,
+            "errors base {} < heartbeats {} < slow-bootstrap {}",
+            b.errors(),
+            hb.errors(),
+            slow.errors()
+        );
+        claim!(
+            slow.f("auto_scaling_groups.web.max_in_service") == 3.0,
+            n,
+            s,
+            "slow-bootstrap reached {} in service",
+            slow.f("auto_scaling_groups.web.max_in_service")
+        );
+        claim!(
+            hb.f("auto_scaling_groups.web.max_in_service") == 6.0,
+            n,
+            s,
+            "heartbeats never reached 6"
+        );
+    });
 }
 
 #[test]
@@ -569,104 +565,98 @@ fn dynamodb_gsi_throttles_its_table() {
 #[test]
 fn dynamodb_hot_partition_throttles_below_table_capacity() {
     let n = "dynamodb-hot-partition";
-    each_seed(
-        n,
-        &["base", "uniform-keys", "more-capacity"],
-        |s, r| {
-            let b = r["base"];
-            claim!(
-                b.f("tables.sessions.partition_throttles") > 100_000.0,
-                n,
-                s,
-                "partition throttles {}",
-                b.f("tables.sessions.partition_throttles")
-            );
-            let consumed = b.series("sessions", "ConsumedWriteCapacityUnits");
-            let max_per_s = consumed.iter().map(|p| p.1).fold(0.0, f64::max) / MIN;
-            claim!(
-                max_per_s < 4_000.0 * 0.7,
-                n,
-                s,
-                "consumed {max_per_s}/s, near the 4,000 provisioned"
-            );
-            claim!(
-                r["uniform-keys"].f("tables.sessions.write_throttles") == 0.0,
-                n,
-                s,
-                "uniform keys throttled"
-            );
-            claim!(
-                r["more-capacity"].f("tables.sessions.write_throttles") == 0.0,
-                n,
-                s,
-                "more capacity throttled"
-            );
-            claim!(
-                r["more-capacity"].f("cost_usd") > 1.9 * b.f("cost_usd"),
-                n,
-                s,
-                "more capacity is not twice the bill"
-            );
-        },
-    );
+    each_seed(n, &["base", "uniform-keys", "more-capacity"], |s, r| {
+        let b = r["base"];
+        claim!(
+            b.f("tables.sessions.partition_throttles") > 100_000.0,
+            n,
+            s,
+            "partition throttles {}",
+            b.f("tables.sessions.partition_throttles")
+        );
+        let consumed = b.series("sessions", "ConsumedWriteCapacityUnits");
+        let max_per_s = consumed.iter().map(|p| p.1).fold(0.0, f64::max) / MIN;
+        claim!(
+            max_per_s < 4_000.0 * 0.7,
+            n,
+            s,
+            "consumed {max_per_s}/s, near the 4,000 provisioned"
+        );
+        claim!(
+            r["uniform-keys"].f("tables.sessions.write_throttles") == 0.0,
+            n,
+            s,
+            "uniform keys throttled"
+        );
+        claim!(
+            r["more-capacity"].f("tables.sessions.write_throttles") == 0.0,
+            n,
+            s,
+            "more capacity throttled"
+        );
+        claim!(
+            r["more-capacity"].f("cost_usd") > 1.9 * b.f("cost_usd"),
+            n,
+            s,
+            "more capacity is not twice the bill"
+        );
+    });
 }
 
 #[test]
 fn dynamodb_flat_traffic_is_cheaper_provisioned() {
     let n = "dynamodb-on-demand-vs-provisioned";
-    each_seed(n, &["base", "flat-on-demand"],
-        |s, r| {
-            let c = |v: &str| r[v].f("cost_usd");
+    each_seed(n, &["base", "flat-on-demand"], |s, r| {
+        let c = |v: &str| r[v].f("cost_usd");
+        claim!(
+            c("base") < c("flat-on-demand"),
+            n,
+            s,
+            "flat: provisioned {} vs on-demand {}",
+            c("base"),
+            c("flat-on-demand")
+        );
+        for v in ["base", "flat-on-demand"] {
             claim!(
-                c("base") < c("flat-on-demand"),
+                r[v].f("tables.events.write_throttles") == 0.0,
                 n,
                 s,
-                "flat: provisioned {} vs on-demand {}",
-                c("base"),
-                c("flat-on-demand")
+                "{v} throttled"
             );
-            for v in ["base", "flat-on-demand"] {
-                claim!(
-                    r[v].f("tables.events.write_throttles") == 0.0,
-                    n,
-                    s,
-                    "{v} throttled"
-                );
-            }
-        },
-    );
+        }
+    });
 }
 
 #[test]
 fn dynamodb_spiky_traffic_is_cheaper_on_demand() {
     let n = "dynamodb-on-demand-vs-provisioned";
-    each_seed(n, &["spiky-provisioned", "spiky-on-demand"],
-        |s, r| {
-            let c = |v: &str| r[v].f("cost_usd");
+    each_seed(n, &["spiky-provisioned", "spiky-on-demand"], |s, r| {
+        let c = |v: &str| r[v].f("cost_usd");
+        claim!(
+            c("spiky-on-demand") < c("spiky-provisioned"),
+            n,
+            s,
+            "spiky: on-demand {} vs provisioned {}",
+            c("spiky-on-demand"),
+            c("spiky-provisioned")
+        );
+        for v in ["spiky-provisioned", "spiky-on-demand"] {
             claim!(
-                c("spiky-on-demand") < c("spiky-provisioned"),
+                r[v].f("tables.events.write_throttles") == 0.0,
                 n,
                 s,
-                "spiky: on-demand {} vs provisioned {}",
-                c("spiky-on-demand"),
-                c("spiky-provisioned")
+                "{v} throttled"
             );
-            for v in ["spiky-provisioned", "spiky-on-demand"] {
-                claim!(
-                    r[v].f("tables.events.write_throttles") == 0.0,
-                    n,
-                    s,
-                    "{v} throttled"
-                );
-            }
-        },
-    );
+        }
+    });
 }
 
 #[test]
 fn dynamodb_retries_decide_how_the_excess_fails() {
     let n = "dynamodb-retry-storm";
-    each_seed(n, &["base", "standard", "adaptive", "no-retries"],
+    each_seed(
+        n,
+        &["base", "standard", "adaptive", "no-retries"],
         |s, r| {
             let p99 = |v: &str| r[v].f("requests.latency_ms.p99");
             claim!(
@@ -843,39 +833,37 @@ fn simple_scaling_is_the_slowest_to_catch_a_step() {
 #[test]
 fn predictive_scaling_is_ready_before_the_peak() {
     let n = "predictive-scaling";
-    each_seed(n, &["base", "target-tracking-only"],
-        |s, r| {
-            let days = r["base"].f("simulated_s") / 86_400.0;
-            let after_day1 = |v: &str| {
-                r[v].sum_between(
-                    "web",
-                    "HTTPCode_ELB_5XX_Count",
-                    24.0 * 3600.0,
-                    72.0 * 3600.0,
-                )
-            };
-            claim!(
-                after_day1("base") < 100.0,
-                n,
-                s,
-                "{} 5XX after day 1 with predictive scaling",
-                after_day1("base")
-            );
-            claim!(
-                after_day1("target-tracking-only") > 2_500.0 * (days - 1.0),
-                n,
-                s,
-                "only {} 5XX after day 1 without",
-                after_day1("target-tracking-only")
-            );
-            claim!(
-                !r["base"].activities("predictive").is_empty(),
-                n,
-                s,
-                "no forecast"
-            );
-        },
-    );
+    each_seed(n, &["base", "target-tracking-only"], |s, r| {
+        let days = r["base"].f("simulated_s") / 86_400.0;
+        let after_day1 = |v: &str| {
+            r[v].sum_between(
+                "web",
+                "HTTPCode_ELB_5XX_Count",
+                24.0 * 3600.0,
+                72.0 * 3600.0,
+            )
+        };
+        claim!(
+            after_day1("base") < 100.0,
+            n,
+            s,
+            "{} 5XX after day 1 with predictive scaling",
+            after_day1("base")
+        );
+        claim!(
+            after_day1("target-tracking-only") > 2_500.0 * (days - 1.0),
+            n,
+            s,
+            "only {} 5XX after day 1 without",
+            after_day1("target-tracking-only")
+        );
+        claim!(
+            !r["base"].activities("predictive").is_empty(),
+            n,
+            s,
+            "no forecast"
+        );
+    });
 }
 
 #[test]
@@ -1085,64 +1073,56 @@ fn sqs_short_polling_pays_for_empty_answers() {
 #[test]
 fn sqs_visibility_timeout_shorter_than_the_work() {
     let n = "sqs-visibility-timeout";
-    each_seed(
-        n,
-        &["base", "heartbeat", "long-timeout"],
-        |s, r| {
-            let q = |v: &str, k: &str| r[v].f(&format!("queues.jobs.{k}"));
+    each_seed(n, &["base", "heartbeat", "long-timeout"], |s, r| {
+        let q = |v: &str, k: &str| r[v].f(&format!("queues.jobs.{k}"));
+        claim!(
+            q("base", "duplicates_processed") > 1_000.0 && q("base", "dead_lettered") > 300.0,
+            n,
+            s,
+            "base: duplicates {} dead-lettered {}",
+            q("base", "duplicates_processed"),
+            q("base", "dead_lettered")
+        );
+        for v in ["heartbeat", "long-timeout"] {
             claim!(
-                q("base", "duplicates_processed") > 1_000.0 && q("base", "dead_lettered") > 300.0,
+                q(v, "duplicates_processed") == 0.0 && q(v, "dead_lettered") == 0.0,
                 n,
                 s,
-                "base: duplicates {} dead-lettered {}",
-                q("base", "duplicates_processed"),
-                q("base", "dead_lettered")
+                "{v}: duplicates or DLQ"
             );
-            for v in ["heartbeat", "long-timeout"] {
-                claim!(
-                    q(v, "duplicates_processed") == 0.0 && q(v, "dead_lettered") == 0.0,
-                    n,
-                    s,
-                    "{v}: duplicates or DLQ"
-                );
-            }
-        },
-    );
+        }
+    });
 }
 
 #[test]
 fn sticky_sessions_lose_local_state_on_scale_in() {
     let n = "sticky-sessions";
-    each_seed(
-        n,
-        &["base", "external-store", "no-stickiness"],
-        |s, r| {
-            let lb = |v: &str, k: &str| r[v].f(&format!("load_balancers.web.{k}"));
-            claim!(
-                lb("base", "sticky_rebinds") > 200.0
-                    && lb("base", "sessions_lost") == lb("base", "sticky_rebinds"),
-                n,
-                s,
-                "base: rebinds {} lost {}",
-                lb("base", "sticky_rebinds"),
-                lb("base", "sessions_lost")
-            );
-            claim!(
-                lb("external-store", "sticky_rebinds") == lb("base", "sticky_rebinds")
-                    && lb("external-store", "sessions_lost") == 0.0,
-                n,
-                s,
-                "external store lost sessions"
-            );
-            claim!(
-                lb("no-stickiness", "sessions_lost") > 10.0 * lb("base", "sessions_lost"),
-                n,
-                s,
-                "no-stickiness lost only {}",
-                lb("no-stickiness", "sessions_lost")
-            );
-        },
-    );
+    each_seed(n, &["base", "external-store", "no-stickiness"], |s, r| {
+        let lb = |v: &str, k: &str| r[v].f(&format!("load_balancers.web.{k}"));
+        claim!(
+            lb("base", "sticky_rebinds") > 200.0
+                && lb("base", "sessions_lost") == lb("base", "sticky_rebinds"),
+            n,
+            s,
+            "base: rebinds {} lost {}",
+            lb("base", "sticky_rebinds"),
+            lb("base", "sessions_lost")
+        );
+        claim!(
+            lb("external-store", "sticky_rebinds") == lb("base", "sticky_rebinds")
+                && lb("external-store", "sessions_lost") == 0.0,
+            n,
+            s,
+            "external store lost sessions"
+        );
+        claim!(
+            lb("no-stickiness", "sessions_lost") > 10.0 * lb("base", "sessions_lost"),
+            n,
+            s,
+            "no-stickiness lost only {}",
+            lb("no-stickiness", "sessions_lost")
+        );
+    });
 }
 
 #[test]
