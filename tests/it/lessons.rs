@@ -1328,3 +1328,31 @@ fn explain_by_kind_reads_the_termination_choice() {
     let e = stratus::report::explain::explain_filtered(&t.0, None, Some("dlq_move")).unwrap_err();
     assert!(e.contains("--kind") && e.contains("terminate"), "{e}");
 }
+
+#[test]
+fn every_claim_has_a_test_here_and_every_test_a_claim() {
+    // A header's "Claim (every seed): …" is checked here; claims checked
+    // elsewhere say where ("Claim (checked for seeds 1–10 by …)").
+    let me = include_str!("lessons.rs");
+    let mut claimed = Vec::new();
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(&p).unwrap();
+            let has_claim = text
+                .lines()
+                .take_while(|l| l.starts_with('#'))
+                .any(|l| l.contains("Claim (every seed): "));
+            let tested = me.contains(&format!("let n = \"{stem}\";"));
+            assert!(
+                has_claim == tested,
+                "scenarios/{stem}.yaml: claim {has_claim}, test in lessons.rs {tested}"
+            );
+            if has_claim {
+                claimed.push(stem);
+            }
+        }
+    }
+    assert!(claimed.len() >= 30, "{claimed:?}");
+}
