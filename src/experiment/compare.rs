@@ -745,6 +745,7 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
         ));
     }
     let mut svgs = Vec::new();
+    let mut panels = Vec::new();
     if o.charts {
         let subtitle = format!(
             "{} · seed {seed0}{}",
@@ -756,6 +757,21 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
             }
         );
         let list = overlays(&base, &names, &runs);
+        // The dashboard: the lesson's charts first (`report.charts`, in
+        // that order), then the others.
+        let rank = |ov: &Overlay| {
+            base.report
+                .charts
+                .iter()
+                .position(|c| *c == ov.name)
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered: Vec<&Overlay> = list.iter().collect();
+        ordered.sort_by_key(|ov| rank(ov));
+        panels = ordered
+            .iter()
+            .map(|ov| charts::overlay_panel(ov, rank(ov) != usize::MAX))
+            .collect();
         let rendered: Vec<Result<(Vec<u8>, String), String>> =
             super::sweep::in_pool(o.jobs, || {
                 list.par_iter()
@@ -776,6 +792,12 @@ pub fn compare(o: &Options) -> Result<Outcome, Failure> {
             &names,
             &table,
             &svgs,
+            &panels,
+            &names
+                .iter()
+                .zip(&runs)
+                .filter_map(|(n, rs)| rs.first().map(|r| (n.clone(), *r)))
+                .collect::<Vec<_>>(),
             &terminations,
             seed0,
             reps,
@@ -1271,12 +1293,84 @@ fn terminations(r: &RunResult) -> Vec<Termination> {
         .collect()
 }
 
+/// The activity history of each variant's first run, merged in time order
+/// (the run report's timeline, with the variant on each row and a variant
+/// filter), for the dashboard's side.
+fn activity_aside(sc: &Scenario, runs: &[(String, &RunResult)], colors: &[String]) -> String {
+    const MAX_ROWS: usize = 20_000;
+    let start = sc
+        .start_time
+        .as_deref()
+        .and_then(crate::sim::clock::parse_utc)
+        .or_else(|| crate::sim::clock::parse_utc(crate::sim::clock::DEFAULT_START))
+        .unwrap_or(0);
+    let mut o = String::from("<aside class=\"acts\" id=\"timeline\"><h2>Activity timeline</h2>\n");
+    let mut rows: Vec<(u64, usize, &crate::report::activity::Activity)> = runs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, r))| r.activities.iter().map(move |a| (a.t, i, a)))
+        .collect();
+    if rows.is_empty() {
+        o.push_str("<p class=\"note\">No activities.</p></aside>\n");
+        return o;
+    }
+    rows.sort_by_key(|x| (x.0, x.1));
+    let mut kinds: Vec<&str> = rows.iter().map(|x| x.2.kind()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    o.push_str("<div class=\"filters\"><input id=\"act-filter\" type=\"search\" placeholder=\"filter: instance, alarm, cause…\" aria-label=\"filter activities\"><select id=\"act-variant\" aria-label=\"variant\"><option value=\"\">every variant</option>");
+    for (n, _) in runs {
+        let _ = write!(o, "<option>{}</option>", escape(n));
+    }
+    o.push_str("</select><select id=\"act-kind\" aria-label=\"kind\"><option value=\"\">every kind</option>");
+    for k in &kinds {
+        let _ = write!(o, "<option>{}</option>", escape(k));
+    }
+    o.push_str("</select></div>\n<div class=\"rows\"><table id=\"acts\"><tbody>\n");
+    for (t, i, a) in rows.iter().take(MAX_ROWS) {
+        let wall = crate::sim::clock::format_utc(start + (t / 1_000_000_000) as i64);
+        let _ = write!(
+            o,
+            "<tr class=\"act\" data-kind=\"{}\" data-variant=\"{}\" data-t=\"{}\"><td class=\"t\" title=\"simulated clock {}\">{}</td><td class=\"k\"><code>{}</code><br><b style=\"color:{}\">{}</b> {}</td><td>{}",
+            escape(a.kind()),
+            escape(&runs[*i].0),
+            *t as f64 / 1e9,
+            escape(&wall),
+            crate::report::html::offset(*t),
+            escape(a.kind()),
+            escape(&colors[*i]),
+            escape(&runs[*i].0),
+            escape(&a.resource),
+            escape(&a.description),
+        );
+        if !a.cause.is_empty() {
+            let _ = write!(o, "<span class=\"c\">{}</span>", escape(&a.cause));
+        }
+        if !a.details.is_empty() {
+            let _ = write!(o, "<span class=\"c\">{}</span>", escape(&a.details));
+        }
+        o.push_str("</td></tr>\n");
+    }
+    o.push_str("</tbody></table></div>\n<p class=\"count\" id=\"act-count\"></p>\n");
+    if rows.len() > MAX_ROWS {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">{} more activities are in the runs' activities.csv.</p>",
+            group((rows.len() - MAX_ROWS) as u64)
+        );
+    }
+    o.push_str("</aside>\n");
+    o
+}
+
 #[allow(clippy::too_many_arguments)]
 fn report_html(
     sc: &Scenario,
     names: &[String],
     table: &Table,
     svgs: &[(String, String, String)],
+    panels: &[crate::report::dashboard::Panel],
+    first_runs: &[(String, &RunResult)],
     terminations: &[(String, Vec<Termination>)],
     seed0: u64,
     reps: u32,
@@ -1289,8 +1383,12 @@ fn report_html(
     let _ = writeln!(o, "<title>stratus · {}</title>", escape(&title));
     let _ = writeln!(
         o,
-        "<style>{CSS}\ndiv.wide {{ overflow-x: auto; }}\ntd span.d {{ display: block; color: #6b6b6b; font-size: 0.9em; }}\n</style>\n</head>\n<body>\n<main>"
+        "<style>{CSS}\ndiv.wide {{ overflow-x: auto; }}\ntd span.d {{ display: block; color: #6b6b6b; font-size: 0.9em; }}\n</style>"
     );
+    if charts {
+        o.push_str(&crate::report::dashboard::head());
+    }
+    o.push_str("</head>\n<body class=\"dash\">\n<main>");
     let _ = writeln!(o, "<h1>{}</h1>", escape(&title));
     if let Some(d) = &sc.description {
         let _ = writeln!(o, "<p class=\"desc\">{}</p>", escape(d));
@@ -1309,6 +1407,27 @@ fn report_html(
         },
         escape(&sc.duration.to_string())
     );
+    if let Some(l) = sc.report.lesson.as_deref() {
+        let _ = writeln!(
+            o,
+            "<div class=\"lesson-box\"><b>Lesson.</b> {}</div>",
+            escape(l)
+        );
+    }
+    let has_terminations = terminations.iter().any(|(_, t)| !t.is_empty());
+    o.push_str("<nav><a href=\"#comparison\">Comparison</a>");
+    if charts {
+        o.push_str(
+            "<a href=\"#dashboard\">Dashboard</a><a href=\"#timeline\">Activity timeline</a>",
+        );
+    }
+    if has_terminations {
+        o.push_str("<a href=\"#terminations\">Terminations</a>");
+    }
+    if charts {
+        o.push_str("<a href=\"#static\">Static charts</a>");
+    }
+    o.push_str("</nav>\n");
     o.push_str("<h2 id=\"comparison\">Comparison</h2>\n");
     o.push_str(
         "<p class=\"note\">Changes against the base under each value.</p>\n<div class=\"wide\"><table id=\"comparison-table\"><thead><tr>",
@@ -1343,8 +1462,38 @@ fn report_html(
         o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table></div>\n");
+    o.push_str("<p>Run folders: ");
+    let links: Vec<String> = names
+        .iter()
+        .map(|n| {
+            format!(
+                "<a href=\"runs/{0}/report.html\">{1}</a>",
+                escape(&folder_name(n)),
+                escape(n)
+            )
+        })
+        .collect();
+    o.push_str(&links.join(" · "));
+    o.push_str("</p>\n");
+    if charts {
+        let colors: Vec<String> = panels
+            .iter()
+            .find(|p| p.series.len() == names.len())
+            .map(|p| p.series.iter().map(|s| s.color.clone()).collect())
+            .unwrap_or_else(|| vec!["#333333".to_string(); names.len()]);
+        o.push_str("<h2 id=\"dashboard\">Dashboard</h2>\n<p class=\"note\">One series per variant");
+        if reps > 1 {
+            let _ = write!(o, " (the mean of its {reps} replications)");
+        }
+        o.push_str(", every chart on one simulated time axis: hover to read every variant's value at a moment, drag to zoom (double-click resets), click a legend entry to hide or show a variant, click an activity to see its cause and move the cursor to it (the timeline holds each variant's first run). CloudWatch's metric names and units (TargetResponseTime is drawn in ms; CloudWatch: seconds).</p>\n");
+        o.push_str(&crate::report::dashboard::board(
+            panels,
+            sc.duration.as_secs_f64(),
+            &activity_aside(sc, first_runs, &colors),
+        ));
+    }
     // Which instance each variant's scale-ins removed, and why.
-    if terminations.iter().any(|(_, t)| !t.is_empty()) {
+    if has_terminations {
         o.push_str("<h2 id=\"terminations\">Termination choice per variant</h2>\n<p class=\"note\">The instances each run terminated (first seed; the first 12 per variant), when each was launched, and the termination policy step that chose it (activities.csv <code>details</code>).</p>\n<div class=\"wide\"><table id=\"termination-table\"><thead><tr><th>variant</th><th class=\"n\">at</th><th>instance</th><th class=\"n\">launched at</th><th>why</th></tr></thead><tbody>\n");
         let mmss = |s: f64| {
             let s = s.round() as u64;
@@ -1365,38 +1514,28 @@ fn report_html(
         }
         o.push_str("</tbody></table></div>\n");
     }
-    o.push_str("<p>Run folders: ");
-    let links: Vec<String> = names
-        .iter()
-        .map(|n| {
-            format!(
-                "<a href=\"runs/{0}/report.html\">{1}</a>",
-                escape(&folder_name(n)),
-                escape(n)
-            )
-        })
-        .collect();
-    o.push_str(&links.join(" · "));
-    o.push_str("</p>\n<h2 id=\"charts\">Overlays</h2>\n");
     if svgs.is_empty() {
         let _ = writeln!(
             o,
-            "<p class=\"note\">{}</p>",
+            "<h2 id=\"charts\">Overlays</h2>\n<p class=\"note\">{}</p>",
             if charts {
                 "No charts: the runs produced no metrics."
             } else {
                 "Charts were not drawn (--no-charts)."
             }
         );
-    }
-    for (_, name, svg) in svgs {
-        let _ = writeln!(o, "<figure id=\"chart-{}\">", escape(name));
-        let body = match svg.find("<svg") {
-            Some(i) => &svg[i..],
-            None => svg.as_str(),
-        };
-        o.push_str(body.trim_end());
-        o.push_str("\n</figure>\n");
+    } else {
+        o.push_str("<details class=\"static\" id=\"static\"><summary>Static charts (the SVGs of charts/, also written as PNG)</summary>\n");
+        for (_, name, svg) in svgs {
+            let _ = writeln!(o, "<figure id=\"chart-{}\">", escape(name));
+            let body = match svg.find("<svg") {
+                Some(i) => &svg[i..],
+                None => svg.as_str(),
+            };
+            o.push_str(body.trim_end());
+            o.push_str("\n</figure>\n");
+        }
+        o.push_str("</details>\n");
     }
     o.push_str("<p class=\"note\">Generated by stratus compare. All times are simulated.</p>\n");
     o.push_str("</main>\n</body>\n</html>\n");

@@ -498,7 +498,9 @@ enum LegendKey {
     Tick(RGBColor, bool),
 }
 
-fn legend(c: &TimeChart) -> Vec<(String, LegendKey)> {
+/// The legend's entries; `hidden` scaling-marker labels found no room
+/// above the plot (the marker entry says how many).
+fn legend(c: &TimeChart, hidden: usize) -> Vec<(String, LegendKey)> {
     let mut out: Vec<(String, LegendKey)> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut add = |label: &str, key: LegendKey| {
@@ -516,7 +518,16 @@ fn legend(c: &TimeChart) -> Vec<(String, LegendKey)> {
         add(&s.label, LegendKey::Fill(s.color, s.alpha));
     }
     if !c.markers.is_empty() {
-        add(&c.marker_label, LegendKey::Marker);
+        let label = if hidden > 0 {
+            format!(
+                "{} ({hidden} of {} labels hidden: no room)",
+                c.marker_label,
+                c.markers.len()
+            )
+        } else {
+            c.marker_label.clone()
+        };
+        add(&label, LegendKey::Marker);
     }
     for t in &c.ticks {
         add(&t.label, LegendKey::Tick(t.color, t.up));
@@ -604,8 +615,46 @@ fn draw_chart<DB: DrawingBackend>(
         font(15.0, pal::MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
     ))?;
 
+    // Room above the plot for the scaling markers' labels: laid out first
+    // (on `MARKER_ROWS` rows, never overlapping; those without room are
+    // counted in the legend) with the plot's x extent, which the margins and
+    // label areas below fix.
+    let secondary = c.has_secondary();
+    let label_style = font(13.0, pal::MARKER);
+    let (_, lh) = root.estimate_text_size("0→0", &label_style)?;
+    let row_h = lh as i32 + px(5);
+    let (plot_l, plot_r) = (
+        px(10 + 72),
+        width - px(if secondary { 10 + 72 } else { 30 }),
+    );
+    let mut marks = Vec::with_capacity(c.markers.len());
+    for m in &c.markers {
+        let x = ax.x(m.x);
+        if !(0.0..=ax.end).contains(&x) {
+            marks.push(None);
+            continue;
+        }
+        let mx = plot_l + ((plot_r - plot_l) as f64 * x / ax.end).round() as i32;
+        let (tw, _) = root.estimate_text_size(&m.label, &label_style)?;
+        marks.push(Some((mx, tw as i32)));
+    }
+    let boxes = layout_labels(&marks, px(2), width - px(4), px(6), MARKER_ROWS);
+    let hidden = marks
+        .iter()
+        .zip(&boxes)
+        .filter(|(m, b)| m.is_some() && b.is_none())
+        .count();
+    let rows: Vec<Option<(usize, i32)>> = boxes
+        .iter()
+        .zip(&marks)
+        .map(|(b, m)| match (b, m) {
+            (Some(b), Some((mx, _))) => Some((b.row, b.x0 - mx)),
+            _ => None,
+        })
+        .collect();
+
     // Legend: rows of keys under the title, never over the data.
-    let items = legend(c);
+    let items = legend(c, hidden);
     let legend_style = left(15.0, pal::TEXT);
     let (mut lx, mut ly) = (px(18), px(52));
     let mut placed = Vec::new();
@@ -684,35 +733,7 @@ fn draw_chart<DB: DrawingBackend>(
         y1 = y1.max(5.0);
     }
     let (s0, s1) = top(true);
-    let secondary = c.has_secondary();
 
-    // Room above the plot for the scaling markers' labels: place them first
-    // (on the first of `MARKER_ROWS` rows with room, else not at all) with
-    // the plot's x extent, which the margins and label areas below fix.
-    let label_style = font(13.0, pal::MARKER);
-    let (_, lh) = root.estimate_text_size("0→0", &label_style)?;
-    let row_h = lh as i32 + px(5);
-    let (plot_l, plot_r) = (
-        px(10 + 72),
-        width - px(if secondary { 10 + 72 } else { 30 }),
-    );
-    let mut rows: Vec<Option<(usize, i32)>> = Vec::new(); // (row, label x)
-    let mut row_end = [i32::MIN; MARKER_ROWS];
-    for m in &c.markers {
-        let x = ax.x(m.x);
-        if !(0.0..=ax.end).contains(&x) {
-            rows.push(None);
-            continue;
-        }
-        let mx = plot_l + ((plot_r - plot_l) as f64 * x / ax.end).round() as i32;
-        let (tw, _) = root.estimate_text_size(&m.label, &label_style)?;
-        let lx = (mx - px(2)).min(width - px(4) - tw as i32);
-        let row = (0..MARKER_ROWS).find(|&r| lx > row_end[r] + px(6));
-        if let Some(r) = row {
-            row_end[r] = lx + tw as i32;
-        }
-        rows.push(row.map(|r| (r, lx - mx)));
-    }
     let used = rows.iter().flatten().map(|r| r.0 + 1).max().unwrap_or(0);
     let strip = used as i32 * row_h;
 
@@ -836,10 +857,18 @@ fn draw_chart<DB: DrawingBackend>(
         if let Some((row, dx)) = *row {
             let (mx, my) = chart.backend_coord(&(x, y1));
             let ty = my - (row as i32 + 1) * row_h + px(2);
-            root.draw(&PathElement::new(
-                vec![(mx, ty + lh as i32), (mx, my)],
-                pal::MARKER.mix(0.5).stroke_width(w(1)),
-            ))?;
+            // The leader line down to the plot, unless it would cross a
+            // label on a lower row.
+            let blocked = boxes
+                .iter()
+                .flatten()
+                .any(|b| b.row < row && b.x0 - px(2) <= mx && mx <= b.x1 + px(2));
+            if !blocked {
+                root.draw(&PathElement::new(
+                    vec![(mx, ty + lh as i32), (mx, my)],
+                    pal::MARKER.mix(0.5).stroke_width(w(1)),
+                ))?;
+            }
             root.draw(&Text::new(
                 m.label.clone(),
                 (mx + dx, ty),
@@ -872,6 +901,47 @@ fn draw_chart<DB: DrawingBackend>(
 
 /// Rows of scaling-marker labels above the plot.
 const MARKER_ROWS: usize = 2;
+
+/// A scaling marker's label above the plot: its row (0 next to the plot)
+/// and its horizontal extent, in pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct LabelBox {
+    pub row: usize,
+    pub x0: i32,
+    pub x1: i32,
+}
+
+/// Lays out the labels of markers `(x, label width)` (pixels; `None`: not
+/// drawn), in any order: each label starts `pad` left of its marker, pulled
+/// left so that it ends by `right`, and goes on the lowest of `rows` rows
+/// where it starts at least `gap` right of every label already on that row;
+/// a label that fits on no row is left out (`None`). So no two labels
+/// overlap, on one row or across rows (rows are a text line apart).
+pub(crate) fn layout_labels(
+    marks: &[Option<(i32, i32)>],
+    pad: i32,
+    right: i32,
+    gap: i32,
+    rows: usize,
+) -> Vec<Option<LabelBox>> {
+    let mut order: Vec<usize> = (0..marks.len()).filter(|&i| marks[i].is_some()).collect();
+    order.sort_by_key(|&i| marks[i].map(|m| m.0));
+    let mut row_end = vec![i32::MIN / 2; rows];
+    let mut out = vec![None; marks.len()];
+    for i in order {
+        let Some((x, w)) = marks[i] else { continue };
+        let x0 = (x - pad).min(right - w);
+        if let Some(row) = (0..rows).find(|&r| x0 >= row_end[r] + gap) {
+            row_end[row] = x0 + w;
+            out[i] = Some(LabelBox {
+                row,
+                x0,
+                x1: x0 + w,
+            });
+        }
+    }
+    out
+}
 
 /// Supersampling factor of the PNGs.
 const SS: u32 = 2;
@@ -998,6 +1068,54 @@ pub fn overlay(o: &Overlay, duration_s: f64, subtitle: &str) -> Result<(Vec<u8>,
     }
     let ax = TimeAxis::for_run(duration_s);
     Ok((render_png(&c, ax, subtitle)?, render_svg(&c, ax, subtitle)?))
+}
+
+/// An overlay as a panel of the interactive dashboard (the compare
+/// report): one series per run, in the overlay PNG/SVG's colours, on one
+/// time axis (a run without a point at a time has null there).
+pub(crate) fn overlay_panel(o: &Overlay, lesson: bool) -> crate::report::dashboard::Panel {
+    use crate::report::dashboard::{Panel, PanelSeries};
+    let mut xs: Vec<u64> = o
+        .lines
+        .iter()
+        .flat_map(|l| l.1.iter().map(|p| (p.0 * 1e3).round() as u64))
+        .collect();
+    xs.sort_unstable();
+    xs.dedup();
+    let series = o
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, (label, pts))| {
+            let c = pal::CYCLE[i % pal::CYCLE.len()];
+            let mut data: Vec<Option<f64>> = vec![None; xs.len()];
+            for (t, v) in pts {
+                if let Ok(k) = xs.binary_search(&((t * 1e3).round() as u64)) {
+                    data[k] = Some(*v);
+                }
+            }
+            PanelSeries {
+                label: label.clone(),
+                color: format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2),
+                dash: false,
+                right: false,
+                data,
+            }
+        })
+        .collect();
+    Panel {
+        name: o.name.clone(),
+        title: o.title.clone(),
+        y: o.y_desc.clone(),
+        y2: String::new(),
+        y_range: o.y_range,
+        counts: o.counts,
+        lesson,
+        x: xs.iter().map(|&t| t as f64 / 1e3).collect(),
+        series,
+        spans: Vec::new(),
+        events: Vec::new(),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -2050,6 +2168,90 @@ pub fn backtest_overlay(
     }
     let ax = TimeAxis::for_run(duration_s);
     Ok((render_png(&c, ax, subtitle)?, render_svg(&c, ax, subtitle)?))
+}
+
+#[cfg(test)]
+mod label_layout {
+    use super::{LabelBox, layout_labels};
+
+    /// No two labels share a row and an x: on a row each starts `gap` after
+    /// the one before (rows are a text line apart, so labels on different
+    /// rows never overlap).
+    fn assert_apart(boxes: &[Option<LabelBox>], gap: i32, right: i32) {
+        let placed: Vec<LabelBox> = boxes.iter().flatten().copied().collect();
+        for (i, a) in placed.iter().enumerate() {
+            assert!(a.x1 <= right && a.x0 < a.x1, "{a:?} outside the chart");
+            for b in &placed[i + 1..] {
+                assert!(
+                    a.row != b.row || a.x1 + gap <= b.x0 || b.x1 + gap <= a.x0,
+                    "labels overlap: {a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn close_markers_stagger_then_hide_and_never_overlap() {
+        // Four scaling activities a few pixels apart (`2→4`, `4→6`, …, as
+        // in a busy capacity chart): two rows, the rest hidden.
+        let marks = [
+            Some((500, 30)),
+            Some((505, 30)),
+            Some((512, 30)),
+            Some((520, 30)),
+        ];
+        let b = layout_labels(&marks, 2, 1000, 6, 2);
+        assert_eq!(b[0].map(|b| b.row), Some(0));
+        assert_eq!(b[1].map(|b| b.row), Some(1));
+        assert_eq!(b[2], None);
+        assert_eq!(b[3], None);
+        assert_apart(&b, 6, 1000);
+        // Well apart: every label on the first row, starting at its marker.
+        let marks: Vec<_> = (0..10).map(|i| Some((100 + 80 * i, 30))).collect();
+        let b = layout_labels(&marks, 2, 1000, 6, 2);
+        assert!(b.iter().all(|b| b.is_some_and(|b| b.row == 0)));
+        assert_eq!(b[3].unwrap().x0, 100 + 240 - 2);
+        // At the right edge a label is pulled left to end inside.
+        let b = layout_labels(&[Some((995, 40))], 2, 1000, 6, 2);
+        assert_eq!(b[0].unwrap().x1, 1000);
+        // Markers out of the plot (None) get no label.
+        assert_eq!(
+            layout_labels(&[None, Some((10, 5))], 2, 1000, 6, 2)[0],
+            None
+        );
+    }
+
+    #[test]
+    fn no_two_labels_overlap_whatever_the_markers() {
+        // Markers in any order, any spacing, widths of `2→4` to `10→120`.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..500 {
+            let n = 1 + (next() % 60) as usize;
+            let marks: Vec<Option<(i32, i32)>> = (0..n)
+                .map(|_| {
+                    (next() % 10 != 0).then(|| ((next() % 1000) as i32, 20 + (next() % 40) as i32))
+                })
+                .collect();
+            let rows = 1 + case % 3;
+            let b = layout_labels(&marks, 4, 1000, 12, rows);
+            assert_eq!(b.len(), marks.len());
+            assert!(b.iter().flatten().all(|b| b.row < rows));
+            assert_apart(&b, 12, 1000);
+            // The first marker from the left always gets a label.
+            if let Some(i) = (0..n)
+                .filter(|&i| marks[i].is_some())
+                .min_by_key(|&i| marks[i].unwrap().0)
+            {
+                assert!(b[i].is_some(), "{marks:?}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

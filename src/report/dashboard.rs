@@ -4,7 +4,9 @@
 //! every series' value at that time; dragging zooms them all; clicking a
 //! legend entry hides or shows a series), the lesson's charts first, and the
 //! activity history beside them as a filterable table (clicking a row moves
-//! the cursor to its time).
+//! the cursor to its time). The run report and the comparison report
+//! (`stratus compare`: one series per variant, every variant's activities)
+//! share it.
 //!
 //! The charts are drawn by uPlot (MIT; vendored unchanged under
 //! `assets/uplot/`, see its README), embedded in the page with its licence:
@@ -188,11 +190,17 @@ const JS: &str = r##"
       c.fillRect(Math.max(x0, b.left), b.top, Math.min(x1, b.left + b.width) - Math.max(x0, b.left), b.height);
     });
   }
+  // Scaling labels as the PNG charts lay them out (charts.rs
+  // layout_labels): each on the first of ROWS rows where it starts GAP
+  // after the labels already there, pulled left at the right edge; those
+  // that fit nowhere are counted (the panel's key says how many).
+  var ROWS = 3, GAP = 4;
   function drawEvents(u, p) {
     var c = u.ctx, b = u.bbox, k = devicePixelRatio || 1;
     c.save();
     c.font = (10 * k) + "px sans-serif";
-    var lastX = -1e9, row = 0;
+    var rowEnd = [], hidden = 0, shown = 0;
+    for (var r = 0; r < ROWS; r++) rowEnd.push(-1e9);
     p.events.forEach(function (e) {
       var x = u.valToPos(e.x / div, "x", true);
       if (x < b.left || x > b.left + b.width) return;
@@ -201,10 +209,14 @@ const JS: &str = r##"
         c.setLineDash([3 * k, 3 * k]); c.lineWidth = k;
         c.beginPath(); c.moveTo(x, b.top); c.lineTo(x, b.top + b.height); c.stroke();
         c.setLineDash([]);
-        // Labels that would overlap go one row down, then back up.
-        row = (x - lastX < 34 * k) ? (row + 1) % 3 : 0;
-        lastX = x;
-        c.fillText(e.label, x + 2 * k, b.top + (10 + 11 * row) * k);
+        var w = c.measureText(e.label).width;
+        var x0 = Math.min(x + 2 * k, b.left + b.width - w);
+        var row = -1;
+        for (var q = 0; q < ROWS; q++) { if (x0 >= rowEnd[q] + GAP * k) { row = q; break; } }
+        if (row < 0) { hidden++; return; }
+        rowEnd[row] = x0 + w;
+        shown++;
+        c.fillText(e.label, x0, b.top + (10 + 11 * row) * k);
       } else {
         var y = b.top + b.height, h = 7 * k, w = 4 * k;
         c.beginPath();
@@ -214,6 +226,9 @@ const JS: &str = r##"
       }
     });
     c.restore();
+    if (p.hiddenKey) {
+      p.hiddenKey.textContent = hidden ? " (" + hidden + " of " + (hidden + shown) + " labels hidden: zoom in to see them)" : "";
+    }
   }
   D.panels.forEach(function (p) {
     var card = document.createElement("section");
@@ -238,6 +253,7 @@ const JS: &str = r##"
       var label = ev.kind === "scaling" ? "┊ scaling activity" : ev.kind === "launch" ? "▲ launch" : "▼ termination";
       if (seen[label]) return; seen[label] = 1;
       var e = document.createElement("span"); e.style.color = ev.color; e.textContent = label; keys.appendChild(e);
+      if (ev.kind === "scaling") { p.hiddenKey = document.createElement("em"); p.hiddenKey.className = "hidden-labels"; e.appendChild(p.hiddenKey); }
     });
     var holder = document.createElement("div");
     card.appendChild(holder);
@@ -286,19 +302,26 @@ const JS: &str = r##"
   var resize = function () { plots.forEach(function (x) { x[0].setSize({ width: Math.max(300, x[1].clientWidth), height: HEIGHT }); }); };
   window.addEventListener("resize", resize);
   // The activity history: filter by text and kind; a row moves every cursor to its time.
+  // (A comparison's timeline also filters by variant.)
   var input = document.getElementById("act-filter"), kind = document.getElementById("act-kind");
+  var variant = document.getElementById("act-variant");
   var rows = Array.prototype.slice.call(document.querySelectorAll("#acts tr.act"));
   var count = document.getElementById("act-count");
   function filter() {
-    var q = input.value.toLowerCase(), k = kind.value, n = 0;
+    var q = input.value.toLowerCase(), k = kind.value, v = variant ? variant.value : "", n = 0;
     rows.forEach(function (r) {
-      var ok = (!k || r.getAttribute("data-kind") === k) && (!q || r.textContent.toLowerCase().indexOf(q) >= 0);
+      var ok = (!k || r.getAttribute("data-kind") === k) && (!v || r.getAttribute("data-variant") === v) &&
+        (!q || r.textContent.toLowerCase().indexOf(q) >= 0);
       r.style.display = ok ? "" : "none";
       if (ok) n++;
     });
     count.textContent = n + " of " + rows.length + " activities shown";
   }
-  if (input) { input.addEventListener("input", filter); kind.addEventListener("change", filter); filter(); }
+  if (input) {
+    input.addEventListener("input", filter); kind.addEventListener("change", filter);
+    if (variant) variant.addEventListener("change", filter);
+    filter();
+  }
   rows.forEach(function (r) {
     r.addEventListener("click", function () {
       r.classList.toggle("open");

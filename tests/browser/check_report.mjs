@@ -1,8 +1,9 @@
 // Checks a stratus report.html in headless Chromium, driven by Playwright:
 // the dashboard draws its charts, hovering a chart reads out values (on
 // every chart at once: the time axis is shared), clicking a legend entry
-// hides its series, the activity filter filters, and the page logs no
-// console error. Optionally saves a screenshot.
+// hides its series, the activity filter filters (and, on a comparison, the
+// variant filter), and the page logs no console error. Optionally saves a
+// screenshot.
 //
 //   node tests/browser/check_report.mjs REPORT.html [--screenshot OUT.png] [--width 1400 --height 900]
 //
@@ -70,6 +71,10 @@ try {
   check(Math.abs(secs(second[0]) - secs(first[0])) <= tol, `the other chart's cursor is elsewhere (${second[0]} vs ${first[0]})`);
 
   // Clicking the first data series' legend entry hides it; again shows it.
+  // (The pointer leaves the chart first: leaving resets the live legend's
+  // values, which moves the entries under a pointer on its way.)
+  await page.mouse.move(1, 1);
+  await page.waitForTimeout(50);
   const entry = page.locator(".panel").first().locator(".u-legend .u-series").nth(1);
   seen.toggled = (await entry.innerText()).split("\n")[0].trim();
   await entry.click();
@@ -88,6 +93,19 @@ try {
     await page.fill("#act-filter", "");
     seen.activities = total;
   }
+  // A comparison's timeline filters by variant too.
+  if (await page.locator("#act-variant").count()) {
+    const opts = await page.locator("#act-variant option").allInnerTexts();
+    seen.variants = opts.slice(1);
+    const last = opts[opts.length - 1];
+    await page.selectOption("#act-variant", last);
+    const shown = await page.locator("#acts tr.act:visible").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-variant")));
+    seen.variant_rows = shown.length;
+    check(shown.length > 0 && shown.every((v) => v === last), `the variant filter shows ${shown.length} rows, not only ${last}'s`);
+    await page.selectOption("#act-variant", "");
+  }
+  // The first chart's series (a comparison: one per variant).
+  seen.first_chart_series = (await page.locator(".panel").first().locator(".u-legend .u-series .u-label").allInnerTexts()).slice(1);
   await page.mouse.move(1, 1);
   check(errors.length === 0, `console errors: ${errors.join(" / ")}`);
   check(requests.length === 0, `network requests: ${requests.join(" ")}`);

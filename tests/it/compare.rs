@@ -183,14 +183,10 @@ fn compare_writes_the_folder_with_confidence_intervals() {
     );
     let html = read(&out.join("report.html"));
     assert!(html.contains("<svg") && html.contains("comparison-table"));
-    // Self-contained: nothing fetched, no script.
-    for bad in [
-        "src=\"http",
-        "href=\"http",
-        "url(http",
-        "<script",
-        "@import",
-    ] {
+    // The interactive dashboard: one series per variant, scripts inline.
+    assert!(html.contains("stratus-data") && html.contains("\"label\":\"simple\""));
+    // Self-contained: nothing fetched.
+    for bad in ["src=\"", "href=\"http", "url(http", "<link", "@import"] {
         assert!(!html.contains(bad), "report.html contains {bad}");
     }
 

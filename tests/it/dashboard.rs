@@ -1,4 +1,5 @@
-//! report.html's interactive dashboard in a real browser: headless Chromium
+//! report.html's interactive dashboard — a run's and a comparison's — in a
+//! real browser: headless Chromium
 //! driven by Playwright (`tests/browser/check_report.mjs`, playwright-core
 //! from npm, installed by `.ci/run` into `tests/browser/node_modules`).
 //! Hovering a chart reads out values (on every chart: the time axis is
@@ -91,4 +92,49 @@ fn dashboard_hovers_toggles_and_filters_in_chromium() {
     let page = run(&t, "scenarios/sqs-polling.yaml", &["duration=10m"]);
     let v = check(&page);
     assert_eq!(v["seen"]["first_chart"], "receives-events", "{}", v["seen"]);
+}
+
+#[test]
+fn comparison_dashboard_has_a_series_per_variant_in_chromium() {
+    if !playwright_ready() {
+        return;
+    }
+    let t = TempDir::new("dashboard-compare");
+    let out = t.join("cmp");
+    Command::cargo_bin("stratus")
+        .expect("binary")
+        .args([
+            "compare",
+            "scenarios/policies-on-a-spike.yaml",
+            "--set",
+            "duration=20m",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    // The same checks as a run's page (shared cursor, hover read-outs,
+    // legend toggles, the activity filter, no console error, nothing
+    // fetched), plus the variant filter of the merged timeline.
+    let v = check(&out.join("report.html"));
+    let seen = &v["seen"];
+    // The lesson's charts first (`report.charts: [capacity, alarms,
+    // errors]`; an overlay of alarms does not exist).
+    assert_eq!(seen["first_chart"], "capacity", "{seen}");
+    assert_eq!(seen["lesson_charts"], 2, "{seen}");
+    assert!(seen["charts"].as_u64().unwrap() >= 4, "{seen}");
+    // One series per variant, named after it, with a value at the cursor.
+    assert_eq!(
+        seen["first_chart_series"],
+        serde_json::json!(["base", "step", "simple"]),
+        "{seen}"
+    );
+    assert_eq!(seen["hover_values"].as_array().unwrap().len(), 3, "{seen}");
+    assert_eq!(
+        seen["variants"],
+        serde_json::json!(["base", "step", "simple"]),
+        "{seen}"
+    );
+    assert!(seen["variant_rows"].as_u64().unwrap() > 0, "{seen}");
+    assert_eq!(seen["console_errors"], 0);
 }

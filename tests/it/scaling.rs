@@ -129,35 +129,48 @@ fn simple_scaling_never_acts_inside_its_cooldown() {
 
 #[test]
 fn step_scaling_adds_more_the_further_the_metric_is_above_the_threshold() {
-    let r = spike(Some("step"));
-    let changes = desired_changes(&r);
     // The step is chosen by how far the alarm's newest datapoint is above
     // the 60 % threshold: [0, 20) → +1, [20, 30) → +2, ≥ 30 → +4, applied
     // to the two instances (both past warm-up at the first breach).
-    let alarm = r
-        .activities
-        .iter()
-        .find(|a| a.kind() == "alarm" && a.description.ends_with("to ALARM"))
-        .expect("the step-out alarm fires");
-    let v: f64 = alarm
-        .cause
-        .split('[')
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap();
-    let step = match v - 60.0 {
-        x if x < 20.0 => 1,
-        x if x < 30.0 => 2,
-        _ => 4,
+    let first_step = |r: &RunResult| {
+        let alarm = r
+            .activities
+            .iter()
+            .find(|a| a.kind() == "alarm" && a.description.ends_with("to ALARM"))
+            .expect("the step-out alarm fires");
+        let v: f64 = alarm
+            .cause
+            .split('[')
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap();
+        let step = match v - 60.0 {
+            x if x < 20.0 => 1,
+            x if x < 30.0 => 2,
+            _ => 4,
+        };
+        let changes = desired_changes(r);
+        let (_, from, to) = changes[0];
+        assert_eq!((from, to), (2, 2 + step), "datapoint {v}: {changes:?}");
+        to - from
     };
-    let (_, from, to) = changes[0];
-    assert_eq!((from, to), (2, 2 + step), "datapoint {v}: {changes:?}");
-    // Later, further above the threshold, a larger step follows.
-    assert!(
-        changes.iter().any(|c| c.2 > c.1 && c.2 - c.1 > to - from),
-        "{changes:?}"
-    );
+    // The 4x spike saturates both instances: the largest step.
+    let big = first_step(&spike(Some("step")));
+    // A gentler step (300 requests/s, ~75 % CPU on two instances) is less
+    // far above the threshold: a smaller step.
+    let opts = LoadOptions {
+        variant: Some("step".into()),
+        sets: vec![
+            "workloads[shoppers].rate.steps[1].rps=300".into(),
+            "duration=20m".into(),
+        ],
+        ..LoadOptions::default()
+    };
+    let sc = load_file(Path::new("scenarios/policies-on-a-spike.yaml"), &opts)
+        .unwrap_or_else(|d| panic!("{d}"));
+    let small = first_step(&simulate(&sc, Some("step"), &mut |_| {}));
+    assert!(big > small, "steps {big} (4x spike) vs {small} (gentle)");
 }
 
 mod properties {
