@@ -254,7 +254,8 @@ pub fn figures(s: &Summary) -> Vec<f64> {
         + json_sum(&s.tables, &["cost_usd"])
         + json_sum(&s.functions, &["cost_usd"])
         + json_sum(&s.apis, &["cost_usd"])
-        + json_sum(&s.topics, &["cost_usd"]);
+        + json_sum(&s.topics, &["cost_usd"])
+        + json_sum(&s.streams, &["cost_usd"]);
     FIGURES
         .iter()
         .map(|f| match f.key {

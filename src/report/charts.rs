@@ -1006,6 +1006,8 @@ pub fn overlay(o: &Overlay, duration_s: f64, subtitle: &str) -> Result<(Vec<u8>,
 
 #[path = "serverless_charts.rs"]
 mod serverless_charts;
+#[path = "stream_charts.rs"]
+mod stream_charts;
 
 /// What the charts read from a run.
 struct Ctx<'a> {
@@ -1437,7 +1439,8 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
     .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())))
     .chain(sc.functions.iter().map(|f| ("function", f.name.as_str())))
     .chain(sc.apis.iter().map(|a| ("api", a.name.as_str())))
-    .chain(sc.topics.iter().map(|t| ("topic", t.name.as_str())));
+    .chain(sc.topics.iter().map(|t| ("topic", t.name.as_str())))
+    .chain(sc.streams.iter().map(|t| ("stream", t.name.as_str())));
     for (kind, name) in kinds {
         match names.iter_mut().find(|n| n.0 == name) {
             Some(n) => n.1.push(kind),
@@ -1850,6 +1853,7 @@ fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
         out.push(partitions_chart(&cx, &t.name));
     }
     out.extend(serverless_charts::charts(&cx));
+    out.extend(stream_charts::charts(&cx));
     out.push(cost_chart(&cx));
     out.retain(TimeChart::has_data);
     // The lesson's charts first, in the order `report.charts` names them.

@@ -7,6 +7,7 @@ mod diag;
 pub mod dist;
 mod emit;
 pub mod estimate;
+pub(crate) mod kinesis;
 pub(crate) mod fidelity;
 mod load;
 pub mod model;
@@ -23,6 +24,7 @@ pub use load::{
     load_str, load_str_checked, schema_json, variant_names, variant_names_str,
 };
 pub use model::*;
+pub use kinesis::*;
 pub use serverless::*;
 pub use units::{Duration, Nanos, Size};
 pub use validate::parse_rfc3339_utc;

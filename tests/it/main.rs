@@ -13,6 +13,7 @@ mod elasticity;
 mod elb;
 mod faults;
 mod fidelity;
+mod kinesis;
 mod import;
 mod lessons;
 mod maintenance;
