@@ -157,7 +157,10 @@ pub type HashRange = (u128, u128);
 /// Rule "uniform ranges": `n` shards splitting 0 … 2^128 − 1 evenly; shard
 /// `i` starts at ⌊i × 2^128 / n⌋.
 pub fn uniform_ranges(n: u32) -> Vec<HashRange> {
-    let n = n.max(1) as u128;
+    if n <= 1 {
+        return vec![(0, u128::MAX)];
+    }
+    let n = n as u128;
     // ⌊i × 2^128 / n⌋ = i × q + ⌊i × r / n⌋ with 2^128 = q n + r.
     let q = u128::MAX / n;
     let r = u128::MAX % n + 1; // 2^128 − q n, ≤ n
@@ -472,6 +475,7 @@ mod tests {
 
     #[test]
     fn partition_keys_map_through_md5_onto_uniform_ranges() {
+        assert_eq!(uniform_ranges(1), vec![(0, u128::MAX)]);
         // 2 shards: the first ends at 2^127 − 1, as CreateStream makes them.
         let r = uniform_ranges(2);
         assert_eq!(r[0], (0, (1u128 << 127) - 1));

@@ -1810,6 +1810,7 @@ pub fn chart_names(sc: &Scenario) -> Vec<String> {
         out.push(format!("table-{}", slug(&t.name)));
         out.push(format!("partitions-{}", slug(&t.name)));
     }
+    out.extend(stream_charts::names(sc));
     out.push("cost".into());
     out
 }

@@ -17,6 +17,18 @@ pub(super) fn charts(cx: &Ctx) -> Vec<TimeChart> {
     out
 }
 
+/// The names of the stream charts a run of `sc` can draw.
+pub(super) fn names(sc: &crate::scenario::Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &sc.streams {
+        out.push(format!("stream-{}-throttles", slug(&s.name)));
+        if !s.consumers.is_empty() {
+            out.push(format!("stream-{}-iterator-age", slug(&s.name)));
+        }
+    }
+    out
+}
+
 /// Mark the stream's completed reshards.
 fn mark_reshards(cx: &Ctx, st: &str, c: &mut TimeChart) {
     for a in cx.activities(st) {

@@ -16,10 +16,12 @@
 //! to `max_attempts`, then gives up (a workload request ends `throttled`).
 //!
 //! Each consumer (an event source mapping) has a reader per shard with
-//! `parallelization_factor` lanes. Once a second, and whenever a batch
-//! ends, the reader calls GetRecords for what its lanes lack (5 calls/s per
+//! `parallelization_factor` lanes. Once a second — and at once when its
+//! lanes are empty and a batch's worth of records waits — the reader calls
+//! GetRecords while its lanes hold less than a batch each (5 calls/s per
 //! shard shared by standard consumers, 2 MiB/s; enhanced fan-out: 2 MiB/s
-//! of its own), spreads the records over the lanes by partition key, and
+//! of its own), takes what the shard's read budget serves (at most 10,000
+//! records), spreads the records over the lanes by partition key, and
 //! each idle lane invokes the function with up to `batch_size` records when
 //! it has them, its batching window has passed, or the window is 0. A
 //! throttled invocation is retried a second later; a function error retries
@@ -799,7 +801,7 @@ impl World {
         let s = &mut self.streams.streams[st as usize];
         let recs = std::mem::take(&mut s.minute_records) as f64 / 60.0;
         let bytes = std::mem::take(&mut s.minute_bytes) as f64 / 60.0;
-        // Demand, not just what was accepted: throttled attempts count.
+        // The peak write throughput the stream has served.
         s.peak_records = s.peak_records.max(recs);
         s.peak_bytes = s.peak_bytes.max(bytes);
         let want = rules::on_demand_shards(s.peak_records, s.peak_bytes);
@@ -881,7 +883,12 @@ impl World {
         let buffered: usize = x.lanes.iter().map(|l| l.buf.len()).sum();
         let want = (cons.pf * cons.batch_size) as usize;
         let unread = sh.end().saturating_sub(x.pos.max(sh.base));
-        if buffered < want && (unread > 0 || tick) {
+        // Lambda polls each shard once a second; between polls it reads on
+        // only while a batch's worth of records waits and its lanes are
+        // empty ("keeps processing batches until it catches up").
+        let read = buffered < want
+            && (tick || (buffered == 0 && unread >= cons.batch_size as u64));
+        if read {
             let limiter = if cons.efo { &mut x.efo } else { &mut sh.read };
             if !limiter.try_call(now) {
                 sh.period.read_throttles += 1;

@@ -114,24 +114,24 @@ streams:
     conserved(&r);
     let s = st(&r, "s");
     let hot = rules::shard_for(&rules::uniform_ranges(4), rules::hash_key("key-7")) as u32;
-    let put = n(s, "records_put");
-    assert_eq!(put, 180_000);
-    // 120 whole seconds of 1,000 (the first arrival is at 1/1500 s).
+    // Arrivals at k/1500 s for k = 1 … 179,999 (the last before 120 s):
+    // 120 whole seconds of 1,000 accepted.
+    assert_eq!(n(s, "records_put"), 179_999);
     assert_eq!(n(s, "records_accepted"), 120_000);
     assert_eq!(n(shard(&r, "s", hot), "records"), 120_000);
     for id in (0..4).filter(|&i| i != hot) {
         assert_eq!(n(shard(&r, "s", id), "records"), 0, "shard {id}");
         assert_eq!(n(shard(&r, "s", id), "write_throttles"), 0);
     }
-    assert_eq!(n(s, "write_throttles"), 60_000);
-    assert_eq!(n(s, "put_failed"), 60_000);
-    assert_eq!(r.summary.requests.errors.throttled, 60_000);
+    assert_eq!(n(s, "write_throttles"), 59_999);
+    assert_eq!(n(s, "put_failed"), 59_999);
+    assert_eq!(r.summary.requests.errors.throttled, 59_999);
     // CloudWatch per minute: 60,000 IncomingRecords on the hot shard.
     let res = format!("s/shardId-{hot:012}");
     for (_, v) in r.series.get(&res, "IncomingRecords") {
         assert_eq!(v, 60_000.0);
     }
-    assert_eq!(metric_sum(&r, "s", "WriteProvisionedThroughputExceeded"), 60_000.0);
+    assert_eq!(metric_sum(&r, "s", "WriteProvisionedThroughputExceeded"), 59_999.0);
     // Cost: 4 shards × 2 min × $0.015/h + 120,000 PUT units × $0.014/M.
     let want = 4.0 * (2.0 / 60.0) * 0.015 + 120_000.0 * 0.014e-6;
     let got = s["cost_usd"].as_f64().unwrap();
@@ -179,7 +179,10 @@ functions:
     conserved(&r);
     let c = consumer(&r, "s", "f");
     let acc = n(st(&r, "s"), "records_accepted");
-    assert!(n(c, "processed") + 200 >= acc, "{c}");
+    // What is left is at most the last second or two of records.
+    assert!(n(c, "processed") + 1000 >= acc, "{c}");
+    // Polled about once a second per shard: far under 5 calls/s.
+    assert_eq!(n(c, "read_throttles"), 0, "{c}");
     assert_eq!(n(c, "failed") + n(c, "expired"), 0);
     // At most shards × parallelization factor concurrent batches.
     let mc = r.summary.functions["f"]["max_concurrency"].as_u64().unwrap();
@@ -261,9 +264,12 @@ functions:
     let put = n(st(&r, "s"), "records_accepted");
     assert_eq!(put, 9000);
     let stuck = consumer(&r, "s", "stuck");
-    // Records of the first hour are older than 24 h at the end.
+    // Records of the first hour (~360) are older than 24 h at the end, but
+    // for those Lambda had already read: its throttled batch (100) and its
+    // lane's buffer (under 100 more). They stay pending.
     let e = n(stuck, "expired");
-    assert!((355..=361).contains(&e), "{stuck}");
+    assert!((360 - 200..=361).contains(&e), "{stuck}");
+    assert_eq!(n(stuck, "processed") + n(stuck, "failed"), 0);
     let aged = consumer(&r, "s", "aged");
     assert!(n(aged, "expired") > 8900, "{aged}");
     assert_eq!(n(aged, "processed"), 0);
@@ -309,7 +315,7 @@ functions:
     assert!((h - (2.0 * 2.0 + 4.0 * 8.0) / 60.0).abs() < 1e-6, "{h}");
     // The parents close; the consumer finishes them and reads the children.
     let c = consumer(&r, "s", "f");
-    assert!(n(c, "pending_at_end") < 50, "{c}");
+    assert!(n(c, "pending_at_end") < 400, "{c}");
     assert!(last(&r, "s", "OpenShardCount") == 4.0);
 }
 
@@ -329,7 +335,9 @@ streams:
     let s = st(&r, "s");
     // Starts at 4 shards; a 6,000/s peak asks for 12: doubling at most
     // per update (4 → 8 → 12), 15 minutes each.
-    assert_eq!(n(s, "open_shards_at_end"), 12, "{s}");
+    // (ceil(2 × a minute's ~6,000/s ÷ 1,000), 12 or 13.)
+    assert!((12..=13).contains(&n(s, "open_shards_at_end")), "{s}");
+    assert_eq!(n(s, "reshards"), 2, "{s}");
     assert!(n(s, "write_throttles") > 0);
     assert!(r
         .activities
