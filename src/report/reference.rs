@@ -783,8 +783,14 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     ("topics.<topic>.subscriptions", "subscriptions"),
     ("topics.<topic>.cost_usd", "publishes and deliveries, USD"),
     ("streams.<stream>.capacity_mode", "provisioned | on_demand"),
-    ("streams.<stream>.open_shards_at_end", "open shards at the end (OpenShardCount)"),
-    ("streams.<stream>.shard_hours", "hours summed over every shard while it was open"),
+    (
+        "streams.<stream>.open_shards_at_end",
+        "open shards at the end (OpenShardCount)",
+    ),
+    (
+        "streams.<stream>.shard_hours",
+        "hours summed over every shard while it was open",
+    ),
     (
         "streams.<stream>.records_put",
         "records producers put (each once, however many attempts)",
@@ -793,12 +799,18 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "streams.<stream>.records_accepted",
         "records a shard accepted (IncomingRecords)",
     ),
-    ("streams.<stream>.bytes_in", "bytes accepted (IncomingBytes)"),
+    (
+        "streams.<stream>.bytes_in",
+        "bytes accepted (IncomingBytes)",
+    ),
     (
         "streams.<stream>.write_throttles",
         "attempts a shard refused (WriteProvisionedThroughputExceeded)",
     ),
-    ("streams.<stream>.producer_retries", "attempts after the first"),
+    (
+        "streams.<stream>.producer_retries",
+        "attempts after the first",
+    ),
     (
         "streams.<stream>.put_failed",
         "records the producer gave up on after `max_attempts`",
@@ -811,7 +823,10 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "streams.<stream>.read_throttles",
         "GetRecords calls refused (ReadProvisionedThroughputExceeded)",
     ),
-    ("streams.<stream>.get_records_calls", "GetRecords calls that returned"),
+    (
+        "streams.<stream>.get_records_calls",
+        "GetRecords calls that returned",
+    ),
     (
         "streams.<stream>.max_iterator_age_ms",
         "largest GetRecords.IteratorAgeMilliseconds",

@@ -60,28 +60,64 @@ fn throttles(cx: &Ctx, st: &str) -> TimeChart {
     let y = format!("records per {} period", cx.period_text());
     let mut c = TimeChart::new(
         &format!("stream-{}-throttles", slug(st)),
-        format!("Stream {st}: WriteProvisionedThroughputExceeded per shard"),
+        format!("Stream {st}: writes throttled and accepted per shard"),
         &y,
     );
     c.counts = true;
     c.zero_note = Some("no write throttled".into());
+    // Each throttling shard: its refusals and what it accepted, against
+    // the per-shard limit; the other shards' most accepted.
     let mut k = 0;
-    for r in shards(cx, st, "WriteProvisionedThroughputExceeded") {
-        let pts = cx.mid(&r, "WriteProvisionedThroughputExceeded", 1.0);
-        if pts.iter().any(|p| p.1 > 0.0) {
+    let mut rest: std::collections::BTreeMap<u64, f64> = Default::default();
+    for r in shards(cx, st, "IncomingRecords") {
+        let thr = cx.mid(&r, "WriteProvisionedThroughputExceeded", 1.0);
+        let inc = cx.mid(&r, "IncomingRecords", 1.0);
+        if thr.iter().any(|p| p.1 > 0.0) && k < 6 {
             let shard = r.rsplit('/').next().unwrap_or(&r).to_string();
-            c.line(shard, pal::CYCLE[(k + 3) % 10], pts);
+            let color = pal::CYCLE[(k + 3) % 10];
+            c.line(
+                format!("{shard} WriteProvisionedThroughputExceeded"),
+                color,
+                thr,
+            );
+            c.lines.push(Line {
+                label: format!("{shard} IncomingRecords"),
+                color,
+                shape: Shape::Dashed,
+                secondary: false,
+                points: inc,
+            });
             k += 1;
+        } else {
+            for (t, v) in inc {
+                let e = rest.entry((t * 1e3) as u64).or_insert(0.0);
+                *e = e.max(v);
+            }
         }
     }
-    c.lines.push(Line {
-        label: "IncomingRecords, whole stream (right axis)".into(),
-        color: pal::GREY,
-        shape: Shape::Dashed,
-        secondary: true,
-        points: cx.mid(st, "IncomingRecords", 1.0),
-    });
-    c.y2_desc = format!("records per {} period", cx.period_text());
+    if !rest.is_empty() {
+        c.lines.push(Line {
+            label: if k == 0 {
+                "IncomingRecords, busiest shard".into()
+            } else {
+                "IncomingRecords, busiest other shard".into()
+            },
+            color: pal::GREEN,
+            shape: Shape::Dashed,
+            secondary: false,
+            points: rest.into_iter().map(|(t, v)| (t as f64 / 1e3, v)).collect(),
+        });
+    }
+    if k > 0 {
+        let limit = crate::aws::kinesis::WRITE_RECORDS_PER_S as f64 * cx.period;
+        c.lines.push(Line {
+            label: "a shard's limit (1,000 records/s)".into(),
+            color: pal::GREY,
+            shape: Shape::Dashed,
+            secondary: false,
+            points: vec![(0.0, limit), (cx.end, limit)],
+        });
+    }
     mark_reshards(cx, st, &mut c);
     c
 }

@@ -284,7 +284,12 @@ impl Streams {
                 .map(|i| i as u32)
                 .unwrap_or(NONE)
         };
-        let tidx = |n: &str| sc.streams.iter().position(|t| t.name == n).map(|i| i as u32);
+        let tidx = |n: &str| {
+            sc.streams
+                .iter()
+                .position(|t| t.name == n)
+                .map(|i| i as u32)
+        };
         let streams = sc
             .streams
             .iter()
@@ -315,7 +320,11 @@ impl Streams {
                         max_age: c.maximum_record_age.map(|d| d.0),
                         efo: c.enhanced_fan_out,
                         poison: (c.poison_rate.clamp(0.0, 1.0) * 65536.0) as u32,
-                        dlq: c.on_failure.as_ref().map(|d| qidx(&d.queue)).unwrap_or(NONE),
+                        dlq: c
+                            .on_failure
+                            .as_ref()
+                            .map(|d| qidx(&d.queue))
+                            .unwrap_or(NONE),
                         totals: ConsumerTotals::default(),
                         period_age_ms: None,
                     })
@@ -352,7 +361,8 @@ impl Streams {
                 for r in rules::uniform_ranges(n) {
                     let id = s.shards.len() as u32;
                     let name = format!("{}/shardId-{:012}", st.name, id);
-                    s.shards.push(new_shard(id, Vec::new(), series.resource(&name), 0));
+                    s.shards
+                        .push(new_shard(id, Vec::new(), series.resource(&name), 0));
                     s.open.push(id);
                     s.open_ranges.push(r);
                 }
@@ -579,12 +589,7 @@ impl World {
             let u: f64 = s.retry_rng.random();
             let delay = crate::aws::retry::standard_delay(attempts, u);
             let g = p.generation;
-            self.kin_push(
-                now + (delay * 1e9) as SimTime,
-                KinEv::PutRetry,
-                i,
-                g,
-            );
+            self.kin_push(now + (delay * 1e9) as SimTime, KinEv::PutRetry, i, g);
             None
         };
         if let Some(accepted) = settled
@@ -621,11 +626,7 @@ impl World {
             PutOrigin::App { req, generation } => {
                 let r = self.reqs[req as usize];
                 if r.live && r.generation == generation {
-                    self.reqs[req as usize].step = if accepted {
-                        r.step + 1
-                    } else {
-                        STEP_FAILED
-                    };
+                    self.reqs[req as usize].step = if accepted { r.step + 1 } else { STEP_FAILED };
                     self.q.push(
                         self.now,
                         Ev::ServiceDone {
@@ -886,8 +887,7 @@ impl World {
         // Lambda polls each shard once a second; between polls it reads on
         // only while a batch's worth of records waits and its lanes are
         // empty ("keeps processing batches until it catches up").
-        let read = buffered < want
-            && (tick || (buffered == 0 && unread >= cons.batch_size as u64));
+        let read = buffered < want && (tick || (buffered == 0 && unread >= cons.batch_size as u64));
         if read {
             let limiter = if cons.efo { &mut x.efo } else { &mut sh.read };
             if !limiter.try_call(now) {
@@ -1017,12 +1017,20 @@ impl World {
                 }
                 let lane_u = lane as u32;
                 if self
-                    .lambda_invoke(f, Origin::Kinesis { reader: r, lane: lane_u })
+                    .lambda_invoke(
+                        f,
+                        Origin::Kinesis {
+                            reader: r,
+                            lane: lane_u,
+                        },
+                    )
                     .is_some()
                 {
                     let ps = &mut self.streams;
                     ps.readers[r as usize].lanes[lane].in_flight = true;
-                    ps.streams[st as usize].consumers[c as usize].totals.invocations += 1;
+                    ps.streams[st as usize].consumers[c as usize]
+                        .totals
+                        .invocations += 1;
                 } else {
                     let ps = &mut self.streams;
                     ps.readers[r as usize].lanes[lane].retry_at = now + SECOND;

@@ -131,7 +131,10 @@ streams:
     for (_, v) in r.series.get(&res, "IncomingRecords") {
         assert_eq!(v, 60_000.0);
     }
-    assert_eq!(metric_sum(&r, "s", "WriteProvisionedThroughputExceeded"), 59_999.0);
+    assert_eq!(
+        metric_sum(&r, "s", "WriteProvisionedThroughputExceeded"),
+        59_999.0
+    );
     // Cost: 4 shards × 2 min × $0.015/h + 120,000 PUT units × $0.014/M.
     let want = 4.0 * (2.0 / 60.0) * 0.015 + 120_000.0 * 0.014e-6;
     let got = s["cost_usd"].as_f64().unwrap();
@@ -185,9 +188,14 @@ functions:
     assert_eq!(n(c, "read_throttles"), 0, "{c}");
     assert_eq!(n(c, "failed") + n(c, "expired"), 0);
     // At most shards × parallelization factor concurrent batches.
-    let mc = r.summary.functions["f"]["max_concurrency"].as_u64().unwrap();
+    let mc = r.summary.functions["f"]["max_concurrency"]
+        .as_u64()
+        .unwrap();
     assert!((2..=6).contains(&mc), "{mc}");
-    assert_eq!(r.summary.functions["f"]["invocations"].as_u64().unwrap(), n(c, "invocations"));
+    assert_eq!(
+        r.summary.functions["f"]["invocations"].as_u64().unwrap(),
+        n(c, "invocations")
+    );
     // Keeping up: the iterator age stays under 2 s.
     assert!(c["max_iterator_age_ms"].as_f64().unwrap() < 2000.0, "{c}");
     assert!(!r.series.get("f", "IteratorAge").is_empty());
@@ -309,7 +317,10 @@ functions:
     // (2 closed + 4 opened × 10 s, at least 60 s).
     assert_eq!(acts[0].t, 60_000_000_000);
     assert!(acts[1].cause.contains("ResourceInUseException"));
-    assert_eq!(acts[2].t, 60_000_000_000 + rules::reshard_duration_s(2, 4) * 1_000_000_000);
+    assert_eq!(
+        acts[2].t,
+        60_000_000_000 + rules::reshard_duration_s(2, 4) * 1_000_000_000
+    );
     // Shard-hours: 2 shards for 2 min, 4 for 8 min.
     let h = s["shard_hours"].as_f64().unwrap();
     assert!((h - (2.0 * 2.0 + 4.0 * 8.0) / 60.0).abs() < 1e-6, "{h}");
@@ -339,10 +350,11 @@ streams:
     assert!((12..=13).contains(&n(s, "open_shards_at_end")), "{s}");
     assert_eq!(n(s, "reshards"), 2, "{s}");
     assert!(n(s, "write_throttles") > 0);
-    assert!(r
-        .activities
-        .iter()
-        .any(|a| a.kind() == "reshard" && a.cause.contains("on-demand")));
+    assert!(
+        r.activities
+            .iter()
+            .any(|a| a.kind() == "reshard" && a.cause.contains("on-demand"))
+    );
 }
 
 #[test]
@@ -391,7 +403,10 @@ functions:
     assert_eq!(a.summary.streams, b.summary.streams);
     assert_eq!(a.series.rows.len(), b.series.rows.len());
     for (x, y) in a.series.rows.iter().zip(&b.series.rows) {
-        assert_eq!((x.t, x.resource, x.metric, x.value), (y.t, y.resource, y.metric, y.value));
+        assert_eq!(
+            (x.t, x.resource, x.metric, x.value),
+            (y.t, y.resource, y.metric, y.value)
+        );
     }
 }
 
@@ -411,7 +426,12 @@ streams:
 functions:
   - { name: f, duration: 1ms }
 "#;
-    let e = match load_str(y, "bad.yaml", std::path::Path::new("."), &LoadOptions::default()) {
+    let e = match load_str(
+        y,
+        "bad.yaml",
+        std::path::Path::new("."),
+        &LoadOptions::default(),
+    ) {
         Ok(_) => panic!("the scenario should not load"),
         Err(d) => d.to_string(),
     };
@@ -439,8 +459,11 @@ fn lesson_runs(variants: &[Option<&str>]) -> Vec<Vec<RunResult>> {
                         seed: Some(seed),
                         ..LoadOptions::default()
                     };
-                    let sc = load_file(std::path::Path::new("scenarios/kinesis-hot-shard.yaml"), &opts)
-                        .unwrap_or_else(|d| panic!("{d}"));
+                    let sc = load_file(
+                        std::path::Path::new("scenarios/kinesis-hot-shard.yaml"),
+                        &opts,
+                    )
+                    .unwrap_or_else(|d| panic!("{d}"));
                     stratus::run::simulate(&sc, *v, &mut |_| {})
                 })
                 .collect()
@@ -452,7 +475,11 @@ fn lesson_runs(variants: &[Option<&str>]) -> Vec<Vec<RunResult>> {
 fn lesson_kinesis_hot_shard_holds_for_seeds_1_to_10() {
     let runs = lesson_runs(&[None, Some("reshard"), Some("better-keys")]);
     let age_s = |r: &RunResult, id: u32| {
-        last(r, &format!("clicks/shardId-{id:012}"), "IteratorAgeMilliseconds") / 1e3
+        last(
+            r,
+            &format!("clicks/shardId-{id:012}"),
+            "IteratorAgeMilliseconds",
+        ) / 1e3
     };
     for (i, r) in runs.iter().enumerate() {
         let seed = i + 1;
@@ -465,10 +492,17 @@ fn lesson_kinesis_hot_shard_holds_for_seeds_1_to_10() {
         let hot = rules::shard_for(&rules::uniform_ranges(8), rules::hash_key("key-1")) as u32;
         assert_eq!(hot, 1);
         assert!(n(s, "write_throttles") > 30_000, "seed {seed}: {s}");
-        assert_eq!(n(shard(base, "clicks", hot), "write_throttles"), n(s, "write_throttles"));
+        assert_eq!(
+            n(shard(base, "clicks", hot), "write_throttles"),
+            n(s, "write_throttles")
+        );
         assert!(age_s(base, hot) > 60.0, "seed {seed}: {}", age_s(base, hot));
         for id in (0..8).filter(|&i| i != hot) {
-            assert!(age_s(base, id) < 5.0, "seed {seed} shard {id}: {}", age_s(base, id));
+            assert!(
+                age_s(base, id) < 5.0,
+                "seed {seed} shard {id}: {}",
+                age_s(base, id)
+            );
         }
         // Resharding: 16 shards, the throttles and the lag go on, more cost.
         let s2 = st(reshard, "clicks");
@@ -483,10 +517,14 @@ fn lesson_kinesis_hot_shard_holds_for_seeds_1_to_10() {
         let s3 = st(better, "clicks");
         assert_eq!(n(s3, "write_throttles"), 0, "seed {seed}");
         for id in 0..8 {
-            let a = better
-                .series
-                .get(&format!("clicks/shardId-{id:012}"), "IteratorAgeMilliseconds");
-            assert!(a.iter().all(|p| p.1 < 5000.0), "seed {seed} shard {id}: {a:?}");
+            let a = better.series.get(
+                &format!("clicks/shardId-{id:012}"),
+                "IteratorAgeMilliseconds",
+            );
+            assert!(
+                a.iter().all(|p| p.1 < 5000.0),
+                "seed {seed} shard {id}: {a:?}"
+            );
         }
     }
 }

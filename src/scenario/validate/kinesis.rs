@@ -105,7 +105,8 @@ pub(super) fn check(
                 .iter()
                 .filter(|&&t| u.at.0.saturating_sub(t) < day)
                 .count() as u32;
-            if let Some(m) = rules::update_shard_count_problem(current, u.target_shard_count, recent)
+            if let Some(m) =
+                rules::update_shard_count_problem(current, u.target_shard_count, recent)
             {
                 c.bad(
                     p.key("update_shard_count")
