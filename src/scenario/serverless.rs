@@ -142,9 +142,14 @@ fn ten() -> u32 {
 pub struct SqsEventSource {
     /// The queue.
     pub queue: String,
-    /// Messages per invocation, 1–10 (default 10).
+    /// Messages per invocation, 1–10 (default 10); up to 10000 on a
+    /// standard queue with a batching window of at least 1s.
     #[serde(default = "ten")]
     pub batch_size: u32,
+    /// How long a poller gathers messages before invoking, 0s–300s
+    /// (default 0s: each receive of up to 10 messages is a batch).
+    #[serde(default)]
+    pub maximum_batching_window: Duration,
     /// Caps the concurrent invocations of this mapping, 2–1000 (default: none).
     #[serde(default)]
     pub maximum_concurrency: Option<u32>,

@@ -805,3 +805,54 @@ topics:
         assert!(e.contains(want), "missing {want:?} in:\n{e}");
     }
 }
+
+#[test]
+fn an_sqs_batching_window_gathers_batches_above_10() {
+    // 200 messages/s, batch size 100 with a 5 s window: the 5 first pollers
+    // each gather ~40 messages/s in receives of at most 10, so a batch fills
+    // in ~2.5 s — before the window ends — and invocations carry ~100
+    // messages each. Without the window a batch is one receive (≤ 10).
+    let y = r#"
+name: window
+duration: 5m
+workloads:
+  - { name: w, to: { queue: jobs }, rate: 200 }
+queues: [ { name: jobs, visibility_timeout: 5m } ]
+functions:
+  - name: f
+    duration: 50ms
+    timeout: 30s
+    event_source: { queue: jobs, batch_size: 100, maximum_batching_window: 5s }
+"#;
+    let r = run(y);
+    conserved(&r);
+    let es = &r.summary.functions["f"]["event_source"];
+    let (batches, msgs) = (
+        es["batches"].as_u64().unwrap(),
+        es["messages"].as_u64().unwrap(),
+    );
+    let per = msgs as f64 / batches as f64;
+    assert!(per > 80.0 && per <= 100.0, "{per}: {es}");
+    assert!(msgs > 55_000, "{es}");
+    let small = run(&y.replace(
+        "batch_size: 100, maximum_batching_window: 5s",
+        "batch_size: 10",
+    ));
+    let es = &small.summary.functions["f"]["event_source"];
+    let per = es["messages"].as_u64().unwrap() as f64 / es["batches"].as_u64().unwrap() as f64;
+    assert!(per <= 10.0, "{per}");
+    // Above 10 needs a window of at least 1 s.
+    let e = match stratus::scenario::load_str(
+        &y.replace("maximum_batching_window: 5s", "maximum_batching_window: 0s"),
+        "w.yaml",
+        std::path::Path::new("."),
+        &stratus::scenario::LoadOptions::default(),
+    ) {
+        Ok(_) => panic!("should not load"),
+        Err(d) => d.to_string(),
+    };
+    assert!(
+        e.contains("functions[f].event_source.batch_size: batch_size must be 1 to 10 without a batching window of at least 1s, found 100"),
+        "{e}"
+    );
+}

@@ -63,14 +63,17 @@ pub(super) fn check(
         if let Some(es) = &f.event_source {
             let ep = p.key("event_source");
             c.reference(ep.key("queue"), "queue", &es.queue, queues);
-            if !(1..=lambda::ESM_BATCH_SIZE).contains(&es.batch_size) {
-                c.bad(
-                    ep.key("batch_size"),
-                    format!(
-                        "batch_size must be 1 to 10 (without a batching window), found {}",
-                        es.batch_size
-                    ),
-                );
+            let fifo = s
+                .queues
+                .iter()
+                .find(|q| q.name == es.queue)
+                .is_some_and(|q| q.kind == crate::scenario::QueueType::Fifo);
+            if let Some((k, m)) = lambda::esm_sqs_problem(
+                es.batch_size,
+                es.maximum_batching_window.as_secs_f64(),
+                fifo,
+            ) {
+                c.bad(ep.key(k), m);
             }
             let (lo, hi) = lambda::ESM_MAXIMUM_CONCURRENCY;
             if let Some(m) = es.maximum_concurrency
