@@ -742,7 +742,7 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     ("apis.<api>.ok", "requests answered 2xx"),
     (
         "apis.<api>.throttled",
-        "requests answered 429: throttled_stage + throttled_account",
+        "requests answered 429: throttled_stage + throttled_account + throttled_usage_plan + quota_exceeded",
     ),
     (
         "apis.<api>.throttled_stage",
@@ -771,6 +771,14 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     (
         "apis.<api>.cache_hit_ratio",
         "cache_hits / (cache_hits + cache_misses)",
+    ),
+    (
+        "apis.<api>.throttled_usage_plan",
+        "429 Too Many Requests from an API key's usage plan throttle",
+    ),
+    (
+        "apis.<api>.quota_exceeded",
+        "429 Limit Exceeded: an API key's usage plan quota used up for its period",
     ),
     ("apis.<api>.cost_usd", "requests + cache hours, USD"),
     ("topics.<topic>.published", "messages published"),

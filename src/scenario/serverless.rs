@@ -269,6 +269,63 @@ pub struct ApiCache {
     pub response_size: Option<Size>,
 }
 
+/// A usage plan quota's period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum QuotaPeriod {
+    /// A day.
+    Day,
+    /// A week.
+    Week,
+    /// A month (30 days here).
+    Month,
+}
+
+impl QuotaPeriod {
+    /// AWS's name (DAY, WEEK, MONTH).
+    pub fn name(self) -> &'static str {
+        match self {
+            QuotaPeriod::Day => "DAY",
+            QuotaPeriod::Week => "WEEK",
+            QuotaPeriod::Month => "MONTH",
+        }
+    }
+}
+
+/// A usage plan's quota per API key.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageQuota {
+    /// Requests per period.
+    pub limit: u64,
+    /// DAY | WEEK | MONTH.
+    pub period: QuotaPeriod,
+}
+
+/// A usage plan: the throttle and quota of each of its API keys.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlan {
+    /// Name.
+    pub name: String,
+    /// Each key's token bucket (default: none).
+    #[serde(default)]
+    pub throttle: Option<ApiThrottle>,
+    /// Each key's quota (default: none).
+    #[serde(default)]
+    pub quota: Option<UsageQuota>,
+    /// API keys (clients) on the plan, sending equal shares (default 1).
+    #[serde(default = "one_key")]
+    pub api_keys: u32,
+    /// Share of the API's requests sent with this plan's keys, 0–1 (the
+    /// rest carry no key).
+    pub share: f64,
+}
+
+fn one_key() -> u32 {
+    1
+}
+
 /// An API Gateway API (one stage).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -289,4 +346,7 @@ pub struct Api {
     /// Integration timeout (default 29s): then 504.
     #[serde(default = "d29s")]
     pub integration_timeout: Duration,
+    /// Usage plans: API keys with their own throttle and quota.
+    #[serde(default)]
+    pub usage_plans: Vec<UsagePlan>,
 }

@@ -856,3 +856,47 @@ functions:
         "{e}"
     );
 }
+
+#[test]
+fn usage_plans_throttle_each_api_key_and_enforce_its_quota() {
+    // 100 requests/s, evenly spaced: 60 % from 3 `free` keys (20/s each,
+    // throttled to 5/s with a burst of 10; 1,000 requests a day), 40 %
+    // without a key. Each free key passes 10 + 5 × t requests until its
+    // quota of 1,000 is used (at ~198 s), then none: 3 × 1,000 pass in the
+    // 10 minutes; the keyless requests all pass.
+    let r = run(r#"
+name: plans
+duration: 10m
+workloads:
+  - { name: w, to: { api: public }, arrivals: uniform, rate: 100 }
+apis:
+  - name: public
+    to: { function: f }
+    usage_plans:
+      - name: free
+        throttle: { rate: 5, burst: 10 }
+        quota: { limit: 1000, period: DAY }
+        api_keys: 3
+        share: 0.6
+functions:
+  - { name: f, duration: 10ms }
+"#);
+    conserved(&r);
+    let total = api(&r, "public", "requests");
+    let ok = api(&r, "public", "ok");
+    // Every keyless request (about 40 % of 60,000) passes; each key 1,000.
+    assert!(
+        (ok - 3000.0 - 0.4 * total).abs() < 0.02 * total,
+        "ok {ok} of {total}"
+    );
+    assert!(api(&r, "public", "quota_exceeded") > 10_000.0);
+    assert!(api(&r, "public", "throttled_usage_plan") > 1000.0);
+    assert_eq!(
+        api(&r, "public", "throttled"),
+        api(&r, "public", "throttled_usage_plan") + api(&r, "public", "quota_exceeded")
+    );
+    assert_eq!(
+        r.summary.requests.errors.throttled as f64,
+        api(&r, "public", "throttled")
+    );
+}

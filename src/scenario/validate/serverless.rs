@@ -132,6 +132,35 @@ pub(super) fn check(
                 "an API integrates with one backend: give only one of `function` and `load_balancer`",
             ),
         }
+        let mut share = 0.0;
+        for (j, u) in a.usage_plans.iter().enumerate() {
+            let up = p.key("usage_plans").item(Some(&u.name), j);
+            c.fraction(up.key("share"), "share", u.share);
+            share += u.share;
+            if u.api_keys == 0 {
+                c.bad(up.key("api_keys"), "api_keys must be at least 1");
+            }
+            if let Some(t) = &u.throttle
+                && (t.rate <= 0.0 || t.burst == 0)
+            {
+                c.bad(up.key("throttle"), "rate and burst must be positive");
+            }
+            if let Some(q) = &u.quota
+                && q.limit == 0
+            {
+                c.bad(up.key("quota").key("limit"), "limit must be at least 1");
+            }
+        }
+        if share > 1.0 + 1e-9 {
+            c.bad(
+                p.key("usage_plans"),
+                format!("the plans' shares add up to {share}, more than 1"),
+            );
+        }
+        c.unique(
+            p.key("usage_plans"),
+            a.usage_plans.iter().map(|u| u.name.as_str()),
+        );
         c.all(
             &p,
             apigateway::api_problems(
