@@ -528,3 +528,56 @@ fn lesson_kinesis_hot_shard_holds_for_seeds_1_to_10() {
         }
     }
 }
+
+#[test]
+fn six_standard_consumers_share_5_get_records_a_second_and_enhanced_fan_out_does_not() {
+    // Each consumer polls its shard about once a second; six of them on
+    // one shard ask for ~6 GetRecords calls a second against a shared
+    // limit of 5: some are refused (ReadProvisionedThroughputExceeded).
+    // With enhanced fan-out each has 2 MiB/s of its own: none is refused.
+    let y = r#"
+name: fan
+duration: 5m
+workloads:
+  - { name: w, to: { stream: s }, rate: 50 }
+streams:
+  - name: s
+    consumers:
+      - { function: a }
+      - { function: b }
+      - { function: c }
+      - { function: d }
+      - { function: e }
+      - { function: f }
+functions:
+  - { name: a, duration: 5ms }
+  - { name: b, duration: 5ms }
+  - { name: c, duration: 5ms }
+  - { name: d, duration: 5ms }
+  - { name: e, duration: 5ms }
+  - { name: f, duration: 5ms }
+"#;
+    let shared = run(y);
+    conserved(&shared);
+    let s = st(&shared, "s");
+    assert!(n(s, "read_throttles") > 100, "{s}");
+    // metrics.csv has them all but the polls at the very end (after the
+    // last period's datapoint).
+    let m = metric_sum(&shared, "s", "ReadProvisionedThroughputExceeded");
+    let t = n(s, "read_throttles") as f64;
+    assert!(m <= t && t - m <= 6.0, "{m} vs {t}");
+    let mut ey = y.to_string();
+    for f in ["a", "b", "c", "d", "e", "f"] {
+        ey = ey.replace(
+            &format!("- {{ function: {f} }}"),
+            &format!("- {{ function: {f}, enhanced_fan_out: true }}"),
+        );
+    }
+    assert_eq!(ey.matches("enhanced_fan_out").count(), 6);
+    let efo = run(&ey);
+    conserved(&efo);
+    let s = st(&efo, "s");
+    assert_eq!(n(s, "read_throttles"), 0, "{s}");
+    // Enhanced fan-out is billed per consumer-shard-hour on top.
+    assert!(s["cost_usd"].as_f64().unwrap() > st(&shared, "s")["cost_usd"].as_f64().unwrap());
+}
