@@ -113,6 +113,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
     let functions = w.lambda_summary();
     let apis = w.api_summary();
     let topics = w.topic_summary();
+    let streams = w.stream_summary();
     let cost = |v: &serde_json::Value| v.get("cost_usd").and_then(|c| c.as_f64()).unwrap_or(0.0);
     let cost_usd = summary::r6(
         auto_scaling_groups
@@ -124,7 +125,8 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
             + tables.values().map(cost).sum::<f64>()
             + functions.values().map(cost).sum::<f64>()
             + apis.values().map(cost).sum::<f64>()
-            + topics.values().map(cost).sum::<f64>(),
+            + topics.values().map(cost).sum::<f64>()
+            + streams.values().map(cost).sum::<f64>(),
     );
     let summary = Summary {
         scenario: sc.name.clone(),
@@ -142,7 +144,7 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         functions,
         apis,
         topics,
-        streams: Default::default(),
+        streams,
     };
     RunResult {
         summary,

@@ -9,6 +9,7 @@
 //! | Throttling is a token bucket, a token per request; over rate and burst: 429 Too Many Requests | [`TokenBucket`] | `APIGW:api-gateway-request-throttling` | DOC |
 //! | Account level per Region: 10,000 requests/s, burst 5,000 | [`ACCOUNT_RATE`], [`ACCOUNT_BURST`] | `APIGW:limits`; Knowledge Center `api-gateway-429-limit` | DOC |
 //! | Order: stage/method limits, then the account's | [`admit`] | Knowledge Center `api-gateway-429-limit` | DOC |
+//! | Usage plans: each API key's own throttle (a token bucket) is applied first, before the stage's and the account's; its quota (requests per DAY, WEEK or MONTH) refuses with 429 `Limit Exceeded` once used up, until the period ends | [`Quota`], [`admit_key`] | `APIGW:api-gateway-api-usage-plans`, `APIGW:api-gateway-request-throttling` ("Per-client or per-method throttling limits that you set for an API stage in a usage plan" first) | DOC (quota periods counted from the start of the run, a month as 30 days: GAP; a throttled request uses no quota: GAP) |
 //! | Integration timeout 29 s by default (50 ms – 29 s): 504 | [`DEFAULT_INTEGRATION_TIMEOUT_S`] | `APIGW:limits` | DOC |
 //! | Cache TTL default 300 s, at most 3,600 s, 0 = off; sizes 0.5–237 GB | [`DEFAULT_CACHE_TTL_S`], [`MAX_CACHE_TTL_S`], [`CACHE_SIZES_GB`] | `APIGW:api-gateway-caching` | DOC |
 //! | Cache eviction when full | [`Cache`] (oldest entry first) | not documented | GAP |
@@ -78,9 +79,91 @@ impl TokenBucket {
     }
 }
 
+/// A usage plan's quota for one API key: `limit` requests per `period`,
+/// renewed at each period's end.
+#[derive(Clone, Debug)]
+pub struct Quota {
+    limit: u64,
+    period: SimTime,
+    window: u64,
+    used: u64,
+}
+
+/// Seconds of a quota period: DAY, WEEK or MONTH (30 days here).
+pub fn quota_period_s(period: &str) -> Option<u64> {
+    match period {
+        "DAY" => Some(86_400),
+        "WEEK" => Some(7 * 86_400),
+        "MONTH" => Some(30 * 86_400),
+        _ => None,
+    }
+}
+
+impl Quota {
+    /// `limit` requests per `period_s` seconds.
+    pub fn new(limit: u64, period_s: u64) -> Quota {
+        Quota {
+            limit,
+            period: period_s.max(1) * 1_000_000_000,
+            window: 0,
+            used: 0,
+        }
+    }
+    /// Whether a request may use the quota now (without using it).
+    pub fn has(&mut self, now: SimTime) -> bool {
+        let w = now / self.period;
+        if w != self.window {
+            self.window = w;
+            self.used = 0;
+        }
+        self.used < self.limit
+    }
+    /// Use one request of the quota.
+    pub fn take(&mut self) {
+        self.used += 1;
+    }
+}
+
+/// Rule "usage plan first": a request with an API key passes the key's
+/// throttle, then the stage's and the account's ([`admit`]), then the key's
+/// quota; it takes a token of each throttle and one request of the quota
+/// only when all pass.
+pub fn admit_key(
+    key: Option<(&mut TokenBucket, &mut Quota)>,
+    stage: Option<&mut TokenBucket>,
+    account: &mut TokenBucket,
+    now: SimTime,
+) -> Result<(), Limit> {
+    let Some((bucket, quota)) = key else {
+        return admit(stage, account, now);
+    };
+    if !bucket.has(now) {
+        return Err(Limit::UsagePlan);
+    }
+    if let Some(s) = &stage
+        && !TokenBucket::clone(s).has(now)
+    {
+        return Err(Limit::Stage);
+    }
+    if !TokenBucket::clone(account).has(now) {
+        return Err(Limit::Account);
+    }
+    if !quota.has(now) {
+        return Err(Limit::Quota);
+    }
+    admit(stage, account, now)?;
+    bucket.take(now);
+    quota.take();
+    Ok(())
+}
+
 /// Which limit throttled a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
+    /// The API key's usage plan throttle (429 Too Many Requests).
+    UsagePlan,
+    /// The API key's usage plan quota (429 Limit Exceeded).
+    Quota,
     /// The stage's (or method's) throttle.
     Stage,
     /// The account's per Region.
@@ -257,6 +340,30 @@ mod tests {
     use super::*;
 
     const S: SimTime = 1_000_000_000;
+
+    #[test]
+    fn usage_plan_throttle_comes_first_and_the_quota_renews_each_period() {
+        const S: SimTime = 1_000_000_000;
+        let mut key = TokenBucket::new(1.0, 2);
+        let mut q = Quota::new(3, quota_period_s("DAY").unwrap());
+        let mut stage = TokenBucket::new(100.0, 100);
+        let mut acct = TokenBucket::new(ACCOUNT_RATE, ACCOUNT_BURST);
+        let mut go = |t, key: &mut TokenBucket, q: &mut Quota| {
+            admit_key(Some((key, q)), Some(&mut stage), &mut acct, t)
+        };
+        // Burst 2, then the key's own throttle.
+        assert_eq!(go(0, &mut key, &mut q), Ok(()));
+        assert_eq!(go(0, &mut key, &mut q), Ok(()));
+        assert_eq!(go(0, &mut key, &mut q), Err(Limit::UsagePlan));
+        // A second later: a token, and the third request of the quota.
+        assert_eq!(go(S, &mut key, &mut q), Ok(()));
+        // Quota used up for the day.
+        assert_eq!(go(10 * S, &mut key, &mut q), Err(Limit::Quota));
+        // The next day it renews.
+        assert_eq!(go(86_400 * S, &mut key, &mut q), Ok(()));
+        assert_eq!(quota_period_s("WEEK"), Some(604_800));
+        assert_eq!(quota_period_s("YEAR"), None);
+    }
 
     #[test]
     fn account_bucket_passes_the_burst_then_the_rate() {

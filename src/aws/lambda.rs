@@ -26,6 +26,7 @@
 //! | Async throttles: back to the queue, retried 1 s doubling to 5 min, up to the max event age | [`async_throttle_retry_delay`] | `LAMBDA:invocation-async-error-handling` | DOC (doubling: our reading of "increases exponentially") |
 //! | Price: $0.20 per million requests, $0.0000166667 per GB-second (x86, us-east-1), billed per 1 ms; INIT billed | [`request_cost`], [`compute_cost`], [`billed_ms`] | aws.amazon.com/lambda/pricing; AWS Compute Blog 2025 (INIT billing) | DOC |
 //! | SQS event source: 5 concurrent batches, +300 per minute while messages remain, at most 1,000; back to 5 when quiet; maximum concurrency 2–1,000; batch size ≤ 10 by default | [`esm_next_batches`], [`ESM_BATCH_SIZE`] | `LAMBDA:services-sqs-scaling`, `LAMBDA:API_ScalingConfig` | DOC |
+//! | SQS batching window 0–300 s; batch size up to 10,000 on a standard queue with a window of at least 1 s (FIFO: 10); a poller gathers receives of at most 10 messages until the batch is full or the window has passed | [`esm_sqs_problem`], [`RECEIVE_MAX`] | `LAMBDA:services-sqs-parameters`, `LAMBDA:API_CreateEventSourceMapping` | DOC (the 6 MB payload cap is not modelled) |
 //! | Provisioned concurrency: $0.0000041667 per GB-second configured, $0.0000097222 per GB-second of duration on it | [`provisioned_cost`], [`compute_cost`] | aws.amazon.com/lambda/pricing | DOC |
 
 use crate::sim::SimTime;
@@ -524,6 +525,51 @@ pub const ESM_MAX_BATCHES: u32 = 1000;
 pub const ESM_MAXIMUM_CONCURRENCY: (u32, u32) = (2, 1000);
 /// Default (and, without a batching window, largest) batch size.
 pub const ESM_BATCH_SIZE: u32 = 10;
+/// Largest batch size with a batching window of at least 1 s (standard
+/// queues; FIFO queues stay at 10).
+pub const ESM_MAX_BATCH_SIZE_WINDOWED: u32 = 10_000;
+/// Largest batching window, seconds.
+pub const ESM_MAX_WINDOW_S: u64 = 300;
+/// Messages one ReceiveMessage returns at most.
+pub const RECEIVE_MAX: u32 = 10;
+
+/// Rule "SQS batch size and window" (`LAMBDA:services-sqs-parameters`,
+/// `LAMBDA:API_CreateEventSourceMapping`): batch size 1–10, or up to 10,000
+/// on a standard queue when the batching window is at least 1 s ("When you
+/// set BatchSize to a value greater than 10, you must set
+/// MaximumBatchingWindowInSeconds to at least 1"); the window is 0–300 s.
+pub fn esm_sqs_problem(
+    batch_size: u32,
+    window_s: f64,
+    fifo: bool,
+) -> Option<(&'static str, String)> {
+    if !(0.0..=ESM_MAX_WINDOW_S as f64).contains(&window_s) {
+        return Some((
+            "maximum_batching_window",
+            format!("maximum_batching_window must be 0s to {ESM_MAX_WINDOW_S}s, found {window_s}s"),
+        ));
+    }
+    let max = if fifo {
+        ESM_BATCH_SIZE
+    } else if window_s >= 1.0 {
+        ESM_MAX_BATCH_SIZE_WINDOWED
+    } else {
+        ESM_BATCH_SIZE
+    };
+    (!(1..=max).contains(&batch_size)).then(|| {
+        let why = if fifo {
+            "on a FIFO queue"
+        } else if window_s >= 1.0 {
+            "with a batching window"
+        } else {
+            "without a batching window of at least 1s"
+        };
+        (
+            "batch_size",
+            format!("batch_size must be 1 to {max} {why}, found {batch_size}"),
+        )
+    })
+}
 
 /// Rule "SQS event source scaling" (`LAMBDA:services-sqs-scaling`): the
 /// concurrent batches a mapping runs in the next minute — five to start;
@@ -698,6 +744,17 @@ mod tests {
         // Maximum concurrency caps it.
         assert_eq!(esm_next_batches(5, true, 5, 50), 50);
         assert_eq!(esm_next_batches(5, false, 0, 2), 2);
+    }
+
+    #[test]
+    fn sqs_batch_size_above_10_needs_a_window_of_a_second() {
+        assert!(esm_sqs_problem(10, 0.0, false).is_none());
+        assert!(esm_sqs_problem(11, 0.0, false).is_some());
+        assert!(esm_sqs_problem(11, 0.5, false).is_some());
+        assert!(esm_sqs_problem(10_000, 1.0, false).is_none());
+        assert!(esm_sqs_problem(10_001, 300.0, false).is_some());
+        assert!(esm_sqs_problem(11, 5.0, true).is_some());
+        assert!(esm_sqs_problem(10, 301.0, false).is_some());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
 pub mod elb;
+pub mod kinesis;
 pub mod lambda;
 pub mod predictive;
 pub mod recorded;

@@ -256,7 +256,8 @@ pub fn figures(s: &Summary) -> Vec<f64> {
         + json_sum(&s.tables, &["cost_usd"])
         + json_sum(&s.functions, &["cost_usd"])
         + json_sum(&s.apis, &["cost_usd"])
-        + json_sum(&s.topics, &["cost_usd"]);
+        + json_sum(&s.topics, &["cost_usd"])
+        + json_sum(&s.streams, &["cost_usd"]);
     FIGURES
         .iter()
         .map(|f| match f.key {
@@ -388,6 +389,31 @@ const TABLE_COLUMNS: &[(&str, &str, Unit, Show)] = &[
     ("cost_usd", "cost", Unit::Usd, Show::NonZero),
 ];
 
+/// Each Kinesis stream's own figures.
+const STREAM_COLUMNS: &[(&str, &str, Unit, Show)] = &[
+    ("records_accepted", "accepted", Unit::Count, Show::CsvOnly),
+    (
+        "write_throttles",
+        "write throttles",
+        Unit::Count,
+        Show::NonZero,
+    ),
+    ("put_failed", "given up", Unit::Count, Show::NonZero),
+    (
+        "open_shards_at_end",
+        "shards at end",
+        Unit::Count,
+        Show::Always,
+    ),
+    (
+        "max_iterator_age_ms",
+        "max iterator age",
+        Unit::Ms,
+        Show::Always,
+    ),
+    ("cost_usd", "cost", Unit::Usd, Show::NonZero),
+];
+
 /// Figures that only mean something with an Auto Scaling group.
 const GROUP_KEYS: &[&str] = &[
     "min_in_service",
@@ -404,8 +430,8 @@ const GROUP_KEYS: &[&str] = &[
 /// titled as calls).
 const REQUEST_KEYS: &[&str] = &["latency_p50_ms", "latency_p99_ms"];
 
-/// The columns for these runs: [`FIGURES`], then every queue's and every
-/// table's own figures (names from the runs' summaries, in order).
+/// The columns for these runs: [`FIGURES`], then every queue's, table's
+/// and stream's own figures (names from the runs' summaries, in order).
 pub fn columns(summaries: &[&Summary]) -> Vec<Column> {
     let mut out: Vec<Column> = FIGURES
         .iter()
@@ -428,9 +454,16 @@ pub fn columns(summaries: &[&Summary]) -> Vec<Column> {
         .collect();
     tables.sort_unstable();
     tables.dedup();
+    let mut streams: Vec<&str> = summaries
+        .iter()
+        .flat_map(|s| s.streams.keys().map(String::as_str))
+        .collect();
+    streams.sort_unstable();
+    streams.dedup();
     for (section, names, cols) in [
         ("queues", &queues, QUEUE_COLUMNS),
         ("tables", &tables, TABLE_COLUMNS),
+        ("streams", &streams, STREAM_COLUMNS),
     ] {
         for n in names.iter() {
             for (k, title, unit, show) in cols {

@@ -89,6 +89,9 @@ pub enum Act {
     /// A user's or pipeline's API call from the scenario's `actions`
     /// (UpdateTable, ModifyTargetGroup) that is not a scaling activity.
     UserAction,
+    /// A Kinesis stream's shard count update (UpdateShardCount or on-demand
+    /// growth): started, refused or completed.
+    Reshard,
 }
 
 impl Act {
@@ -117,6 +120,7 @@ impl Act {
             Act::Detach => "detach",
             Act::UserAction => "user_action",
             Act::TableThrottling { .. } => "table_throttling",
+            Act::Reshard => "reshard",
         }
     }
 }

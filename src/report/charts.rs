@@ -1124,6 +1124,8 @@ pub(crate) fn overlay_panel(o: &Overlay, lesson: bool) -> crate::report::dashboa
 
 #[path = "serverless_charts.rs"]
 mod serverless_charts;
+#[path = "stream_charts.rs"]
+mod stream_charts;
 
 /// What the charts read from a run.
 struct Ctx<'a> {
@@ -1555,7 +1557,8 @@ fn cost_chart(cx: &Ctx) -> TimeChart {
     .chain(sc.tables.iter().map(|t| ("table", t.name.as_str())))
     .chain(sc.functions.iter().map(|f| ("function", f.name.as_str())))
     .chain(sc.apis.iter().map(|a| ("api", a.name.as_str())))
-    .chain(sc.topics.iter().map(|t| ("topic", t.name.as_str())));
+    .chain(sc.topics.iter().map(|t| ("topic", t.name.as_str())))
+    .chain(sc.streams.iter().map(|t| ("stream", t.name.as_str())));
     for (kind, name) in kinds {
         match names.iter_mut().find(|n| n.0 == name) {
             Some(n) => n.1.push(kind),
@@ -1925,6 +1928,7 @@ pub fn chart_names(sc: &Scenario) -> Vec<String> {
         out.push(format!("table-{}", slug(&t.name)));
         out.push(format!("partitions-{}", slug(&t.name)));
     }
+    out.extend(stream_charts::names(sc));
     out.push("cost".into());
     out
 }
@@ -1968,6 +1972,7 @@ fn charts(sc: &Scenario, r: &RunResult) -> Vec<TimeChart> {
         out.push(partitions_chart(&cx, &t.name));
     }
     out.extend(serverless_charts::charts(&cx));
+    out.extend(stream_charts::charts(&cx));
     out.push(cost_chart(&cx));
     out.retain(TimeChart::has_data);
     // The lesson's charts first, in the order `report.charts` names them.

@@ -1060,7 +1060,7 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     ("apis.<api>.ok", "requests answered 2xx"),
     (
         "apis.<api>.throttled",
-        "requests answered 429: throttled_stage + throttled_account",
+        "requests answered 429: throttled_stage + throttled_account + throttled_usage_plan + quota_exceeded",
     ),
     (
         "apis.<api>.throttled_stage",
@@ -1090,6 +1090,14 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "apis.<api>.cache_hit_ratio",
         "cache_hits / (cache_hits + cache_misses)",
     ),
+    (
+        "apis.<api>.throttled_usage_plan",
+        "429 Too Many Requests from an API key's usage plan throttle",
+    ),
+    (
+        "apis.<api>.quota_exceeded",
+        "429 Limit Exceeded: an API key's usage plan quota used up for its period",
+    ),
     ("apis.<api>.cost_usd", "requests + cache hours, USD"),
     ("topics.<topic>.published", "messages published"),
     ("topics.<topic>.delivered", "deliveries that succeeded"),
@@ -1100,6 +1108,72 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     ),
     ("topics.<topic>.subscriptions", "subscriptions"),
     ("topics.<topic>.cost_usd", "publishes and deliveries, USD"),
+    ("streams.<stream>.capacity_mode", "provisioned | on_demand"),
+    (
+        "streams.<stream>.open_shards_at_end",
+        "open shards at the end (OpenShardCount)",
+    ),
+    (
+        "streams.<stream>.shard_hours",
+        "hours summed over every shard while it was open",
+    ),
+    (
+        "streams.<stream>.records_put",
+        "records producers put (each once, however many attempts)",
+    ),
+    (
+        "streams.<stream>.records_accepted",
+        "records a shard accepted (IncomingRecords)",
+    ),
+    (
+        "streams.<stream>.bytes_in",
+        "bytes accepted (IncomingBytes)",
+    ),
+    (
+        "streams.<stream>.write_throttles",
+        "attempts a shard refused (WriteProvisionedThroughputExceeded)",
+    ),
+    (
+        "streams.<stream>.producer_retries",
+        "attempts after the first",
+    ),
+    (
+        "streams.<stream>.put_failed",
+        "records the producer gave up on after `max_attempts`",
+    ),
+    (
+        "streams.<stream>.put_in_retry_at_end",
+        "records waiting for a producer retry at the end; records_put = records_accepted + put_failed + put_in_retry_at_end",
+    ),
+    (
+        "streams.<stream>.read_throttles",
+        "GetRecords calls refused (ReadProvisionedThroughputExceeded)",
+    ),
+    (
+        "streams.<stream>.get_records_calls",
+        "GetRecords calls that returned",
+    ),
+    (
+        "streams.<stream>.max_iterator_age_ms",
+        "largest GetRecords.IteratorAgeMilliseconds",
+    ),
+    ("streams.<stream>.reshards", "shard count updates completed"),
+    (
+        "streams.<stream>.refused_updates",
+        "UpdateShardCount calls refused (limits, or the stream UPDATING)",
+    ),
+    (
+        "streams.<stream>.cost_usd",
+        "shard-hours and PUT payload units (provisioned), or stream-hours and GB in and out (on-demand), and enhanced fan-out, USD",
+    ),
+    (
+        "streams.<stream>.consumers",
+        "one entry per Lambda event source: function, processed, failed (retries exhausted), expired (record age or retention), pending_at_end (unread, buffered or in flight; each record accepted ends in exactly one of these four), invocations, batch_errors, retries, bisects, dead_lettered (batches described to on_failure), throttled_invokes, get_records_calls, read_throttles, max_iterator_age_ms (Lambda's IteratorAge)",
+    ),
+    (
+        "streams.<stream>.shards",
+        "one entry per shard ever open: shard_id, records, write_throttles, open_at_end",
+    ),
 ];
 
 /// Metric names of `metrics.csv`: (name, resource, CloudWatch unit,
@@ -1603,6 +1677,69 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "Sum",
         "deliveries a subscription filter policy refused (AWS/SNS)",
     ),
+    (
+        "IncomingRecords",
+        "stream; shard (`<stream>/shardId-…`)",
+        "Count",
+        "Sum",
+        "records accepted (AWS/Kinesis; per shard: an enhanced shard-level metric)",
+    ),
+    (
+        "IncomingBytes",
+        "stream; shard",
+        "Bytes",
+        "Sum",
+        "bytes accepted (AWS/Kinesis)",
+    ),
+    (
+        "WriteProvisionedThroughputExceeded",
+        "stream; shard",
+        "Count",
+        "Sum",
+        "records refused by a shard's 1,000 records/s or 1 MiB/s (AWS/Kinesis)",
+    ),
+    (
+        "ReadProvisionedThroughputExceeded",
+        "stream; shard",
+        "Count",
+        "Sum",
+        "GetRecords calls refused by a shard's 5 calls/s or 2 MiB/s (AWS/Kinesis)",
+    ),
+    (
+        "GetRecords.Records",
+        "stream",
+        "Count",
+        "Sum",
+        "records returned by GetRecords (AWS/Kinesis)",
+    ),
+    (
+        "GetRecords.IteratorAgeMilliseconds",
+        "stream",
+        "Milliseconds",
+        "Maximum",
+        "age of the last record of each GetRecords call: how far behind the consumers read (AWS/Kinesis)",
+    ),
+    (
+        "IteratorAgeMilliseconds",
+        "shard",
+        "Milliseconds",
+        "Maximum",
+        "the same per shard (AWS/Kinesis shard-level)",
+    ),
+    (
+        "OpenShardCount",
+        "stream",
+        "Count",
+        "Maximum",
+        "open shards (DescribeStreamSummary's OpenShardCount; not a CloudWatch metric)",
+    ),
+    (
+        "IteratorAge",
+        "function",
+        "Milliseconds",
+        "Maximum",
+        "age of the last record of each batch a stream event source sends (AWS/Lambda)",
+    ),
 ];
 
 /// Activity kinds (the `kind` column of `activities.csv`): (kind, meaning).
@@ -1670,6 +1807,10 @@ pub const ACTIVITY_KINDS: &[(&str, &str)] = &[
     (
         "user_action",
         "a timed user or pipeline API call (`actions`): set desired capacity, update min/max, terminate an instance, UpdateTable, …",
+    ),
+    (
+        "reshard",
+        "a Kinesis stream's shard count update (UpdateShardCount or on-demand growth): started, refused (LimitExceededException, ResourceInUseException) or complete",
     ),
     (
         "dlq_move",

@@ -146,6 +146,20 @@ pub fn human_summary(r: &RunResult, dir: &Path, charts: bool) -> String {
             v["cost_usd"].as_f64().unwrap_or(0.0)
         );
     }
+    for (name, v) in &s.streams {
+        let k = |key: &str| group(v[key].as_u64().unwrap_or(0));
+        let _ = writeln!(
+            o,
+            "stream     {name}: {} records put · {} accepted · {} write throttles · {} given up · {} open shards at end · max iterator age {:.1} s · ${:.2}",
+            k("records_put"),
+            k("records_accepted"),
+            k("write_throttles"),
+            k("put_failed"),
+            k("open_shards_at_end"),
+            v["max_iterator_age_ms"].as_f64().unwrap_or(0.0) / 1e3,
+            v["cost_usd"].as_f64().unwrap_or(0.0)
+        );
+    }
     let _ = writeln!(o, "cost       ${:.2} in all", s.cost_usd);
     let _ = writeln!(o);
     let _ = writeln!(

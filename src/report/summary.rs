@@ -130,7 +130,7 @@ pub struct Summary {
     pub apis: BTreeMap<String, serde_json::Value>,
     /// SNS topics by name.
     pub topics: BTreeMap<String, serde_json::Value>,
-    /// Kinesis streams by name (not modelled yet: empty).
+    /// Kinesis streams by name.
     pub streams: BTreeMap<String, serde_json::Value>,
 }
 

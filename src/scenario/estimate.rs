@@ -217,7 +217,7 @@ fn cost_per_call(sc: &Scenario, w: &Workload) -> f64 {
                 AppStep::Compute(_) | AppStep::Wait(_) => EVENTS_PER_APP_STEP,
                 AppStep::Dynamodb(_) => EVENTS_PER_APP_STEP + EVENTS_PER_TABLE_CALL,
                 AppStep::SqsSend(_) => EVENTS_PER_APP_STEP + EVENTS_PER_MESSAGE,
-                AppStep::LambdaInvoke(_) | AppStep::SnsPublish(_) => {
+                AppStep::LambdaInvoke(_) | AppStep::SnsPublish(_) | AppStep::KinesisPut(_) => {
                     EVENTS_PER_APP_STEP + EVENTS_PER_MESSAGE
                 }
             })

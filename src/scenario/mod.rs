@@ -8,6 +8,7 @@ pub mod dist;
 mod emit;
 pub mod estimate;
 pub(crate) mod fidelity;
+pub(crate) mod kinesis;
 mod load;
 pub mod model;
 pub mod serverless;
@@ -18,6 +19,7 @@ mod validate;
 
 pub(crate) use diag::did_you_mean;
 pub use dist::{CountDist, DurationDist, Rate};
+pub use kinesis::*;
 pub use load::{
     Diagnostic, Diagnostics, Guard, LoadOptions, Loaded, edited_yaml, load_file, load_file_checked,
     load_str, load_str_checked, schema_json, variant_names, variant_names_str,

@@ -78,6 +78,9 @@ pub struct Scenario {
     /// SNS topics.
     #[serde(default)]
     pub topics: Vec<super::serverless::Topic>,
+    /// Kinesis data streams.
+    #[serde(default)]
+    pub streams: Vec<super::kinesis::Stream>,
     /// Timed API calls a user or a pipeline makes during the run
     /// (`docs/src/background/recorded-fidelity.md`).
     #[serde(default)]
@@ -192,6 +195,9 @@ pub struct WorkloadTarget {
     /// An SNS topic by name.
     #[serde(default)]
     pub topic: Option<String>,
+    /// A Kinesis stream by name: each request is one PutRecord.
+    #[serde(default)]
+    pub stream: Option<String>,
 }
 
 /// How arrivals are spaced.
@@ -728,6 +734,8 @@ pub enum AppStep {
     /// Publish a message to an SNS topic.
     #[schemars(example = serde_json::json!({"sns_publish": {"topic": "orders"}}))]
     SnsPublish(super::serverless::SnsPublishStep),
+    /// Put a record to a Kinesis stream (the worker waits for its retries).
+    KinesisPut(super::kinesis::KinesisPutStep),
 }
 
 /// Queue consumer settings for a group that polls a queue.

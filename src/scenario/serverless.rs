@@ -153,10 +153,15 @@ fn ten() -> u32 {
 pub struct SqsEventSource {
     /// The queue.
     pub queue: String,
-    /// Messages per invocation, 1–10 (default 10).
+    /// Messages per invocation, 1–10 (default 10); up to 10000 on a
+    /// standard queue with a batching window of at least 1s.
     /// AWS default: `10` (LAMBDA:with-sqs).
     #[serde(default = "ten")]
     pub batch_size: u32,
+    /// How long a poller gathers messages before invoking, 0s–300s
+    /// (default 0s: each receive of up to 10 messages is a batch).
+    #[serde(default)]
+    pub maximum_batching_window: Duration,
     /// Caps the concurrent invocations of this mapping, 2–1000 (default: none).
     /// AWS default: none (LAMBDA:with-sqs, maximum concurrency).
     #[serde(default)]
@@ -289,6 +294,63 @@ pub struct ApiCache {
     pub response_size: Option<Size>,
 }
 
+/// A usage plan quota's period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum QuotaPeriod {
+    /// A day.
+    Day,
+    /// A week.
+    Week,
+    /// A month (30 days here).
+    Month,
+}
+
+impl QuotaPeriod {
+    /// AWS's name (DAY, WEEK, MONTH).
+    pub fn name(self) -> &'static str {
+        match self {
+            QuotaPeriod::Day => "DAY",
+            QuotaPeriod::Week => "WEEK",
+            QuotaPeriod::Month => "MONTH",
+        }
+    }
+}
+
+/// A usage plan's quota per API key.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageQuota {
+    /// Requests per period.
+    pub limit: u64,
+    /// DAY | WEEK | MONTH.
+    pub period: QuotaPeriod,
+}
+
+/// A usage plan: the throttle and quota of each of its API keys.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlan {
+    /// Name.
+    pub name: String,
+    /// Each key's token bucket (default: none).
+    #[serde(default)]
+    pub throttle: Option<ApiThrottle>,
+    /// Each key's quota (default: none).
+    #[serde(default)]
+    pub quota: Option<UsageQuota>,
+    /// API keys (clients) on the plan, sending equal shares (default 1).
+    #[serde(default = "one_key")]
+    pub api_keys: u32,
+    /// Share of the API's requests sent with this plan's keys, 0–1 (the
+    /// rest carry no key).
+    pub share: f64,
+}
+
+fn one_key() -> u32 {
+    1
+}
+
 /// An API Gateway API (one stage).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -314,4 +376,7 @@ pub struct Api {
     #[serde(default = "d29s")]
     #[schemars(example = &"10s")]
     pub integration_timeout: Duration,
+    /// Usage plans: API keys with their own throttle and quota.
+    #[serde(default)]
+    pub usage_plans: Vec<UsagePlan>,
 }

@@ -19,6 +19,7 @@ use super::units::Duration;
 use crate::aws::{cloudwatch, dynamodb, ec2, scaling, sqs, termination};
 use std::collections::HashMap;
 
+mod kinesis;
 mod serverless;
 
 /// A problem found by validation.
@@ -123,6 +124,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     let functions = names(&s.functions, |f| f.name.as_str());
     let apis = names(&s.apis, |a| a.name.as_str());
     let topics = names(&s.topics, |t| t.name.as_str());
+    let streams = names(&s.streams, |t| t.name.as_str());
 
     // ------------------------------------------------------------ top level
     if s.name.trim().is_empty() {
@@ -167,6 +169,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
         ("functions", functions.clone()),
         ("apis", apis.clone()),
         ("topics", topics.clone()),
+        ("streams", streams.clone()),
     ] {
         c.unique(top.key(list), ns);
     }
@@ -182,10 +185,11 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             ("function", &w.to.function),
             ("api", &w.to.api),
             ("topic", &w.to.topic),
+            ("stream", &w.to.stream),
         ];
         let n = given.iter().filter(|(_, v)| v.is_some()).count();
         if n == 0 {
-            c.bad(to, "expected one of `load_balancer`, `queue`, `table`, `function`, `api` or `topic`, like `to: { load_balancer: web }`");
+            c.bad(to, "expected one of `load_balancer`, `queue`, `table`, `function`, `api`, `topic` or `stream`, like `to: { load_balancer: web }`");
         } else if n > 1 {
             let which: Vec<String> = given
                 .iter()
@@ -382,6 +386,12 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                     "topic",
                     &t.topic,
                     &topics,
+                ),
+                AppStep::KinesisPut(k) => c.reference(
+                    sp.key("kinesis_put").key("stream"),
+                    "stream",
+                    &k.stream,
+                    &streams,
                 ),
                 AppStep::Compute(_) | AppStep::Wait(_) => {}
             }
@@ -940,6 +950,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
 
     serverless::check(&mut c, s, &functions, &apis, &lbs, &queues);
     serverless::check_topics(&mut c, s, &topics, &functions, &queues);
+    kinesis::check(&mut c, s, &streams, &functions, &queues);
 
     // ------------------------------------------------------------ variants
     for (i, v) in s.variants.iter().enumerate() {

@@ -5,11 +5,12 @@
 //! The rules are in [`crate::aws::apigateway`]; [`Apis`] owns the live state.
 
 use super::{Ev, Outcome, Request, Sink, World};
-use crate::aws::apigateway::{self as rules, Cache, Limit, TokenBucket};
+use crate::aws::apigateway::{self as rules, Cache, Limit, Quota, TokenBucket};
 use crate::report::summary::r6;
 use crate::scenario::{ApiType, Scenario};
 use crate::sim::rng::{CountSampler, Rng};
 use crate::sim::{DeadlineFifo, SimTime, stream};
+use rand::RngExt;
 use std::collections::BTreeMap;
 
 use super::lambda::SlEv;
@@ -39,6 +40,8 @@ struct Totals {
     requests: u64,
     throttled_stage: u64,
     throttled_account: u64,
+    throttled_usage_plan: u64,
+    quota_exceeded: u64,
     cache_hits: u64,
     cache_misses: u64,
     integration_timeouts: u64,
@@ -49,7 +52,15 @@ struct Totals {
     ok: u64,
 }
 
+struct PlanRt {
+    /// Cumulative share of the API's requests up to this plan.
+    cum: f64,
+    keys: Vec<(TokenBucket, Quota)>,
+}
+
 struct ApiRt {
+    plans: Vec<PlanRt>,
+    plan_rng: Rng,
     name: String,
     res: u32,
     rest: bool,
@@ -115,7 +126,38 @@ impl Apis {
                     .as_ref()
                     .and_then(|c| rules::cache_cost_per_hour(c.size_gb.unwrap_or(0.5)))
                     .unwrap_or(0.0);
+                let mut cum = 0.0;
+                let plans = a
+                    .usage_plans
+                    .iter()
+                    .map(|u| {
+                        cum += u.share;
+                        let (rate, burst) = u
+                            .throttle
+                            .as_ref()
+                            .map(|t| (t.rate, t.burst))
+                            .unwrap_or((f64::INFINITY, u32::MAX));
+                        let (limit, period) = u
+                            .quota
+                            .as_ref()
+                            .map(|q| {
+                                (
+                                    q.limit,
+                                    rules::quota_period_s(q.period.name()).unwrap_or(86_400),
+                                )
+                            })
+                            .unwrap_or((u64::MAX, 86_400));
+                        PlanRt {
+                            cum,
+                            keys: (0..u.api_keys.max(1))
+                                .map(|_| (TokenBucket::new(rate, burst), Quota::new(limit, period)))
+                                .collect(),
+                        }
+                    })
+                    .collect();
                 ApiRt {
+                    plans,
+                    plan_rng: stream(sc.seed, &format!("api/{}/api-keys", a.name)),
                     name: a.name.clone(),
                     res: series.resource(&a.name),
                     rest: a.kind == ApiType::Rest,
@@ -168,10 +210,27 @@ impl World {
         let api = &mut ap.apis[a as usize];
         api.period.count += 1;
         api.totals.requests += 1;
-        if let Err(limit) = rules::admit(api.stage.as_mut(), &mut ap.account, now) {
+        // The request's API key, if it carries one of a usage plan's.
+        let key = if api.plans.is_empty() {
+            None
+        } else {
+            let u: f64 = api.plan_rng.random();
+            let v: f64 = api.plan_rng.random();
+            api.plans.iter().position(|p| u < p.cum).map(|p| {
+                let n = api.plans[p].keys.len();
+                (p, ((v * n as f64) as usize).min(n - 1))
+            })
+        };
+        let key = key.map(|(p, k)| {
+            let (b, q) = &mut api.plans[p].keys[k];
+            (b, q)
+        });
+        if let Err(limit) = rules::admit_key(key, api.stage.as_mut(), &mut ap.account, now) {
             match limit {
                 Limit::Stage => api.totals.throttled_stage += 1,
                 Limit::Account => api.totals.throttled_account += 1,
+                Limit::UsagePlan => api.totals.throttled_usage_plan += 1,
+                Limit::Quota => api.totals.quota_exceeded += 1,
             }
             // 429 Too Many Requests.
             self.answer(req, Outcome::Throttled);
@@ -363,7 +422,11 @@ impl World {
             .iter()
             .map(|api| {
                 let t = &api.totals;
-                let billed = t.requests - t.throttled_stage - t.throttled_account;
+                let billed = t.requests
+                    - t.throttled_stage
+                    - t.throttled_account
+                    - t.throttled_usage_plan
+                    - t.quota_exceeded;
                 let lookups = t.cache_hits + t.cache_misses;
                 let cost = rules::request_cost(billed, api.rest) + api.cache_per_hour * hours;
                 (
@@ -371,9 +434,11 @@ impl World {
                     serde_json::json!({
                         "requests": t.requests,
                         "ok": t.ok,
-                        "throttled": t.throttled_stage + t.throttled_account,
+                        "throttled": t.throttled_stage + t.throttled_account + t.throttled_usage_plan + t.quota_exceeded,
                         "throttled_stage": t.throttled_stage,
                         "throttled_account": t.throttled_account,
+                        "throttled_usage_plan": t.throttled_usage_plan,
+                        "quota_exceeded": t.quota_exceeded,
                         "4xx": t.e4xx,
                         "5xx": t.e5xx,
                         "integration_timeouts": t.integration_timeouts,

@@ -31,6 +31,8 @@ struct Mapping {
     f: u32,
     q: u32,
     batch_size: u32,
+    /// Batching window (0: each receive is a batch).
+    window: SimTime,
     cap: u32,
     partial: bool,
     error_rate: f64,
@@ -50,6 +52,11 @@ struct Poller {
     generation: u32,
     live: bool,
     batch: Vec<(u32, u32)>,
+    /// The batch is complete (invoking, or waiting to invoke again).
+    ready: bool,
+    /// When the batch's first message was received (the window's start).
+    first_at: SimTime,
+    scratch: Vec<(u32, u32)>,
     failed: Vec<bool>,
     waited: SimTime,
 }
@@ -90,6 +97,7 @@ impl Mappings {
                 f: i as u32,
                 q: q as u32,
                 batch_size: es.batch_size.max(1),
+                window: es.maximum_batching_window.0,
                 cap,
                 partial: es.report_batch_item_failures,
                 error_rate: f.error_rate,
@@ -140,6 +148,7 @@ impl World {
             x.mapping = m;
             x.live = true;
             x.batch.clear();
+            x.ready = false;
             x.waited = 0;
             let g = x.generation;
             let now = self.now;
@@ -178,8 +187,8 @@ impl World {
             return;
         }
         let m = x.mapping as usize;
-        if x.batch.is_empty() {
-            if e.maps[m].running > e.maps[m].target {
+        if !x.ready {
+            if x.batch.is_empty() && e.maps[m].running > e.maps[m].target {
                 e.maps[m].running -= 1;
                 let x = &mut e.pollers[p as usize];
                 x.live = false;
@@ -187,13 +196,18 @@ impl World {
                 e.free.push(p);
                 return;
             }
-            let (q, size) = (e.maps[m].q, e.maps[m].batch_size);
-            let mut batch = std::mem::take(&mut e.pollers[p as usize].batch);
-            self.sqs_esm_receive(q, size, &mut batch);
+            let (q, size, window) = (e.maps[m].q, e.maps[m].batch_size, e.maps[m].window);
+            let have = e.pollers[p as usize].batch.len() as u32;
+            // One ReceiveMessage returns at most 10 messages.
+            let want = (size - have).min(rules::RECEIVE_MAX);
+            let mut got = std::mem::take(&mut e.pollers[p as usize].scratch);
+            self.sqs_esm_receive(q, want, &mut got);
             let e = &mut self.lambda.esm;
-            if batch.is_empty() {
-                let x = &mut e.pollers[p as usize];
-                x.batch = batch;
+            let x = &mut e.pollers[p as usize];
+            let n = got.len() as u32;
+            x.batch.extend_from_slice(&got);
+            x.scratch = got;
+            if x.batch.is_empty() {
                 x.waited += REPOLL;
                 if x.waited >= LONG_POLL {
                     x.waited = 0;
@@ -202,12 +216,27 @@ impl World {
                 self.esm_push(now + REPOLL, SlEv::EsmPoll, p, generation);
                 return;
             }
-            let x = &mut e.pollers[p as usize];
             x.waited = 0;
+            if have == 0 {
+                x.first_at = now;
+            }
+            // A batching window: gather until the batch is full or the
+            // window has passed (at once while receives come back full).
+            let until = x.first_at + window;
+            if (x.batch.len() as u32) < size && window > 0 && now < until {
+                let next = if n == want {
+                    now
+                } else {
+                    (now + REPOLL).min(until)
+                };
+                self.esm_push(next, SlEv::EsmPoll, p, generation);
+                return;
+            }
+            x.ready = true;
             // Which messages the handler fails on.
             let mp = &mut e.maps[m];
             x.failed.clear();
-            for _ in 0..batch.len() {
+            for _ in 0..x.batch.len() {
                 x.failed
                     .push(mp.error_rate > 0.0 && mp.fail_rng.random::<f64>() < mp.error_rate);
             }
@@ -215,8 +244,7 @@ impl World {
             mp.peak_busy = mp.peak_busy.max(mp.busy);
             let t = &mut e.totals[m];
             t.batches += 1;
-            t.messages += batch.len() as u64;
-            x.batch = batch;
+            t.messages += x.batch.len() as u64;
         }
         let f = self.lambda.esm.maps[m].f;
         if self.lambda_invoke(f, Origin::Esm { poller: p }).is_none() {
@@ -256,6 +284,7 @@ impl World {
         let x = &mut e.pollers[p as usize];
         x.batch = batch;
         x.batch.clear();
+        x.ready = false;
         x.failed = failed;
         let now = self.now;
         self.esm_push(now, SlEv::EsmPoll, p, g);

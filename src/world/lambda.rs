@@ -47,6 +47,8 @@ pub(super) enum Origin {
     Api { req: u32, generation: u32 },
     /// An SQS event source poller's batch.
     Esm { poller: u32 },
+    /// A Kinesis event source's batch (reader, lane).
+    Kinesis { reader: u32, lane: u32 },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -310,6 +312,9 @@ impl World {
         let now = self.now;
         let batch_error = match origin {
             Origin::Esm { poller } => Some(self.esm_batch_error(poller)),
+            Origin::Kinesis { reader, lane } => {
+                self.kinesis_batch_poisoned(reader, lane).then_some(true)
+            }
             _ => None,
         };
         let admit = self.lambda.model.admit(f as usize, now);
@@ -436,6 +441,7 @@ impl World {
             }
             Origin::Async { ev } => self.lambda_async_done(ev, inv.error),
             Origin::Esm { poller } => self.esm_done(poller, inv.error),
+            Origin::Kinesis { reader, lane } => self.kinesis_done(reader, lane, inv.error),
         }
     }
 

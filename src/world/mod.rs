@@ -26,6 +26,7 @@ mod elb;
 mod esm;
 mod faults;
 mod fidelity;
+mod kinesis;
 mod lambda;
 mod maintenance;
 mod predictive;
@@ -194,6 +195,15 @@ pub enum Ev {
         /// generation
         b: u32,
     },
+    /// A Kinesis event (`world/kinesis.rs`).
+    Kinesis {
+        /// what it is about
+        what: kinesis::KinEv,
+        /// put, reader or stream
+        a: u32,
+        /// generation or index
+        b: u32,
+    },
     /// Recorded-fidelity behaviour (`world::fidelity`).
     Fidelity {
         /// what it is about
@@ -316,6 +326,8 @@ enum Sink {
     Api(u32),
     /// An SNS topic: each request is one Publish.
     Topic(u32),
+    /// A Kinesis stream: each request is one PutRecord.
+    Stream(u32),
 }
 
 struct WlState {
@@ -389,6 +401,8 @@ pub(crate) enum StepRt {
     Invoke(u32),
     /// An `sns_publish` step: index among all groups' publish steps.
     Publish(u32),
+    /// A `kinesis_put` step: index among all groups' put steps.
+    Put(u32),
 }
 
 /// Aggregate request statistics.
@@ -541,6 +555,8 @@ pub struct World {
     apis: apigw::Apis,
     /// SNS topics.
     topics: sns::Topics,
+    /// Kinesis streams.
+    streams: kinesis::Streams,
     /// Recorded-fidelity state (`world::fidelity`).
     fid: fidelity::FidState,
 }
@@ -560,6 +576,7 @@ impl World {
         let mut table_steps = 0u32;
         let mut invoke_steps = 0u32;
         let mut publish_steps = 0u32;
+        let mut put_steps = 0u32;
         let asg_rt: Vec<AsgRuntime> = sc
             .auto_scaling_groups
             .iter()
@@ -584,6 +601,10 @@ impl World {
                         AppStep::SnsPublish(_) => {
                             publish_steps += 1;
                             StepRt::Publish(publish_steps - 1)
+                        }
+                        AppStep::KinesisPut(_) => {
+                            put_steps += 1;
+                            StepRt::Put(put_steps - 1)
                         }
                     })
                     .collect(),
@@ -645,6 +666,7 @@ impl World {
         let lambda = lambda::Functions::new(sc, &mut series);
         let apis = apigw::Apis::new(sc, &mut series);
         let topics = sns::Topics::new(sc, &mut series);
+        let streams = kinesis::Streams::new(sc, &mut series);
         let ddb = dynamodb::Tables::new(sc, start_epoch);
         let workloads = sc
             .workloads
@@ -669,6 +691,7 @@ impl World {
                     .or_else(|| lambda.wl_sinks[i])
                     .or_else(|| apis.workload_sink(i))
                     .or_else(|| topics.workload_sink(i))
+                    .or_else(|| streams.workload_sink(i))
                     .expect("validation gives every workload one target");
                 let r = w.retries.as_ref();
                 WlState {
@@ -728,6 +751,7 @@ impl World {
             lambda,
             apis,
             topics,
+            streams,
             fid: fidelity::FidState::new(sc),
         };
         for (i, lb) in w.lbs.iter().enumerate() {
@@ -774,6 +798,7 @@ impl World {
         w.start_faults();
         w.tables_start();
         w.lambda_start();
+        w.streams_start();
         w.actions_start(&sc.actions);
         w.closed_loop_start(sc);
         for i in 0..w.instances.len() as u32 {
@@ -1048,6 +1073,7 @@ impl World {
                 self.on_health_check_timeout(req, generation)
             }
             Ev::Fidelity { what, a, b } => self.on_fidelity(what, a, b),
+            Ev::Kinesis { what, a, b } => self.on_kinesis(what, a, b),
         }
     }
 
@@ -1133,6 +1159,7 @@ impl World {
             Sink::FunctionAsync(f) => self.lambda_async_request(req, f),
             Sink::Api(a) => self.api_request(req, a),
             Sink::Topic(t) => self.sns_workload_publish(req, t),
+            Sink::Stream(st) => self.kinesis_workload_put(req, st),
         }
     }
 
@@ -1201,6 +1228,21 @@ impl World {
                     }
                     let (_, latency) = self.sns_app_publish(i);
                     hold += latency;
+                }
+                &StepRt::Put(i) => {
+                    // Made when the holds before it end; a throttled record
+                    // holds the worker through its retries.
+                    if hold > 0 {
+                        break;
+                    }
+                    match self.kinesis_step(i, req, k as u16) {
+                        Some(kinesis::StepPut::Done) => {}
+                        Some(kinesis::StepPut::Wait) => return,
+                        None => {
+                            k = STEP_FAILED as usize;
+                            break;
+                        }
+                    }
                 }
             }
             k += 1;
@@ -1485,6 +1527,7 @@ impl World {
         self.lambda_metrics_tick(t0);
         self.apis_metrics_tick(t0);
         self.topics_metrics_tick(t0);
+        self.streams_metrics_tick(t0);
         if now + self.period <= self.end {
             self.q.push(now + self.period, Ev::MetricsTick);
         }

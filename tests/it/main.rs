@@ -14,6 +14,7 @@ mod elb;
 mod faults;
 mod fidelity;
 mod import;
+mod kinesis;
 mod lessons;
 mod maintenance;
 mod monitoring;

@@ -250,7 +250,7 @@ fn cli_reference_covers_every_command_and_option() {
 /// Dotted keys of a JSON value, with each resource map's names replaced by
 /// the placeholder the reference uses.
 fn flat(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
-    const MAPS: [(&str, &str); 7] = [
+    const MAPS: [(&str, &str); 8] = [
         ("auto_scaling_groups", "<group>"),
         ("load_balancers", "<lb>"),
         ("queues", "<queue>"),
@@ -258,6 +258,7 @@ fn flat(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
         ("functions", "<function>"),
         ("apis", "<api>"),
         ("topics", "<topic>"),
+        ("streams", "<stream>"),
     ];
     let Some(m) = v.as_object() else {
         out.insert(prefix.trim_end_matches('.').to_string());

@@ -805,3 +805,98 @@ topics:
         assert!(e.contains(want), "missing {want:?} in:\n{e}");
     }
 }
+
+#[test]
+fn an_sqs_batching_window_gathers_batches_above_10() {
+    // 200 messages/s, batch size 100 with a 5 s window: the 5 first pollers
+    // each gather ~40 messages/s in receives of at most 10, so a batch fills
+    // in ~2.5 s — before the window ends — and invocations carry ~100
+    // messages each. Without the window a batch is one receive (≤ 10).
+    let y = r#"
+name: window
+duration: 5m
+workloads:
+  - { name: w, to: { queue: jobs }, rate: 200 }
+queues: [ { name: jobs, visibility_timeout: 5m } ]
+functions:
+  - name: f
+    duration: 50ms
+    timeout: 30s
+    event_source: { queue: jobs, batch_size: 100, maximum_batching_window: 5s }
+"#;
+    let r = run(y);
+    conserved(&r);
+    let es = &r.summary.functions["f"]["event_source"];
+    let (batches, msgs) = (
+        es["batches"].as_u64().unwrap(),
+        es["messages"].as_u64().unwrap(),
+    );
+    let per = msgs as f64 / batches as f64;
+    assert!(per > 80.0 && per <= 100.0, "{per}: {es}");
+    assert!(msgs > 55_000, "{es}");
+    let small = run(&y.replace(
+        "batch_size: 100, maximum_batching_window: 5s",
+        "batch_size: 10",
+    ));
+    let es = &small.summary.functions["f"]["event_source"];
+    let per = es["messages"].as_u64().unwrap() as f64 / es["batches"].as_u64().unwrap() as f64;
+    assert!(per <= 10.0, "{per}");
+    // Above 10 needs a window of at least 1 s.
+    let e = match stratus::scenario::load_str(
+        &y.replace("maximum_batching_window: 5s", "maximum_batching_window: 0s"),
+        "w.yaml",
+        std::path::Path::new("."),
+        &stratus::scenario::LoadOptions::default(),
+    ) {
+        Ok(_) => panic!("should not load"),
+        Err(d) => d.to_string(),
+    };
+    assert!(
+        e.contains("functions[f].event_source.batch_size: batch_size must be 1 to 10 without a batching window of at least 1s, found 100"),
+        "{e}"
+    );
+}
+
+#[test]
+fn usage_plans_throttle_each_api_key_and_enforce_its_quota() {
+    // 100 requests/s, evenly spaced: 60 % from 3 `free` keys (20/s each,
+    // throttled to 5/s with a burst of 10; 1,000 requests a day), 40 %
+    // without a key. Each free key passes 10 + 5 × t requests until its
+    // quota of 1,000 is used (at ~198 s), then none: 3 × 1,000 pass in the
+    // 10 minutes; the keyless requests all pass.
+    let r = run(r#"
+name: plans
+duration: 10m
+workloads:
+  - { name: w, to: { api: public }, arrivals: uniform, rate: 100 }
+apis:
+  - name: public
+    to: { function: f }
+    usage_plans:
+      - name: free
+        throttle: { rate: 5, burst: 10 }
+        quota: { limit: 1000, period: DAY }
+        api_keys: 3
+        share: 0.6
+functions:
+  - { name: f, duration: 10ms }
+"#);
+    conserved(&r);
+    let total = api(&r, "public", "requests");
+    let ok = api(&r, "public", "ok");
+    // Every keyless request (about 40 % of 60,000) passes; each key 1,000.
+    assert!(
+        (ok - 3000.0 - 0.4 * total).abs() < 0.02 * total,
+        "ok {ok} of {total}"
+    );
+    assert!(api(&r, "public", "quota_exceeded") > 10_000.0);
+    assert!(api(&r, "public", "throttled_usage_plan") > 1000.0);
+    assert_eq!(
+        api(&r, "public", "throttled"),
+        api(&r, "public", "throttled_usage_plan") + api(&r, "public", "quota_exceeded")
+    );
+    assert_eq!(
+        r.summary.requests.errors.throttled as f64,
+        api(&r, "public", "throttled")
+    );
+}

@@ -63,14 +63,17 @@ pub(super) fn check(
         if let Some(es) = &f.event_source {
             let ep = p.key("event_source");
             c.reference(ep.key("queue"), "queue", &es.queue, queues);
-            if !(1..=lambda::ESM_BATCH_SIZE).contains(&es.batch_size) {
-                c.bad(
-                    ep.key("batch_size"),
-                    format!(
-                        "batch_size must be 1 to 10 (without a batching window), found {}",
-                        es.batch_size
-                    ),
-                );
+            let fifo = s
+                .queues
+                .iter()
+                .find(|q| q.name == es.queue)
+                .is_some_and(|q| q.kind == crate::scenario::QueueType::Fifo);
+            if let Some((k, m)) = lambda::esm_sqs_problem(
+                es.batch_size,
+                es.maximum_batching_window.as_secs_f64(),
+                fifo,
+            ) {
+                c.bad(ep.key(k), m);
             }
             let (lo, hi) = lambda::ESM_MAXIMUM_CONCURRENCY;
             if let Some(m) = es.maximum_concurrency
@@ -129,6 +132,35 @@ pub(super) fn check(
                 "an API integrates with one backend: give only one of `function` and `load_balancer`",
             ),
         }
+        let mut share = 0.0;
+        for (j, u) in a.usage_plans.iter().enumerate() {
+            let up = p.key("usage_plans").item(Some(&u.name), j);
+            c.fraction(up.key("share"), "share", u.share);
+            share += u.share;
+            if u.api_keys == 0 {
+                c.bad(up.key("api_keys"), "api_keys must be at least 1");
+            }
+            if let Some(t) = &u.throttle
+                && (t.rate <= 0.0 || t.burst == 0)
+            {
+                c.bad(up.key("throttle"), "rate and burst must be positive");
+            }
+            if let Some(q) = &u.quota
+                && q.limit == 0
+            {
+                c.bad(up.key("quota").key("limit"), "limit must be at least 1");
+            }
+        }
+        if share > 1.0 + 1e-9 {
+            c.bad(
+                p.key("usage_plans"),
+                format!("the plans' shares add up to {share}, more than 1"),
+            );
+        }
+        c.unique(
+            p.key("usage_plans"),
+            a.usage_plans.iter().map(|u| u.name.as_str()),
+        );
         c.all(
             &p,
             apigateway::api_problems(
