@@ -44,31 +44,39 @@ pub struct StreamConsumer {
     pub batch_size: u32,
     /// How long to gather records before invoking, 0s–300s (default 0s).
     #[serde(default)]
+    #[schemars(example = &"5s")]
     pub maximum_batching_window: Duration,
     /// Concurrent batches per shard, 1–10 (default 1); records of one
     /// partition key stay in one of them, in order.
     #[serde(default = "one")]
+    #[schemars(example = 2)]
     pub parallelization_factor: u32,
     /// On a function error, split the batch in two before retrying (default false).
     #[serde(default)]
+    #[schemars(example = true)]
     pub bisect_batch_on_function_error: bool,
     /// Retries of a failed batch, 0–10000 (default: infinite, AWS's -1).
     #[serde(default)]
+    #[schemars(example = 3)]
     pub maximum_retry_attempts: Option<u32>,
     /// Records older than this are discarded unprocessed, 60s–604800s
     /// (default: infinite, AWS's -1; the stream's retention still applies).
     #[serde(default)]
+    #[schemars(example = &"1h")]
     pub maximum_record_age: Option<Duration>,
     /// A dedicated-throughput consumer (enhanced fan-out): 2 MiB/s per
     /// shard of its own instead of sharing the shard's 5 GetRecords/s
     /// (default false).
     #[serde(default)]
+    #[schemars(example = true)]
     pub enhanced_fan_out: bool,
     /// Share of records the function fails on every time (a poison record), 0–1.
     #[serde(default)]
+    #[schemars(example = 0.001)]
     pub poison_rate: f64,
     /// Where discarded batches are described (an SQS queue; default none).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"queue": "clicks-failed"}))]
     pub on_failure: Option<super::serverless::Destination>,
 }
 
@@ -88,6 +96,7 @@ pub struct ShardCountUpdate {
 pub struct StreamProducer {
     /// Attempts per record, counting the first (default 3, the SDK's standard mode).
     #[serde(default = "three")]
+    #[schemars(example = 5)]
     pub max_attempts: u32,
 }
 
@@ -107,6 +116,7 @@ pub struct Stream {
     pub name: String,
     /// provisioned (default) | on_demand.
     #[serde(default)]
+    #[schemars(example = &"on_demand")]
     pub capacity_mode: CapacityMode,
     /// Open shards at the start (provisioned; default 1). On-demand streams
     /// start with 4.
@@ -122,9 +132,11 @@ pub struct Stream {
     pub record_size: Option<Size>,
     /// How long records stay readable (default 24h, at most 8760h).
     #[serde(default = "d24h")]
+    #[schemars(example = &"48h")]
     pub retention: Duration,
     /// Producer retries of throttled records.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"max_attempts": 5}))]
     pub producer: StreamProducer,
     /// Lambda functions reading the stream.
     #[serde(default)]
@@ -140,5 +152,6 @@ pub struct Stream {
 #[serde(deny_unknown_fields)]
 pub struct KinesisPutStep {
     /// Stream name.
+    #[schemars(example = &"clicks")]
     pub stream: String,
 }

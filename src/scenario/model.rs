@@ -735,6 +735,7 @@ pub enum AppStep {
     #[schemars(example = serde_json::json!({"sns_publish": {"topic": "orders"}}))]
     SnsPublish(super::serverless::SnsPublishStep),
     /// Put a record to a Kinesis stream (the worker waits for its retries).
+    #[schemars(example = serde_json::json!({"kinesis_put": {"stream": "clicks"}}))]
     KinesisPut(super::kinesis::KinesisPutStep),
 }
 

@@ -161,6 +161,7 @@ pub struct SqsEventSource {
     /// How long a poller gathers messages before invoking, 0s–300s
     /// (default 0s: each receive of up to 10 messages is a batch).
     #[serde(default)]
+    #[schemars(example = &"2s")]
     pub maximum_batching_window: Duration,
     /// Caps the concurrent invocations of this mapping, 2–1000 (default: none).
     /// AWS default: none (LAMBDA:with-sqs, maximum concurrency).
@@ -322,8 +323,10 @@ impl QuotaPeriod {
 #[serde(deny_unknown_fields)]
 pub struct UsageQuota {
     /// Requests per period.
+    #[schemars(example = 100000)]
     pub limit: u64,
     /// DAY | WEEK | MONTH.
+    #[schemars(example = &"DAY")]
     pub period: QuotaPeriod,
 }
 
@@ -332,18 +335,23 @@ pub struct UsageQuota {
 #[serde(deny_unknown_fields)]
 pub struct UsagePlan {
     /// Name.
+    #[schemars(example = &"partners")]
     pub name: String,
     /// Each key's token bucket (default: none).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"rate": 100, "burst": 200}))]
     pub throttle: Option<ApiThrottle>,
     /// Each key's quota (default: none).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"limit": 100000, "period": "DAY"}))]
     pub quota: Option<UsageQuota>,
     /// API keys (clients) on the plan, sending equal shares (default 1).
     #[serde(default = "one_key")]
+    #[schemars(example = 20)]
     pub api_keys: u32,
     /// Share of the API's requests sent with this plan's keys, 0–1 (the
     /// rest carry no key).
+    #[schemars(example = 0.3)]
     pub share: f64,
 }
 
@@ -378,5 +386,6 @@ pub struct Api {
     pub integration_timeout: Duration,
     /// Usage plans: API keys with their own throttle and quota.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "partners", "throttle": {"rate": 100, "burst": 200}, "api_keys": 20, "share": 0.3}]))]
     pub usage_plans: Vec<UsagePlan>,
 }

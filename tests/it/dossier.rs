@@ -446,7 +446,7 @@ mod rules {
     use serde_json::json;
     use std::fmt::Debug;
     use stratus::aws::{
-        apigateway, cloudwatch, dynamodb, elb, lambda, predictive, recorded, scaling, sqs,
+        apigateway, cloudwatch, dynamodb, elb, kinesis, lambda, predictive, recorded, scaling, sqs,
         termination,
     };
 
@@ -490,6 +490,254 @@ mod rules {
         )
         .unwrap();
         assert_eq!(measured, expected, "{id}: {what} ({source})");
+    }
+
+    // ------------------------------------------------------ Kinesis
+
+    #[test]
+    fn kinesis_partition_keys_hash_by_md5_onto_even_ranges() {
+        // RFC 1321's test vector MD5("a") = 0cc175b9c0f1b6a831c399e269772661:
+        // its top bit is 0, so of two even shards the key goes to the first;
+        // MD5("abc") = 900150983cd24fb0d6963f7d28e17f72 goes to the second.
+        let two = kinesis::uniform_ranges(2);
+        exact(
+            "kinesis-md5-hash-key",
+            &[
+                "kinesis::md5",
+                "kinesis::hash_key",
+                "kinesis::shard_for",
+                "kinesis::uniform_ranges",
+            ],
+            "KAPI:PutRecord (PartitionKey), KAPI:CreateStream",
+            "an MD5 hash maps a partition key to a 128-bit integer; even shards split 0..2^128-1",
+            (
+                0x0cc175b9c0f1b6a831c399e269772661u128,
+                0usize,
+                1usize,
+                (0u128, u128::MAX / 2),
+                (u128::MAX / 2 + 1, u128::MAX),
+            ),
+            (
+                kinesis::hash_key("a"),
+                kinesis::shard_for(&two, kinesis::hash_key("a")),
+                kinesis::shard_for(&two, kinesis::hash_key("abc")),
+                two[0],
+                two[1],
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_shard_limits_are_aws_figures() {
+        // A shard takes 1,000 records/s or 1 MiB/s: the 1,001st record of a
+        // second is refused, a new second starts afresh; one 1 MiB record
+        // fills the second.
+        let mut w = kinesis::WriteWindow::default();
+        let first: usize = (0..1001).filter(|_| w.try_write(0, 10)).count();
+        let next = w.try_write(S, 10);
+        let mut big = kinesis::WriteWindow::default();
+        let filled = (big.try_write(0, 1024 * 1024), big.try_write(0, 1));
+        // Five GetRecords calls per shard per second, shared; enhanced
+        // fan-out has no call limit.
+        let mut r = kinesis::ReadLimiter::default();
+        let calls = (0..6).filter(|_| r.try_call(0)).count();
+        let mut e = kinesis::ReadLimiter::efo();
+        let efo_calls = (0..6).filter(|_| e.try_call(0)).count();
+        exact(
+            "kinesis-shard-limits",
+            &[
+                "kinesis::WriteWindow",
+                "kinesis::WRITE_RECORDS_PER_S",
+                "kinesis::WRITE_BYTES_PER_S",
+                "kinesis::ReadLimiter",
+                "kinesis::READ_TX_PER_S",
+                "kinesis::READ_BYTES_PER_S",
+                "kinesis::GET_RECORDS_MAX_RECORDS",
+                "kinesis::GET_RECORDS_MAX_BYTES",
+                "kinesis::ReadLimiter::efo",
+            ],
+            "KDS:service-sizes-and-limits, KAPI:GetRecords, KDS:enhanced-consumers",
+            "writes 1,000 records/s and 1 MiB/s per shard; reads 5 calls/s and 2 MiB/s per shard (enhanced fan-out: 2 MiB/s per consumer, no call limit); a call returns at most 10,000 records or 10 MiB",
+            (
+                1000usize,
+                true,
+                (true, false),
+                5usize,
+                6usize,
+                2 * 1024 * 1024u64,
+                10_000u32,
+                10 * 1024 * 1024u64,
+            ),
+            (
+                first,
+                next,
+                filled,
+                calls,
+                efo_calls,
+                r.budget(),
+                kinesis::GET_RECORDS_MAX_RECORDS,
+                kinesis::GET_RECORDS_MAX_BYTES,
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_update_shard_count_limits() {
+        let p = kinesis::update_shard_count_problem;
+        exact(
+            "kinesis-update-shard-count",
+            &[
+                "kinesis::update_shard_count_problem",
+                "kinesis::MAX_SHARDS_PER_STREAM",
+                "kinesis::UPDATES_PER_24H",
+            ],
+            "KAPI:UpdateShardCount",
+            "at most double and at least half the current count, at most 10,000 shards, at most 10 calls per rolling 24 h",
+            (false, true, false, true, true, true),
+            (
+                p(4, 8, 0).is_some(),
+                p(4, 9, 0).is_some(),
+                p(4, 2, 0).is_some(),
+                p(4, 1, 0).is_some(),
+                p(6000, 12_000, 0).is_some(),
+                p(4, 8, 10).is_some(),
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_reshard_duration_is_our_parameter() {
+        exact(
+            "kinesis-reshard-duration",
+            &["kinesis::reshard_duration_s"],
+            "GAP: AWS says only that UpdateShardCount \"could take a few minutes\"",
+            "10 s per shard created or closed, at least 60 s",
+            (240u64, 60u64),
+            (
+                kinesis::reshard_duration_s(8, 16),
+                kinesis::reshard_duration_s(2, 3),
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_children_are_read_after_their_parents() {
+        // Uniform scaling from 2 to 4 shards: each new shard lies in one
+        // parent; back to 2, each new shard has two parents.
+        let (two, four) = (kinesis::uniform_ranges(2), kinesis::uniform_ranges(4));
+        exact(
+            "kinesis-reshard-parents",
+            &["kinesis::children_of"],
+            "KDS:kinesis-using-sdk-java-after-resharding",
+            "after a reshard the parent shard is read to its end before its children",
+            (
+                vec![vec![0], vec![0], vec![1], vec![1]],
+                vec![vec![0, 1], vec![2, 3]],
+            ),
+            (
+                kinesis::children_of(&two, &four),
+                kinesis::children_of(&four, &two),
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_on_demand_starts_at_4_mb_and_doubles_the_peak() {
+        exact(
+            "kinesis-on-demand",
+            &[
+                "kinesis::on_demand_shards",
+                "kinesis::ON_DEMAND_INITIAL_SHARDS",
+                "kinesis::ON_DEMAND_SCALE_S",
+            ],
+            "KDS:how-do-i-size-a-stream",
+            "on-demand starts at 4 MB/s of write capacity and accommodates up to double its previous peak within 15 minutes",
+            (4u32, 4u32, 10u32, 900u64),
+            (
+                kinesis::on_demand_shards(0.0, 0.0),
+                kinesis::on_demand_shards(2000.0, 0.0),
+                kinesis::on_demand_shards(5000.0, 0.0),
+                kinesis::ON_DEMAND_SCALE_S,
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_lambda_event_source_settings() {
+        exact(
+            "kinesis-esm-settings",
+            &[
+                "kinesis::esm_problems",
+                "kinesis::ESM_BATCH_SIZE",
+                "kinesis::ESM_MAX_BATCH_SIZE",
+                "kinesis::ESM_MAX_WINDOW_S",
+                "kinesis::ESM_MAX_PARALLELIZATION",
+                "kinesis::ESM_MAX_RETRIES",
+                "kinesis::ESM_RECORD_AGE_S",
+                "kinesis::MAX_BATCH_BYTES",
+            ],
+            "LAMBDA:with-kinesis, LAMBDA:services-kinesis-parameters",
+            "batch size 1-10,000 (default 100), window up to 300 s, parallelization factor up to 10, retries up to 10,000, maximum record age 60 s-604,800 s, batches of at most 6 MB",
+            (
+                100u32,
+                10_000u32,
+                300u64,
+                10u32,
+                10_000u32,
+                (60u64, 604_800u64),
+                6 * 1024 * 1024u64,
+            ),
+            (
+                kinesis::ESM_BATCH_SIZE,
+                kinesis::ESM_MAX_BATCH_SIZE,
+                kinesis::ESM_MAX_WINDOW_S,
+                kinesis::ESM_MAX_PARALLELIZATION,
+                kinesis::ESM_MAX_RETRIES,
+                kinesis::ESM_RECORD_AGE_S,
+                kinesis::MAX_BATCH_BYTES,
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_keys_keep_their_order_in_one_lane() {
+        let h = kinesis::hash_key("user-1");
+        let lanes: Vec<u32> = (0..5).map(|_| kinesis::lane_of(h, 4)).collect();
+        exact(
+            "kinesis-key-order",
+            &["kinesis::lane_of"],
+            "LAMBDA:with-kinesis",
+            "records of one partition key are processed in order, whatever the parallelization factor",
+            (true, 0u32),
+            (
+                lanes.iter().all(|&l| l == lanes[0] && l < 4),
+                kinesis::lane_of(h, 1),
+            ),
+        );
+    }
+
+    #[test]
+    fn kinesis_prices() {
+        exact(
+            "kinesis-prices",
+            &[
+                "kinesis::put_payload_units",
+                "kinesis::provisioned_cost",
+                "kinesis::on_demand_cost",
+                "kinesis::efo_cost",
+                "kinesis::PUT_PAYLOAD_UNIT",
+            ],
+            "aws.amazon.com/kinesis/data-streams/pricing (us-east-1)",
+            "$0.015 per shard-hour, $0.014 per million 25 KB PUT payload units; on-demand $0.04 per stream-hour, $0.08/GB in, $0.04/GB out; enhanced fan-out $0.015 per consumer-shard-hour and $0.013/GB",
+            (1u64, 2u64, 29_000u64, 160_000u64, 28_000u64),
+            (
+                kinesis::put_payload_units(25 * 1024),
+                kinesis::put_payload_units(25 * 1024 + 1),
+                (kinesis::provisioned_cost(1.0, 1_000_000) * 1e6).round() as u64,
+                (kinesis::on_demand_cost(1.0, 1 << 30, 1 << 30) * 1e6).round() as u64,
+                (kinesis::efo_cost(1.0, 1 << 30) * 1e6).round() as u64,
+            ),
+        );
     }
 
     // ------------------------------------------------------ API Gateway
