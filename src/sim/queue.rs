@@ -6,20 +6,23 @@
 //! `priority-queue` crate's indexed removal.
 //!
 //! Events are nearly always scheduled at or after the time being handled, so
-//! the list is a radix heap: events sit in buckets by the highest bit in
-//! which their time differs from the current front time; push is O(1), and
-//! an event moves to a lower bucket at most once per bit. A binary heap's
-//! sift over a million pending session timers made its pop most of a run's
-//! time (measured: a 3-minute run with a million live sessions took 3×
-//! longer with `std::collections::BinaryHeap`). The `radix-heap` crate was
-//! tried first: it pops equal keys last-in-first-out and finds the next
-//! bucket by a linear scan, which cost a small M/M/10 run 40 %; here a
-//! bitmask finds it in one instruction and the events of the front time are
-//! kept in insertion order. While few events are pending (up to
-//! `SWITCH_AT`), a binary heap alone serves: it fits in cache and is about
-//! 10 % faster there (an M/M/10 run has ~20 pending events).
+//! the list is a radix heap over time quanta of about a millisecond
+//! (2^20 ns): events sit in buckets by the highest bit in which their
+//! quantum differs from the front quantum; push is O(1), an event moves to a
+//! lower bucket at most once per bit of the quantum, and the events of the
+//! front quantum wait in a small binary heap that orders them by (time,
+//! sequence). A binary heap's sift over a million pending session timers
+//! made its pop most of a run's time (measured: a 3-minute run with a
+//! million live sessions took 3× longer with `std::collections::BinaryHeap`);
+//! buckets by the nanosecond moved each event down some 33 times, 39 % of a
+//! Black Friday run. The `radix-heap` crate was tried first: it pops equal
+//! keys last-in-first-out and finds the next bucket by a linear scan, which
+//! cost a small M/M/10 run 40 %; here a bitmask finds it in one instruction.
+//! While few events are pending (up to `SWITCH_AT`), a binary heap alone
+//! serves: it fits in cache and is about 10 % faster there (an M/M/10 run
+//! has ~20 pending events).
 //!
-//! The rare event scheduled before the front time (an arrival kept outside
+//! The rare event scheduled before the front quantum (an arrival kept outside
 //! the list, see [`EventQueue::take_seq`], may be handled first and schedule
 //! something earlier than the front) goes to a small binary heap beside the
 //! buckets; `pop` takes the earlier of the two, so the order is exactly
@@ -27,7 +30,7 @@
 
 use super::SimTime;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 struct Entry<E> {
     /// (time << 64) | seq: one integer comparison orders by time, then by
@@ -61,29 +64,38 @@ impl<E> Ord for Entry<E> {
 /// rest of the run.
 const SWITCH_AT: usize = 4096;
 
-/// Buckets 1..=64 by the highest differing bit of the time (bucket 0 is
+/// Buckets are by time quanta of 2^QUANTUM_SHIFT ns (about a millisecond):
+/// the events of the front quantum sit in a small binary heap, so an event
+/// moves down the buckets at most once per bit of the quantum, not of the
+/// nanosecond time (measured: the radix moves were 39 % of a Black Friday
+/// run with nanosecond buckets).
+const QUANTUM_SHIFT: u32 = 20;
+
+/// Buckets 1..=64 by the highest differing bit of the quantum (bucket 0 is
 /// `front`).
 const BUCKETS: usize = 65;
 
 /// A deterministic event queue.
 pub struct EventQueue<E> {
-    /// The front time: every bucketed event is at or after it.
-    top: SimTime,
-    /// Events at `top`, in insertion order: (seq, event).
-    front: VecDeque<(u64, E)>,
-    /// Events after `top`: bucket b holds times whose highest bit differing
-    /// from `top` is bit b-1. Entries are (time, seq, event).
+    /// The front quantum: every bucketed event is in it or after it;
+    /// `u64::MAX` in small mode.
+    top: u64,
+    /// Events of the front quantum, earliest (time, seq) first.
+    front: BinaryHeap<Entry<E>>,
+    /// Events after the front quantum: bucket b holds quanta whose highest
+    /// bit differing from `top` is bit b-1. Entries are (time, seq, event).
     buckets: Vec<Vec<(SimTime, u64, E)>>,
     /// Bit b set when `buckets[b]` is non-empty.
     occupied: u128,
     /// Bucketed events (front included).
     bucketed: usize,
-    /// Events scheduled before `top`.
+    /// Events scheduled before the front quantum (and every event in small
+    /// mode).
     early: BinaryHeap<Entry<E>>,
-    /// Events at `top` moved to `front`, sorted by seq (reused buffer).
-    scratch: Vec<(u64, E)>,
     /// Pending events above which the queue leaves small mode.
     switch_at: usize,
+    /// log2 of the quantum, ns.
+    shift: u32,
     seq: u64,
 }
 
@@ -94,30 +106,35 @@ impl<E> Default for EventQueue<E> {
 }
 
 #[inline]
-fn bucket_of(time: SimTime, top: SimTime) -> usize {
-    (64 - (time ^ top).leading_zeros()) as usize
+fn bucket_of(quantum: u64, top: u64) -> usize {
+    (64 - (quantum ^ top).leading_zeros()) as usize
+}
+
+#[inline]
+fn key(time: SimTime, seq: u64) -> u128 {
+    ((time as u128) << 64) | seq as u128
 }
 
 impl<E> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
-        Self::with_switch_at(SWITCH_AT)
+        Self::with_params(SWITCH_AT, QUANTUM_SHIFT)
     }
 
     /// A queue that moves from the binary heap to the radix buckets once
-    /// more than `switch_at` events are pending.
-    fn with_switch_at(switch_at: usize) -> Self {
+    /// more than `switch_at` events are pending, with quanta of 2^`shift`.
+    fn with_params(switch_at: usize, shift: u32) -> Self {
         EventQueue {
             // Small mode: every push is "before the front" and goes to the
             // binary heap, until `switch_to_buckets`.
-            top: SimTime::MAX,
+            top: u64::MAX,
             switch_at,
-            front: VecDeque::new(),
+            shift,
+            front: BinaryHeap::new(),
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             occupied: 0,
             bucketed: 0,
             early: BinaryHeap::new(),
-            scratch: Vec::new(),
             seq: 0,
         }
     }
@@ -127,101 +144,96 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, event: E) {
         let seq = self.seq;
         self.seq += 1;
-        if time < self.top {
+        let q = time >> self.shift;
+        if q < self.top {
             self.early.push(Entry {
-                key: ((time as u128) << 64) | seq as u128,
+                key: key(time, seq),
                 event,
             });
-            if self.early.len() > self.switch_at && self.top == SimTime::MAX {
+            if self.early.len() > self.switch_at && self.top == u64::MAX {
                 self.switch_to_buckets();
             }
-        } else if time == self.top {
-            // The newest sequence number: insertion order is kept.
-            self.front.push_back((seq, event));
+        } else if q == self.top {
+            self.front.push(Entry {
+                key: key(time, seq),
+                event,
+            });
             self.bucketed += 1;
         } else {
-            let b = bucket_of(time, self.top);
+            let b = bucket_of(q, self.top);
             self.buckets[b].push((time, seq, event));
             self.occupied |= 1 << b;
             self.bucketed += 1;
         }
     }
 
-    /// Leave small mode: the earliest pending time becomes the front and
+    /// Leave small mode: the earliest pending quantum becomes the front and
     /// every pending event moves to the buckets (once per run).
     #[cold]
     fn switch_to_buckets(&mut self) {
         let entries = std::mem::take(&mut self.early).into_vec();
-        let Some(top) = entries.iter().map(|e| (e.key >> 64) as SimTime).min() else {
+        let Some(top) = entries
+            .iter()
+            .map(|e| ((e.key >> 64) as SimTime) >> self.shift)
+            .min()
+        else {
             return;
         };
         self.top = top;
         for e in entries {
             let (time, seq) = ((e.key >> 64) as SimTime, e.key as u64);
-            if time == top {
-                self.scratch.push((seq, e.event));
+            let q = time >> self.shift;
+            if q == top {
+                self.front.push(e);
             } else {
-                let b = bucket_of(time, top);
+                let b = bucket_of(q, top);
                 self.buckets[b].push((time, seq, e.event));
                 self.occupied |= 1 << b;
             }
             self.bucketed += 1;
         }
-        self.scratch.sort_unstable_by_key(|x| x.0);
-        self.front.extend(self.scratch.drain(..));
     }
 
     /// Make `front` non-empty if any event is bucketed: the lowest
-    /// non-empty bucket holds the earliest time; it becomes the new `top`
-    /// and that bucket's events are spread over lower buckets.
+    /// non-empty bucket holds the earliest quantum; it becomes the new
+    /// `top` and that bucket's events are spread over lower buckets.
     #[inline]
     fn fill_front(&mut self) {
         if !self.front.is_empty() || self.occupied == 0 {
             return;
         }
         let b = self.occupied.trailing_zeros() as usize;
-        if self.buckets[b].len() == 1 {
-            // The common case when few events are pending.
-            let (time, seq, event) = self.buckets[b].pop().expect("non-empty bucket");
-            self.occupied &= !(1 << b);
-            self.top = time;
-            self.front.push_back((seq, event));
-            return;
-        }
         let mut items = std::mem::take(&mut self.buckets[b]);
         self.occupied &= !(1 << b);
-        let top = items.iter().map(|x| x.0).min().unwrap_or(self.top);
+        let shift = self.shift;
+        let top = items.iter().map(|x| x.0 >> shift).min().unwrap_or(self.top);
         self.top = top;
         for (time, seq, event) in items.drain(..) {
-            if time == top {
-                self.scratch.push((seq, event));
+            let q = time >> shift;
+            if q == top {
+                self.front.push(Entry {
+                    key: key(time, seq),
+                    event,
+                });
             } else {
-                let nb = bucket_of(time, top);
+                let nb = bucket_of(q, top);
                 self.buckets[nb].push((time, seq, event));
                 self.occupied |= 1 << nb;
             }
         }
         // Give the emptied bucket its buffer back (keeps its capacity).
         self.buckets[b] = items;
-        if self.scratch.len() > 1 {
-            self.scratch.sort_unstable_by_key(|x| x.0);
-        }
-        self.front.extend(self.scratch.drain(..));
     }
 
     /// The earliest key, and whether it is in `early`.
     #[inline]
     fn first(&mut self) -> Option<((SimTime, u64), bool)> {
         self.fill_front();
-        let bucketed = self.front.front().map(|x| (self.top, x.0));
-        let early = self
-            .early
-            .peek()
-            .map(|e| ((e.key >> 64) as SimTime, e.key as u64));
-        match (bucketed, early) {
-            (Some(b), Some(e)) if e < b => Some((e, true)),
-            (Some(b), _) => Some((b, false)),
-            (None, Some(e)) => Some((e, true)),
+        let split = |k: u128| ((k >> 64) as SimTime, k as u64);
+        match (self.front.peek(), self.early.peek()) {
+            (Some(b), Some(e)) if e.key < b.key => Some((split(e.key), true)),
+            (Some(b), _) => Some((split(b.key), false)),
+            (None, Some(e)) => Some((split(e.key), true)),
             (None, None) => None,
         }
     }
@@ -233,7 +245,7 @@ impl<E> EventQueue<E> {
             ((t, _), true) => self.early.pop().map(|e| (t, e.event)),
             ((t, _), false) => {
                 self.bucketed -= 1;
-                self.front.pop_front().map(|(_, e)| (t, e))
+                self.front.pop().map(|e| (t, e.event))
             }
         }
     }
@@ -286,11 +298,13 @@ mod tests {
         /// pops in (time, insertion) order, as a sorted reference says.
         #[test]
         fn pops_in_key_order_whatever_is_pushed(
-            ops in proptest::collection::vec((0u8..3, 0u64..50), 1..400),
+            ops in proptest::collection::vec((0u8..3, 0u64..5000), 1..400),
             switch_at in 0usize..60,
+            shift in 0u32..8,
         ) {
-            // Small mode, the switch, and the buckets all get exercised.
-            let mut q = EventQueue::with_switch_at(switch_at);
+            // Small mode, the switch, the buckets and the front quantum's
+            // heap all get exercised.
+            let mut q = EventQueue::with_params(switch_at, shift);
             let mut reference: std::collections::BTreeSet<(u64, u64)> = Default::default();
             let mut n = 0u64;
             let mut now = 0u64;

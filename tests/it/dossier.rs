@@ -492,6 +492,85 @@ mod rules {
         assert_eq!(measured, expected, "{id}: {what} ({source})");
     }
 
+    // ------------------------------------------------------ ELB codes
+
+    #[test]
+    fn elb_error_codes_are_cloudwatch_metrics_of_their_own() {
+        use elb::HttpCode as C;
+        let names = [C::Elb502, C::Elb503, C::Elb504, C::Target5xx].map(|c| match c {
+            C::Elb502 => "HTTPCode_ELB_502_Count",
+            C::Elb503 => "HTTPCode_ELB_503_Count",
+            C::Elb504 => "HTTPCode_ELB_504_Count",
+            C::Target5xx => "HTTPCode_Target_5XX_Count",
+        });
+        let listed: Vec<&str> = stratus::report::reference::METRICS
+            .iter()
+            .map(|m| m.0)
+            .filter(|n| names.contains(n))
+            .collect();
+        exact(
+            "elb-http-codes",
+            &["elb::HttpCode"],
+            "ALB:cloudwatch-metrics",
+            "HTTPCode_ELB_502/503/504_Count and HTTPCode_Target_5XX_Count are separate metrics",
+            4usize,
+            listed.len(),
+        );
+    }
+
+    // ------------------------------------------------------ usage plans
+
+    #[test]
+    fn apigateway_usage_plan_throttle_first_then_quota() {
+        // A key with a 1-request bucket and a quota of 2 a day: the first
+        // request passes, the second (same instant) meets the key's
+        // throttle, the third (a second later) passes, the fourth (later
+        // still) meets the quota; a new day resets it.
+        let mut bucket = apigateway::TokenBucket::new(1.0, 1);
+        let mut quota = apigateway::Quota::new(2, apigateway::quota_period_s("DAY").unwrap());
+        let mut account = apigateway::TokenBucket::new(10_000.0, 5_000);
+        let mut at = |t: u64| {
+            apigateway::admit_key(Some((&mut bucket, &mut quota)), None, &mut account, t * S)
+        };
+        let got = [at(0), at(0), at(1), at(5), at(86_400)];
+        use apigateway::Limit::{Quota, UsagePlan};
+        exact(
+            "apigw-usage-plans",
+            &[
+                "apigateway::Quota",
+                "apigateway::admit_key",
+                "apigateway::quota_period_s",
+            ],
+            "APIGW:api-gateway-api-usage-plans, APIGW:api-gateway-request-throttling",
+            "a key's throttle applies first, then its quota per DAY/WEEK/MONTH (429 Limit Exceeded)",
+            [Ok(()), Err(UsagePlan), Ok(()), Err(Quota), Ok(())],
+            got,
+        );
+    }
+
+    // ------------------------------------------------------ SQS batching
+
+    #[test]
+    fn lambda_sqs_batch_size_and_window() {
+        let p = |b: u32, w: f64, fifo: bool| lambda::esm_sqs_problem(b, w, fifo).is_some();
+        exact(
+            "lambda-sqs-batching-window",
+            &["lambda::esm_sqs_problem", "lambda::RECEIVE_MAX"],
+            "LAMBDA:services-sqs-parameters, LAMBDA:API_CreateEventSourceMapping",
+            "batch size 1-10, or up to 10,000 on a standard queue with a window of at least 1 s; window 0-300 s; a receive returns at most 10",
+            (false, true, false, true, true, true, 10u32),
+            (
+                p(10, 0.0, false),
+                p(11, 0.0, false),
+                p(10_000, 1.0, false),
+                p(10_001, 1.0, false),
+                p(11, 1.0, true),
+                p(10, 301.0, false),
+                lambda::RECEIVE_MAX,
+            ),
+        );
+    }
+
     // ------------------------------------------------------ Kinesis
 
     #[test]
