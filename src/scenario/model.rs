@@ -1254,6 +1254,10 @@ pub struct AutoScalingGroup {
     /// uniform 7s–33s; `docs/src/background/recorded-fidelity.md`).
     #[serde(default = "crate::scenario::fidelity::alarm_action_delay")]
     pub alarm_action_delay: DurationDist,
+    /// Where the group launches when launches fail in a zone (AWS's
+    /// `AvailabilityZoneDistribution`; default balanced-best-effort).
+    #[serde(default)]
+    pub availability_zone_distribution: crate::scenario::fidelity::ZoneDistribution,
 }
 
 /// Settings of the elasticity scorecard of a group (SPEC Research Group
@@ -1660,4 +1664,8 @@ pub struct Fault {
     /// launch_failure: StatusCode Failed (default) or Cancelled.
     #[serde(default)]
     pub status: Option<String>,
+    /// launch_failure: only launches of this instance type fail (default:
+    /// any; the group's `instance.type`).
+    #[serde(default)]
+    pub instance_type: Option<String>,
 }
