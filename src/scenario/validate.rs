@@ -864,7 +864,10 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
             && matches!(u.count, super::dist::Rate::Trace { .. })
         {
             c.bad(
-                top.key("workloads").item(Some(&w.name), i).key("users").key("count"),
+                top.key("workloads")
+                    .item(Some(&w.name), i)
+                    .key("users")
+                    .key("count"),
                 "a users count cannot be a trace (use step, ramp, diurnal or spike)".to_string(),
             );
         }

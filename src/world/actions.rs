@@ -9,8 +9,8 @@ use super::fidelity::FidEv;
 use super::{Act, Activity, Ev, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::LifecycleState;
 use crate::scenario::ScalingProcess;
-use crate::sim::SimTime;
 use crate::scenario::fidelity::{ActionKind, TableDimension, UserAction};
+use crate::sim::SimTime;
 
 impl World {
     /// Queue the scenario's actions.

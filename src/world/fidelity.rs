@@ -97,7 +97,9 @@ impl FidState {
                 .filter(|f| {
                     f.kind == crate::scenario::FaultKind::LaunchFailure
                         && f.auto_scaling_group.as_deref() == Some(g.name.as_str())
-                        && f.instance_type.as_ref().is_none_or(|t| *t == g.instance.kind)
+                        && f.instance_type
+                            .as_ref()
+                            .is_none_or(|t| *t == g.instance.kind)
                 })
                 .map(|f| LaunchFailure {
                     from: f.at.0,
@@ -114,7 +116,9 @@ impl FidState {
             failure_rng: stream(sc.seed, &format!("asg/{}/launch-failures", g.name)),
             failed_in_a_row: 0,
             retry_armed: false,
-            best_effort: g.availability_zone_distribution.capacity_distribution_strategy
+            best_effort: g
+                .availability_zone_distribution
+                .capacity_distribution_strategy
                 == crate::scenario::fidelity::CapacityDistributionStrategy::BalancedBestEffort,
             instance_type: g.instance.kind.clone(),
             zone_failed_at: Vec::new(),
@@ -289,7 +293,12 @@ impl World {
     /// will attempt to launch in another healthy Availability Zone
     /// instead"), the zone with the fewest instances among those not failed
     /// now; with `balanced-only` it keeps to the zone and retries later.
-    pub(super) fn launch_elsewhere(&mut self, g: usize, forced: bool, cause: String) -> Option<u32> {
+    pub(super) fn launch_elsewhere(
+        &mut self,
+        g: usize,
+        forced: bool,
+        cause: String,
+    ) -> Option<u32> {
         let now = self.now;
         if forced || !self.fid.groups[g].best_effort {
             return None;
@@ -314,7 +323,11 @@ impl World {
             if let Some(i) = self.launch_into(g, Some(z), cause.clone(), false) {
                 return Some(i);
             }
-            if !self.fid.groups[g].zone_failed_at.iter().any(|x| x.0 == z && x.1 == now) {
+            if !self.fid.groups[g]
+                .zone_failed_at
+                .iter()
+                .any(|x| x.0 == z && x.1 == now)
+            {
                 // It failed there for another reason: no zone to try.
                 return None;
             }
