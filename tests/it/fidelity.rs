@@ -1259,3 +1259,29 @@ auto_scaling_groups:
         }
     }
 }
+
+#[test]
+fn a_users_count_cannot_be_a_trace() {
+    let yaml = r#"
+name: closed
+duration: 10m
+workloads:
+  - { name: vu, to: { load_balancer: lb }, rate: 0,
+      users: { count: { pattern: trace, file: users.csv } } }
+load_balancers: [ { name: lb, target_group: g } ]
+auto_scaling_groups: [ { name: g, min: 1, max: 1, app: [ { compute: 10ms } ] } ]
+"#;
+    let e = match stratus::scenario::load_str(
+        yaml,
+        "x.yaml",
+        std::path::Path::new("."),
+        &Default::default(),
+    ) {
+        Ok(_) => panic!("accepted"),
+        Err(d) => d.to_string(),
+    };
+    assert!(
+        e.contains("workloads[vu].users.count: a users count cannot be a trace"),
+        "{e}"
+    );
+}
