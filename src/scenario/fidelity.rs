@@ -132,8 +132,9 @@ pub struct UserAction {
     pub max: Option<f64>,
     /// Terminate, detach or enter standby: also lower desired capacity
     /// (AWS's `ShouldDecrementDesiredCapacity`; the API requires it be
-    /// given; here it defaults to false).
-    #[serde(default)]
+    /// given; here it defaults to false). AWS's name
+    /// `should_decrement_desired_capacity` is accepted too.
+    #[serde(default, alias = "should_decrement_desired_capacity")]
     pub decrement: bool,
     /// Terminate, detach or enter standby: which InService instance, by
     /// launch order (0 = oldest; default 0). Exit standby: which Standby

@@ -1011,7 +1011,7 @@ fn series_at(r: &RunResult, res: &str, metric: &str, t_s: f64) -> f64 {
 fn standby_in_and_out_as_aws_words_it() {
     let r = with_actions(
         SLOW,
-        r#"  - { at: 5m, action: enter_standby, auto_scaling_group: g, decrement: true }
+        r#"  - { at: 5m, action: enter_standby, auto_scaling_group: g, should_decrement_desired_capacity: true }
   - { at: 10m, action: exit_standby, auto_scaling_group: g }
   - { at: 15m, action: enter_standby, auto_scaling_group: g, instance: 1 }
   - { at: 20m, action: exit_standby, auto_scaling_group: g }
