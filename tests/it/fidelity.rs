@@ -1171,6 +1171,13 @@ faults:
         failed[0].description,
         "Launching a new EC2 instance.  Status Reason: We currently do not have sufficient c5.large capacity in the Availability Zone you requested (us-east-1a). Our system will be working on provisioning additional capacity. You can currently get c5.large capacity by not specifying an Availability Zone in your request or choosing us-east-1b, us-east-1c. Launching EC2 instance failed."
     );
+    // Every launch in us-east-1a fails, so the 3 that succeed at the same
+    // second went to the other zones.
+    assert!(
+        failed
+            .iter()
+            .all(|a| a.description.contains("(us-east-1a)"))
+    );
     assert_eq!(at_t(&r, MIN).filter(|a| a.kind() == "launch").count(), 3);
     assert!(
         !r.activities
