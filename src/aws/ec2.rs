@@ -27,6 +27,10 @@ pub enum LifecycleState {
     WarmedPendingWait,
     /// Waiting in the warm pool, stopped, running or hibernated.
     Warmed(crate::scenario::PoolState),
+    /// Taken out of service by EnterStandby: running and billed, not
+    /// counted in service, no load balancer sends it requests (after its
+    /// deregistration delay).
+    Standby,
 }
 
 impl LifecycleState {
@@ -44,6 +48,7 @@ impl LifecycleState {
             LifecycleState::Warmed(crate::scenario::PoolState::Stopped) => "Warmed:Stopped",
             LifecycleState::Warmed(crate::scenario::PoolState::Running) => "Warmed:Running",
             LifecycleState::Warmed(crate::scenario::PoolState::Hibernated) => "Warmed:Hibernated",
+            LifecycleState::Standby => "Standby",
         }
     }
 }

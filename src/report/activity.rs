@@ -86,6 +86,12 @@ pub enum Act {
     },
     /// An instance detached from its group by a user request.
     Detach,
+    /// An instance moved to Standby (`entered`) or out of it by a user
+    /// request.
+    Standby {
+        /// Into Standby (true) or out of it.
+        entered: bool,
+    },
     /// A user's or pipeline's API call from the scenario's `actions`
     /// (UpdateTable, ModifyTargetGroup) that is not a scaling activity.
     UserAction,
@@ -118,6 +124,7 @@ impl Act {
             Act::DlqMove { .. } => "dlq_move",
             Act::TableScaling => "table_scaling",
             Act::Detach => "detach",
+            Act::Standby { .. } => "standby",
             Act::UserAction => "user_action",
             Act::TableThrottling { .. } => "table_throttling",
             Act::Reshard => "reshard",

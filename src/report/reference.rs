@@ -1805,6 +1805,10 @@ pub const ACTIVITY_KINDS: &[(&str, &str)] = &[
         "a user detached an instance from its group (a timed `actions` entry)",
     ),
     (
+        "standby",
+        "a user moved an instance to Standby or out of it (`actions`: enter_standby, exit_standby)",
+    ),
+    (
         "user_action",
         "a timed user or pipeline API call (`actions`): set desired capacity, update min/max, terminate an instance, UpdateTable, …",
     ),

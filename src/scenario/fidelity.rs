@@ -12,13 +12,42 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VirtualUsers {
-    /// How many users (constant over the run).
+    /// How many users: a number, or a pattern over time like a workload's
+    /// `rate` (step, ramp, diurnal, spike; the values given as `rps` are
+    /// users; not a trace). When the count falls, users finish their
+    /// request in flight and stop; when it rises, users start at once.
     #[schemars(example = 200)]
-    pub count: u32,
+    pub count: super::dist::Rate,
     /// Think time after each response (default 0s).
     #[serde(default = "zero_dist")]
     #[schemars(example = serde_json::json!({"dist": "exponential", "mean": "5s"}))]
     pub think_time: DurationDist,
+}
+
+/// AWS's `AvailabilityZoneDistribution` of a group.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneDistribution {
+    /// What the group does when launches fail in a zone
+    /// (`API-ASG:AvailabilityZoneDistribution`; default
+    /// `balanced-best-effort`).
+    #[serde(default)]
+    pub capacity_distribution_strategy: CapacityDistributionStrategy,
+}
+
+/// AWS's `CapacityDistributionStrategy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum CapacityDistributionStrategy {
+    /// "If launches fail in an Availability Zone, Auto Scaling will attempt
+    /// to launch in another healthy Availability Zone instead" (AWS's
+    /// default).
+    #[default]
+    #[serde(rename = "balanced-best-effort")]
+    BalancedBestEffort,
+    /// "Auto Scaling will continue to attempt to launch in the unhealthy
+    /// zone to preserve a balanced distribution."
+    #[serde(rename = "balanced-only")]
+    BalancedOnly,
 }
 
 /// Which API call a user action makes.
@@ -33,6 +62,13 @@ pub enum ActionKind {
     TerminateInstance,
     /// `DetachInstances` (`decrement`).
     DetachInstance,
+    /// `EnterStandby` (`decrement`, AWS's
+    /// `ShouldDecrementDesiredCapacity`; `instance` among the InService
+    /// instances).
+    EnterStandby,
+    /// `ExitStandby` (`instance` among the Standby instances, by launch
+    /// order).
+    ExitStandby,
     /// DynamoDB `UpdateTable` (`read_capacity`, `write_capacity`).
     UpdateTable,
     /// Application Auto Scaling `RegisterScalableTarget` (`dimension`,
@@ -108,13 +144,16 @@ pub struct UserAction {
     #[serde(default)]
     #[schemars(example = 10)]
     pub max: Option<f64>,
-    /// Terminate or detach: also lower desired capacity (default false, as
-    /// the API requires it be given; here it defaults to false).
-    #[serde(default)]
+    /// Terminate, detach or enter standby: also lower desired capacity
+    /// (AWS's `ShouldDecrementDesiredCapacity`; the API requires it be
+    /// given; here it defaults to false). AWS's name
+    /// `should_decrement_desired_capacity` is accepted too.
+    #[serde(default, alias = "should_decrement_desired_capacity")]
     #[schemars(example = true)]
     pub decrement: bool,
-    /// Terminate or detach: which InService instance, by launch order
-    /// (0 = oldest; default 0).
+    /// Terminate, detach or enter standby: which InService instance, by
+    /// launch order (0 = oldest; default 0). Exit standby: which Standby
+    /// instance, by launch order.
     #[serde(default)]
     #[schemars(example = 1)]
     pub instance: u32,
@@ -170,7 +209,9 @@ pub(crate) fn action_problems(sc: &super::Scenario) -> Vec<ActionProblem> {
             ActionKind::SetDesiredCapacity
             | ActionKind::UpdateAutoScalingGroup
             | ActionKind::TerminateInstance
-            | ActionKind::DetachInstance => {
+            | ActionKind::DetachInstance
+            | ActionKind::EnterStandby
+            | ActionKind::ExitStandby => {
                 need(
                     &mut out,
                     "auto_scaling_group",

@@ -1367,6 +1367,10 @@ pub struct AutoScalingGroup {
     #[serde(default = "crate::scenario::fidelity::alarm_action_delay")]
     #[schemars(example = serde_json::json!({"dist": "uniform", "min": "7s", "max": "33s"}))]
     pub alarm_action_delay: DurationDist,
+    /// Where the group launches when launches fail in a zone (AWS's
+    /// `AvailabilityZoneDistribution`; default balanced-best-effort).
+    #[serde(default)]
+    pub availability_zone_distribution: crate::scenario::fidelity::ZoneDistribution,
 }
 
 /// Settings of the elasticity scorecard of a group (SPEC Research Group
@@ -1808,4 +1812,8 @@ pub struct Fault {
     #[serde(default)]
     #[schemars(example = &"Cancelled")]
     pub status: Option<String>,
+    /// launch_failure: only launches of this instance type fail (default:
+    /// any; the group's `instance.type`).
+    #[serde(default)]
+    pub instance_type: Option<String>,
 }

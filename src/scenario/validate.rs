@@ -869,6 +869,19 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     }
 
     // ------------------------------------------------------------ actions
+    for (i, w) in s.workloads.iter().enumerate() {
+        if let Some(u) = &w.users
+            && matches!(u.count, super::dist::Rate::Trace { .. })
+        {
+            c.bad(
+                top.key("workloads")
+                    .item(Some(&w.name), i)
+                    .key("users")
+                    .key("count"),
+                "a users count cannot be a trace (use step, ramp, diurnal or spike)".to_string(),
+            );
+        }
+    }
     for ((i, field), m) in super::fidelity::action_problems(s) {
         c.bad(top.key("actions").item(None, i).key(&field), m);
     }

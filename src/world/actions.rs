@@ -1,13 +1,16 @@
 //! The scenario's `actions`: timed API calls a user or a pipeline makes
 //! during the run, each written to activities.csv in AWS's words
 //! (`/work/shared/research/asg-activity-causes.csv`: user_set_desired,
-//! user_update_constraints, user_terminate_decrement, detach; Application
-//! Auto Scaling's aas_min_set / aas_max_set).
+//! user_update_constraints, user_terminate_decrement, detach,
+//! standby_enter, standby_exit; Application Auto Scaling's aas_min_set /
+//! aas_max_set).
 
 use super::fidelity::FidEv;
 use super::{Act, Activity, Ev, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::LifecycleState;
+use crate::scenario::ScalingProcess;
 use crate::scenario::fidelity::{ActionKind, TableDimension, UserAction};
+use crate::sim::SimTime;
 
 impl World {
     /// Queue the scenario's actions.
@@ -97,7 +100,9 @@ impl World {
                     self.maintain_warm_pool(g);
                 }
             }
-            ActionKind::TerminateInstance | ActionKind::DetachInstance => {
+            ActionKind::TerminateInstance
+            | ActionKind::DetachInstance
+            | ActionKind::EnterStandby => {
                 let Some(g) = self.group_index(a.auto_scaling_group.as_ref()) else {
                     return;
                 };
@@ -112,13 +117,46 @@ impl World {
                 let Some(&inst) = serving.get(a.instance as usize) else {
                     return;
                 };
-                self.user_removes(g, inst, a.action == ActionKind::DetachInstance, a.decrement);
+                if a.action == ActionKind::EnterStandby {
+                    self.enter_standby(g, inst, a.decrement);
+                } else {
+                    self.user_removes(g, inst, a.action == ActionKind::DetachInstance, a.decrement);
+                }
+            }
+            ActionKind::ExitStandby => {
+                let Some(g) = self.group_index(a.auto_scaling_group.as_ref()) else {
+                    return;
+                };
+                let mut standby: Vec<u32> = self.groups[g]
+                    .aws
+                    .instances
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.instances[i as usize].state == LifecycleState::Standby)
+                    .collect();
+                standby.sort_by_key(|&i| (self.instances[i as usize].launched_at, i));
+                if let Some(&inst) = standby.get(a.instance as usize) {
+                    self.exit_standby(g, inst);
+                }
             }
             ActionKind::UpdateTable => {
                 let Some(tb) = a.table.as_deref().and_then(|n| self.table_index(n)) else {
                     return;
                 };
                 let name = a.table.clone().unwrap_or_default();
+                if self.table_updating(tb) {
+                    self.activities.push(
+                        Activity::new(
+                            self.now,
+                            name.clone(),
+                            Act::UserAction,
+                            "UpdateTable refused".to_string(),
+                            format!("ResourceInUseException: Attempt to change a resource which is still in use: Table is being updated: {name}"),
+                        )
+                        .with_details(format!("the scenario's actions; the table is UPDATING (an UpdateTable in progress); {SIMULATOR_WORDING}")),
+                    );
+                    return;
+                }
                 for (write, v) in [(false, a.read_capacity), (true, a.write_capacity)] {
                     let Some(v) = v else { continue };
                     let dim = if write { "write" } else { "read" };
@@ -130,7 +168,7 @@ impl World {
                             format!("UpdateTable: {dim} capacity units to {v}"),
                             format!("At {t} a user request updated the provisioned {dim} capacity of table {name} to {v}."),
                         )
-                        .with_details(format!("the scenario's actions; {SIMULATOR_WORDING}")),
+                        .with_details(format!("the scenario's actions; in effect after effective_after, the table UPDATING for update_time (the policy waits); {SIMULATOR_WORDING}")),
                     );
                     self.table_manual_update(tb, write, v);
                 }
@@ -247,14 +285,210 @@ impl World {
                 format!("{act} EC2 instance: {id}"),
                 cause.to_string(),
             )
-            .with_details("the scenario's actions; the instance leaves the group and its load balancers at once (requests still on it are cut), and is counted among the group's terminations"),
+            .with_details("the scenario's actions; the instance is deregistered from the group's load balancers and leaves the group when its in-flight requests finish (at most the deregistration delay; requests still on it then get a 502); it is counted among the group's terminations"),
         );
-        // Leaves as a termination does (deregistered, drained), without a
-        // termination row.
+        // Leaves as a termination does (deregistered, drained for up to the
+        // deregistration delay), without a termination row
+        // (`ASG:detach-instance`: "If the Auto Scaling group has an attached
+        // load balancer, the instance is deregistered from the load
+        // balancer"; with connection draining, in-flight requests finish).
         self.set_state(inst, LifecycleState::Terminating);
-        for lb in self.groups[g].aws.lbs.clone() {
-            self.lbs[lb as usize].aws.drain(inst);
+        self.consumer_stopped(inst);
+        let delay = self.drain_targets(g, inst);
+        let busy = {
+            let i = &self.instances[inst as usize];
+            i.busy > 0 || !i.waiting.is_empty()
+        };
+        if !busy || delay == 0 {
+            self.finish_termination(inst);
+        } else {
+            let generation = self.inst_gen[inst as usize];
+            self.q
+                .push(self.now + delay, Ev::DrainTimeout { inst, generation });
         }
-        self.finish_termination(inst);
+    }
+
+    /// Start deregistering an instance from its group's load balancers
+    /// (targets `draining`); the longest deregistration delay among those
+    /// it was registered with.
+    fn drain_targets(&mut self, g: usize, inst: u32) -> SimTime {
+        let mut delay: SimTime = 0;
+        for lb in self.groups[g].aws.lbs.clone() {
+            let l = &mut self.lbs[lb as usize].aws;
+            if l.drain(inst) {
+                delay = delay.max(l.deregistration_delay);
+            }
+        }
+        delay
+    }
+
+    /// EnterStandby: the InService instance leaves service (not counted in
+    /// service, not a scale-in candidate, still running and billed), is
+    /// deregistered from the group's load balancers with their
+    /// deregistration delay, and with `decrement` the desired capacity goes
+    /// down by one; without it the group launches a replacement
+    /// (`ASG:as-enter-exit-standby`). AWS's words (asg-activity-causes.csv
+    /// standby_enter, grade A): "Moving EC2 instance to Standby: {id}",
+    /// "At {t} instance {id} was moved to standby in response to a user
+    /// request, shrinking the capacity from {a} to {b}."
+    pub(super) fn enter_standby(&mut self, g: usize, inst: u32, decrement: bool) {
+        let t = self.clock_text(self.now);
+        let id = self.instances[inst as usize].ec2_id.clone();
+        let old = self.groups[g].aws.desired;
+        if decrement && old <= self.groups[g].aws.min {
+            let min = self.groups[g].aws.min;
+            self.activities.push(
+                Activity::new(
+                    self.now,
+                    self.groups[g].aws.name.clone(),
+                    Act::UserAction,
+                    format!("Moving {id} to Standby with decrement refused"),
+                    format!("ValidationError: AutoScalingGroup {} has min-size={min}, max-size={}, and desired-size={old}. Entering standby with decrement would violate the group's min size constraint.", self.groups[g].aws.name, self.groups[g].aws.max),
+                )
+                .with_details(format!("the scenario's actions; the API refuses the call; {SIMULATOR_WORDING}")),
+            );
+            return;
+        }
+        let cause = if decrement {
+            format!(
+                "At {t} instance {id} was moved to standby in response to a user request, shrinking the capacity from {old} to {}.",
+                old - 1
+            )
+        } else {
+            format!("At {t} instance {id} was moved to standby in response to a user request.")
+        };
+        if decrement {
+            self.change_desired(g, old - 1, &cause);
+        }
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.groups[g].aws.name.clone(),
+                Act::Standby { entered: true },
+                format!("Moving EC2 instance to Standby: {id}"),
+                cause,
+            )
+            .with_details(if decrement {
+                "the scenario's actions; the instance is deregistered from the group's load balancers (its in-flight requests finish within the deregistration delay) and no longer counts in service"
+            } else {
+                "the scenario's actions; the instance is deregistered from the group's load balancers (its in-flight requests finish within the deregistration delay) and no longer counts in service; desired capacity is unchanged, so the group launches a replacement (the no-decrement ending of the cause follows AWS's detach and terminate wording)"
+            }),
+        );
+        // Its timers (health checks, Spot notices) end; exit starts new ones.
+        self.inst_gen[inst as usize] = self.inst_gen[inst as usize].wrapping_add(1);
+        self.set_state(inst, LifecycleState::Standby);
+        self.load_changed(inst);
+        let delay = self.drain_targets(g, inst);
+        let busy = {
+            let i = &self.instances[inst as usize];
+            i.busy > 0 || !i.waiting.is_empty()
+        };
+        if !busy || delay == 0 {
+            self.standby_drained(inst, true);
+        } else {
+            self.q.push(
+                self.now + delay,
+                Ev::Fidelity {
+                    what: FidEv::StandbyDrainTimeout,
+                    a: inst,
+                    b: self.inst_gen[inst as usize],
+                },
+            );
+        }
+        if !decrement {
+            // The replacement's cause is AWS's launch clause alone.
+            self.reconcile(g, "");
+        }
+    }
+
+    /// A Standby instance's deregistration ends: when its last in-flight
+    /// request finishes (`timeout` false) or when the deregistration delay
+    /// elapses (requests still on it then get a 502, as an ALB closes them).
+    pub(super) fn standby_drained(&mut self, inst: u32, timeout: bool) {
+        let g = self.instances[inst as usize].asg as usize;
+        let draining = self.groups[g].aws.lbs.iter().any(|&lb| {
+            let l = &self.lbs[lb as usize].aws;
+            l.target_of(inst)
+                .is_some_and(|t| l.targets[t].health == crate::aws::elb::TargetHealth::Draining)
+        });
+        if !draining {
+            return;
+        }
+        let busy = {
+            let i = &self.instances[inst as usize];
+            i.busy > 0 || !i.waiting.is_empty()
+        };
+        if busy && !timeout {
+            return;
+        }
+        if busy {
+            self.cut_requests(inst);
+        }
+        for lb in self.groups[g].aws.lbs.clone() {
+            self.lbs[lb as usize].aws.deregister(inst);
+        }
+        self.load_changed(inst);
+    }
+
+    /// ExitStandby: the instance returns to InService, registers with the
+    /// group's load balancers (`initial` until it passes health checks) and
+    /// the desired capacity goes up by one (AWS refuses it above the
+    /// maximum). AWS's words (standby_exit, grade A): "Moving EC2 instance
+    /// out of Standby: {id}", "At {t} instance {id} was moved out of
+    /// standby in response to a user request, increasing the capacity from
+    /// {a} to {b}."
+    pub(super) fn exit_standby(&mut self, g: usize, inst: u32) {
+        let t = self.clock_text(self.now);
+        let id = self.instances[inst as usize].ec2_id.clone();
+        let old = self.groups[g].aws.desired;
+        if old >= self.groups[g].aws.max {
+            let max = self.groups[g].aws.max;
+            self.activities.push(
+                Activity::new(
+                    self.now,
+                    self.groups[g].aws.name.clone(),
+                    Act::UserAction,
+                    format!("Moving {id} out of Standby refused"),
+                    format!("ValidationError: AutoScalingGroup {} has min-size={}, max-size={max}, and desired-size={old}. Exiting standby would violate the group's max size constraint.", self.groups[g].aws.name, self.groups[g].aws.min),
+                )
+                .with_details(format!("the scenario's actions; the API refuses the call; {SIMULATOR_WORDING}")),
+            );
+            return;
+        }
+        let cause = format!(
+            "At {t} instance {id} was moved out of standby in response to a user request, increasing the capacity from {old} to {}.",
+            old + 1
+        );
+        self.change_desired(g, old + 1, &cause);
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.groups[g].aws.name.clone(),
+                Act::Standby { entered: false },
+                format!("Moving EC2 instance out of Standby: {id}"),
+                cause,
+            )
+            .with_details("the scenario's actions; InService again at once, registered with the group's load balancers as `initial` until it passes their health checks"),
+        );
+        // Stale drain and health check timers of the Standby spell end.
+        self.inst_gen[inst as usize] = self.inst_gen[inst as usize].wrapping_add(1);
+        let now = self.now;
+        self.set_state(inst, LifecycleState::InService);
+        self.instances[inst as usize].reset_accounting(now);
+        self.arm_spot_rate(inst);
+        self.consumer_started(inst);
+        if self.suspended(g, ScalingProcess::AddToLoadBalancer) {
+            return;
+        }
+        let az = self.instances[inst as usize].az;
+        for lb in self.groups[g].aws.lbs.clone() {
+            let l = &mut self.lbs[lb as usize].aws;
+            if l.target_of(inst).is_some() {
+                l.deregister(inst);
+            }
+            l.register(inst, az, crate::aws::elb::TargetHealth::Initial, now);
+            self.load_changed(inst);
+            self.start_health_checks(lb, inst);
+        }
     }
 }

@@ -260,6 +260,7 @@ impl World {
         if self.suspended(g, ScalingProcess::Launch) {
             return None;
         }
+        let forced = az.is_some();
         let per_az = self.per_az(g, &self.active_instances(g));
         let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
         let az = match az.or_else(|| termination::az_with_fewest_instances(&per_az, &available)) {
@@ -277,7 +278,7 @@ impl World {
             }
         };
         if !into_pool && self.launch_fails(g, az, &cause) {
-            return None;
+            return self.launch_elsewhere(g, forced, cause);
         }
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
@@ -575,6 +576,9 @@ impl World {
     /// Called when a terminating instance may have drained.
     pub(crate) fn maybe_drained(&mut self, inst: u32) {
         let i = &self.instances[inst as usize];
+        if i.state == LifecycleState::Standby {
+            return self.standby_drained(inst, false);
+        }
         if i.state == LifecycleState::Terminating && i.busy == 0 && i.waiting.is_empty() {
             self.finish_termination(inst);
         }

@@ -4,11 +4,29 @@
 //! latency rises (`recorded-aws-behaviour.md`: "150 looping JMeter threads"
 //! is not an open Poisson rate). Each user is a session that never ends,
 //! reusing the session machinery (cookies, DNS node, think time).
+//!
+//! The count may be a pattern over time (a ramp-up of threads, a step): the
+//! users are numbered, and user k is active while k < count(t). An inactive
+//! user finishes its request in flight, then waits until it is active again
+//! (checked each second) and sends at once.
 
 use super::{Ev, NONE, Session, World};
 use crate::scenario::Scenario;
+use crate::scenario::dist::Rate;
+use crate::sim::SimTime;
 use crate::sim::rng::CountSampler;
-use crate::workload::SessionModel;
+use crate::workload::{RateFn, SessionModel};
+
+/// A closed-loop workload whose user count varies: its users are the
+/// sessions `first..first + n`.
+pub(crate) struct VaryingUsers {
+    first: u32,
+    n: u32,
+    count: RateFn,
+}
+
+/// How often a waiting user looks at the count again.
+const RECHECK: SimTime = 1_000_000_000;
 
 impl World {
     /// Start every closed-loop workload's users, each at a random point of
@@ -18,12 +36,21 @@ impl World {
             let Some(u) = &w.users else { continue };
             let think = u.think_time.sampler();
             self.next_arrival[wl] = (crate::sim::SimTime::MAX, u64::MAX);
+            let count = RateFn::new(&u.count);
+            let n = count.max().ceil().max(0.0) as u32;
+            if !matches!(u.count, Rate::Constant(_)) {
+                self.fid.varying_users.push(VaryingUsers {
+                    first: self.sessions.len() as u32,
+                    n,
+                    count,
+                });
+            }
             let state = &mut self.workloads[wl];
             state.sessions = Some(SessionModel {
                 requests: CountSampler::Const(u64::MAX),
                 think: think.clone(),
             });
-            for _ in 0..u.count {
+            for _ in 0..n {
                 let first = think.sample(&mut state.session_rng);
                 let s = Session {
                     remaining: u64::MAX,
@@ -42,5 +69,34 @@ impl World {
             }
         }
         self.find_first_arrival();
+    }
+
+    /// Whether a session is a closed-loop user not active now (its number
+    /// at or above the count): it then waits and is woken when it is.
+    pub(super) fn closed_loop_parked(&mut self, session: u32) -> bool {
+        let Some(v) = self
+            .fid
+            .varying_users
+            .iter()
+            .find(|v| session >= v.first && session < v.first + v.n)
+        else {
+            return false;
+        };
+        let k = (session - v.first) as f64;
+        if k < v.count.at(self.now) {
+            return false;
+        }
+        let mut t = self.now;
+        loop {
+            t += RECHECK;
+            if t > self.end {
+                return true;
+            }
+            if k < v.count.at(t) {
+                break;
+            }
+        }
+        self.q.push(t, Ev::SessionNext { session });
+        true
     }
 }

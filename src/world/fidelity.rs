@@ -29,6 +29,9 @@ pub enum FidEv {
     UserAction,
     /// A group retries its failed launches (a = group).
     LaunchRetry,
+    /// A Standby instance's deregistration delay ends (a = instance, b =
+    /// its generation).
+    StandbyDrainTimeout,
 }
 
 /// A `launch_failure` fault of one group.
@@ -56,6 +59,11 @@ pub(crate) struct GroupFidelity {
     /// Consecutive failed launches (retry backoff), and a retry queued.
     failed_in_a_row: u32,
     retry_armed: bool,
+    /// `balanced-best-effort`: a launch failing in one zone goes to another.
+    best_effort: bool,
+    instance_type: String,
+    /// Zones whose launch failed at this instant (tried no more now).
+    zone_failed_at: Vec<(u32, SimTime)>,
 }
 
 /// A policy decision waiting for its activity: group, new desired
@@ -68,6 +76,8 @@ pub(crate) struct FidState {
     actions: Vec<Option<PendingAction>>,
     /// The scenario's timed user actions (`world::actions`).
     pub(super) user_actions: Vec<crate::scenario::fidelity::UserAction>,
+    /// Closed-loop workloads whose user count is a pattern.
+    pub(super) varying_users: Vec<super::closed_loop::VaryingUsers>,
 }
 
 impl FidState {
@@ -87,6 +97,9 @@ impl FidState {
                 .filter(|f| {
                     f.kind == crate::scenario::FaultKind::LaunchFailure
                         && f.auto_scaling_group.as_deref() == Some(g.name.as_str())
+                        && f.instance_type
+                            .as_ref()
+                            .is_none_or(|t| *t == g.instance.kind)
                 })
                 .map(|f| LaunchFailure {
                     from: f.at.0,
@@ -103,11 +116,18 @@ impl FidState {
             failure_rng: stream(sc.seed, &format!("asg/{}/launch-failures", g.name)),
             failed_in_a_row: 0,
             retry_armed: false,
+            best_effort: g
+                .availability_zone_distribution
+                .capacity_distribution_strategy
+                == crate::scenario::fidelity::CapacityDistributionStrategy::BalancedBestEffort,
+            instance_type: g.instance.kind.clone(),
+            zone_failed_at: Vec::new(),
         };
         FidState {
             groups: sc.auto_scaling_groups.iter().map(g).collect(),
             actions: Vec::new(),
             user_actions: Vec::new(),
+            varying_users: Vec::new(),
         }
     }
 }
@@ -120,6 +140,13 @@ impl World {
             FidEv::StoppedTerminate => self.stopped_terminate(a, b),
             FidEv::StoppedRelaunch => self.stopped_relaunch(a as usize),
             FidEv::UserAction => self.on_user_action(a as usize),
+            FidEv::StandbyDrainTimeout => {
+                if self.inst_gen[a as usize] == b
+                    && self.instances[a as usize].state == LifecycleState::Standby
+                {
+                    self.standby_drained(a, true);
+                }
+            }
             FidEv::LaunchRetry => {
                 let g = a as usize;
                 self.fid.groups[g].retry_armed = false;
@@ -204,7 +231,29 @@ impl World {
                 return false;
             }
         }
-        let (reason, status) = (f.failures[k].reason.clone(), f.failures[k].status.clone());
+        let (mut reason, status) = (f.failures[k].reason.clone(), f.failures[k].status.clone());
+        let zonal = f.failures[k].az.is_some();
+        if zonal {
+            f.zone_failed_at.retain(|z| z.1 == now);
+            f.zone_failed_at.push((az, now));
+        }
+        if zonal && reason == "InsufficientInstanceCapacity" {
+            // EC2's message for a zone out of capacity (many captures,
+            // e.g. RunInstances errors quoted in commonwarexyz/monorepo#2859,
+            // aws/eks-anywhere-build-tooling#772; grade A).
+            let ty = &f.instance_type;
+            let others: Vec<String> = self.groups[g]
+                .aws
+                .azs
+                .iter()
+                .filter(|z| **z != zone)
+                .cloned()
+                .collect();
+            reason = format!(
+                "We currently do not have sufficient {ty} capacity in the Availability Zone you requested ({zone}). Our system will be working on provisioning additional capacity. You can currently get {ty} capacity by not specifying an Availability Zone in your request or choosing {}.",
+                others.join(", ")
+            );
+        }
         f.failed_in_a_row += 1;
         let backoff = (10 * S)
             .saturating_mul(1u64 << (f.failed_in_a_row - 1).min(5))
@@ -216,7 +265,10 @@ impl World {
                 now,
                 self.groups[g].aws.name.clone(),
                 Act::LaunchFailed,
-                format!("Launching a new EC2 instance.  Status Reason: {reason}. Launching EC2 instance failed."),
+                format!(
+                    "Launching a new EC2 instance.  Status Reason: {reason}{} Launching EC2 instance failed.",
+                    if reason.ends_with('.') { "" } else { "." }
+                ),
                 cause.to_string(),
             )
             .with_details(format!(
@@ -235,6 +287,54 @@ impl World {
             );
         }
         true
+    }
+
+    /// A launch failed in zone `az` because of a zone's launch failure: with
+    /// `balanced-best-effort` (AWS's default) the group launches in another
+    /// zone at once (`API-ASG:AvailabilityZoneDistribution`: "Auto Scaling
+    /// will attempt to launch in another healthy Availability Zone
+    /// instead"), the zone with the fewest instances among those not failed
+    /// now; with `balanced-only` it keeps to the zone and retries later.
+    pub(super) fn launch_elsewhere(
+        &mut self,
+        g: usize,
+        forced: bool,
+        cause: String,
+    ) -> Option<u32> {
+        let now = self.now;
+        if forced || !self.fid.groups[g].best_effort {
+            return None;
+        }
+        loop {
+            let failed: Vec<u32> = self.fid.groups[g]
+                .zone_failed_at
+                .iter()
+                .filter(|z| z.1 == now)
+                .map(|z| z.0)
+                .collect();
+            if failed.is_empty() {
+                return None;
+            }
+            let per_az = self.per_az(g, &self.active_instances(g));
+            let available: Vec<bool> = self.groups[g]
+                .az_down
+                .iter()
+                .enumerate()
+                .map(|(z, d)| !d && !failed.contains(&(z as u32)))
+                .collect();
+            let z = crate::aws::termination::az_with_fewest_instances(&per_az, &available)?;
+            if let Some(i) = self.launch_into(g, Some(z), cause.clone(), false) {
+                return Some(i);
+            }
+            if !self.fid.groups[g]
+                .zone_failed_at
+                .iter()
+                .any(|x| x.0 == z && x.1 == now)
+            {
+                // It failed there for another reason: no zone to try.
+                return None;
+            }
+        }
     }
 
     /// Whether a group's launch is done when its instance is InService, or
@@ -303,7 +403,7 @@ impl World {
 
     /// Requests queued or in service on an instance fail: the load balancer
     /// answers 502 (the connection is cut); health checks on it are dropped.
-    fn cut_requests(&mut self, inst: u32) {
+    pub(super) fn cut_requests(&mut self, inst: u32) {
         let mut cut: Vec<u32> = self.instances[inst as usize].waiting.drain(..).collect();
         for (r, q) in self.reqs.iter().enumerate() {
             if q.live && q.inst == inst && !cut.contains(&(r as u32)) {

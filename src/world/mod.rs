@@ -1024,6 +1024,9 @@ impl World {
         match ev {
             Ev::Arrival { wl } => self.on_arrival(wl),
             Ev::SessionNext { session } => {
+                if !self.fid.varying_users.is_empty() && self.closed_loop_parked(session) {
+                    return;
+                }
                 let wl = self.session_workload(session);
                 self.start_request(wl, session);
             }
@@ -1278,7 +1281,10 @@ impl World {
         if let Some(next) = next {
             self.start_service(inst, next);
         } else {
-            drained_check = self.instances[inst as usize].state == LifecycleState::Terminating;
+            drained_check = matches!(
+                self.instances[inst as usize].state,
+                LifecycleState::Terminating | LifecycleState::Standby
+            );
         }
         if r.wl == NONE {
             self.health_check_done(req);
@@ -1497,7 +1503,7 @@ impl World {
                         pool_pending += 1
                     }
                     LifecycleState::Warmed(_) => pool_warmed += 1,
-                    LifecycleState::Terminated => {}
+                    LifecycleState::Terminated | LifecycleState::Standby => {}
                 }
             }
             let a = &mut self.groups[g].aws;

@@ -360,6 +360,7 @@ impl World {
                 }
                 // Warm pool instances count toward nothing until they leave it.
                 LifecycleState::Terminated
+                | LifecycleState::Standby
                 | LifecycleState::WarmedPending
                 | LifecycleState::WarmedPendingWait
                 | LifecycleState::Warmed(_) => {}
