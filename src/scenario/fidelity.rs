@@ -32,6 +32,7 @@ pub struct ZoneDistribution {
     /// (`API-ASG:AvailabilityZoneDistribution`; default
     /// `balanced-best-effort`).
     #[serde(default)]
+    #[schemars(example = &"balanced-only")]
     pub capacity_distribution_strategy: CapacityDistributionStrategy,
 }
 

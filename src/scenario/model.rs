@@ -1370,6 +1370,7 @@ pub struct AutoScalingGroup {
     /// Where the group launches when launches fail in a zone (AWS's
     /// `AvailabilityZoneDistribution`; default balanced-best-effort).
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"capacity_distribution_strategy": "balanced-only"}))]
     pub availability_zone_distribution: crate::scenario::fidelity::ZoneDistribution,
 }
 
@@ -1815,5 +1816,6 @@ pub struct Fault {
     /// launch_failure: only launches of this instance type fail (default:
     /// any; the group's `instance.type`).
     #[serde(default)]
+    #[schemars(example = &"c5.large")]
     pub instance_type: Option<String>,
 }
