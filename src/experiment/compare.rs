@@ -1376,13 +1376,7 @@ fn activity_aside(sc: &Scenario, runs: &[(String, &RunResult)], colors: &[String
             escape(&a.resource),
             escape(&a.description),
         );
-        if !a.cause.is_empty() {
-            let _ = write!(o, "<span class=\"c\">{}</span>", escape(&a.cause));
-        }
-        if !a.details.is_empty() {
-            let _ = write!(o, "<span class=\"c\">{}</span>", escape(&a.details));
-        }
-        o.push_str("</td></tr>\n");
+        crate::report::html::activity_row_end(&mut o, a);
     }
     o.push_str("</tbody></table></div>\n<p class=\"count\" id=\"act-count\"></p>\n");
     if rows.len() > MAX_ROWS {

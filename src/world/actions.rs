@@ -226,22 +226,30 @@ impl World {
     /// TerminateInstanceInAutoScalingGroup or DetachInstances: with
     /// `decrement` the desired capacity goes down by one (one `scaling`
     /// row); without it the group launches a replacement.
+    /// A user call the Auto Scaling API refuses: a `user_action` row with
+    /// the API's error, nothing else happens.
+    fn refused_action(&mut self, g: usize, description: String, error: String) {
+        self.activities.push(
+            Activity::new(
+                self.now,
+                self.groups[g].aws.name.clone(),
+                Act::UserAction,
+                description,
+                error,
+            )
+            .with_details(format!(
+                "the scenario's actions; the API refuses the call; {SIMULATOR_WORDING}"
+            )),
+        );
+    }
+
     fn user_removes(&mut self, g: usize, inst: u32, detach: bool, decrement: bool) {
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
         let have = self.active_instances(g).len() as u32;
         if decrement && self.groups[g].aws.desired <= self.groups[g].aws.min {
             let min = self.groups[g].aws.min;
-            self.activities.push(
-                Activity::new(
-                    self.now,
-                    self.groups[g].aws.name.clone(),
-                    Act::UserAction,
-                    format!("Removing {id} with decrement refused"),
-                    format!("ValidationError: Currently, desiredSize equals minSize ({min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size."),
-                )
-                .with_details(format!("the scenario's actions; the API refuses the call; {SIMULATOR_WORDING}")),
-            );
+            self.refused_action(g, format!("Removing {id} with decrement refused"), format!("ValidationError: Currently, desiredSize equals minSize ({min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size."));
             return;
         }
         let (verb, act) = if detach {
@@ -337,16 +345,7 @@ impl World {
         let old = self.groups[g].aws.desired;
         if decrement && old <= self.groups[g].aws.min {
             let min = self.groups[g].aws.min;
-            self.activities.push(
-                Activity::new(
-                    self.now,
-                    self.groups[g].aws.name.clone(),
-                    Act::UserAction,
-                    format!("Moving {id} to Standby with decrement refused"),
-                    format!("ValidationError: AutoScalingGroup {} has min-size={min}, max-size={}, and desired-size={old}. Entering standby with decrement would violate the group's min size constraint.", self.groups[g].aws.name, self.groups[g].aws.max),
-                )
-                .with_details(format!("the scenario's actions; the API refuses the call; {SIMULATOR_WORDING}")),
-            );
+            self.refused_action(g, format!("Moving {id} to Standby with decrement refused"), format!("ValidationError: AutoScalingGroup {} has min-size={min}, max-size={}, and desired-size={old}. Entering standby with decrement would violate the group's min size constraint.", self.groups[g].aws.name, self.groups[g].aws.max));
             return;
         }
         let cause = if decrement {
@@ -443,16 +442,7 @@ impl World {
         let old = self.groups[g].aws.desired;
         if old >= self.groups[g].aws.max {
             let max = self.groups[g].aws.max;
-            self.activities.push(
-                Activity::new(
-                    self.now,
-                    self.groups[g].aws.name.clone(),
-                    Act::UserAction,
-                    format!("Moving {id} out of Standby refused"),
-                    format!("ValidationError: AutoScalingGroup {} has min-size={}, max-size={max}, and desired-size={old}. Exiting standby would violate the group's max size constraint.", self.groups[g].aws.name, self.groups[g].aws.min),
-                )
-                .with_details(format!("the scenario's actions; the API refuses the call; {SIMULATOR_WORDING}")),
-            );
+            self.refused_action(g, format!("Moving {id} out of Standby refused"), format!("ValidationError: AutoScalingGroup {} has min-size={}, max-size={max}, and desired-size={old}. Exiting standby would violate the group's max size constraint.", self.groups[g].aws.name, self.groups[g].aws.min));
             return;
         }
         let cause = format!(
