@@ -70,23 +70,19 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         .map(|(g, a)| {
             let (ih, cost) = w.asg_cost(g);
             (
-                a.name.clone(),
+                a.name().to_string(),
                 AsgSummary {
-                    launches: a.launches,
-                    terminations: a.terminations,
-                    min_in_service: if a.min_in_service == u32::MAX {
-                        0
-                    } else {
-                        a.min_in_service as u64
-                    },
-                    max_in_service: a.max_in_service as u64,
+                    launches: a.launches(),
+                    terminations: a.terminations(),
+                    min_in_service: a.in_service().min as u64,
+                    max_in_service: a.in_service().max as u64,
                     instance_hours: summary::r6(ih),
                     cost_usd: summary::r6(cost),
-                    scaling_activities: a.scaling_activities,
+                    scaling_activities: a.scaling_activities(),
                     elasticity: sc
                         .auto_scaling_groups
                         .iter()
-                        .find(|x| x.name == a.name)
+                        .find(|x| x.name == a.name())
                         .map(|x| crate::report::elasticity::group_score(sc, &w.series, x))
                         .unwrap_or_default(),
                 },

@@ -32,7 +32,7 @@ impl World {
 
     fn group_index(&self, name: Option<&String>) -> Option<usize> {
         let n = name?;
-        self.groups.iter().position(|g| &g.aws.name == n)
+        self.groups.iter().position(|g| g.aws.name() == n)
     }
 
     /// One action is due.
@@ -44,17 +44,17 @@ impl World {
                 let Some(g) = self.group_index(a.auto_scaling_group.as_ref()) else {
                     return;
                 };
-                let old = self.groups[g].aws.desired;
+                let old = self.groups[g].aws.desired();
                 let new = a.desired.unwrap_or(old);
-                if new < self.groups[g].aws.min || new > self.groups[g].aws.max {
+                if new < self.groups[g].aws.min() || new > self.groups[g].aws.max() {
                     // AWS refuses it (ValidationError); nothing changes.
                     self.activities.push(
                         Activity::new(
                             self.now,
-                            self.groups[g].aws.name.clone(),
+                            self.groups[g].aws.name().to_string(),
                             Act::UserAction,
                             format!("SetDesiredCapacity to {new} refused"),
-                            format!("New SetDesiredCapacity value {new} is outside the group's bounds [{}, {}].", self.groups[g].aws.min, self.groups[g].aws.max),
+                            format!("New SetDesiredCapacity value {new} is outside the group's bounds [{}, {}].", self.groups[g].aws.min(), self.groups[g].aws.max()),
                         )
                         .with_details(SIMULATOR_WORDING),
                     );
@@ -71,17 +71,12 @@ impl World {
                     return;
                 };
                 let grp = &mut self.groups[g].aws;
-                if let Some(m) = a.min {
-                    grp.min = m as u32;
-                }
-                if let Some(m) = a.max {
-                    grp.max = m as u32;
-                }
-                let old = grp.desired;
-                let new = a
-                    .desired
-                    .unwrap_or(old)
-                    .clamp(grp.min, grp.max.max(grp.min));
+                let old = grp.desired();
+                let new = grp.update_constraints(
+                    a.min.map(|m| m as u32),
+                    a.max.map(|m| m as u32),
+                    a.desired,
+                );
                 let mut parts = Vec::new();
                 if let Some(m) = a.min {
                     parts.push(format!("min: {m}"));
@@ -108,7 +103,7 @@ impl World {
                 };
                 let mut serving: Vec<u32> = self.groups[g]
                     .aws
-                    .instances
+                    .instances()
                     .iter()
                     .copied()
                     .filter(|&i| self.instances[i as usize].state == LifecycleState::InService)
@@ -129,7 +124,7 @@ impl World {
                 };
                 let mut standby: Vec<u32> = self.groups[g]
                     .aws
-                    .instances
+                    .instances()
                     .iter()
                     .copied()
                     .filter(|&i| self.instances[i as usize].state == LifecycleState::Standby)
@@ -232,7 +227,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::UserAction,
                 description,
                 error,
@@ -247,8 +242,8 @@ impl World {
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
         let have = self.active_instances(g).len() as u32;
-        if decrement && self.groups[g].aws.desired <= self.groups[g].aws.min {
-            let min = self.groups[g].aws.min;
+        if decrement && self.groups[g].aws.desired() <= self.groups[g].aws.min() {
+            let min = self.groups[g].aws.min();
             self.refused_action(g, format!("Removing {id} with decrement refused"), format!("ValidationError: Currently, desiredSize equals minSize ({min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size."));
             return;
         }
@@ -266,8 +261,8 @@ impl World {
             format!("At {t} instance {id} was {verb} in response to a user request.")
         };
         if decrement {
-            let old = self.groups[g].aws.desired;
-            let new = old.saturating_sub(1).max(self.groups[g].aws.min);
+            let old = self.groups[g].aws.desired();
+            let new = old.saturating_sub(1).max(self.groups[g].aws.min());
             self.change_desired(g, new, &cause);
         }
         if detach {
@@ -288,7 +283,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Detach,
                 format!("{act} EC2 instance: {id}"),
                 cause.to_string(),
@@ -321,7 +316,7 @@ impl World {
     /// it was registered with.
     fn drain_targets(&mut self, g: usize, inst: u32) -> SimTime {
         let mut delay: SimTime = 0;
-        for lb in self.groups[g].aws.lbs.clone() {
+        for lb in self.groups[g].aws.lbs().to_vec() {
             let l = &mut self.lbs[lb as usize].aws;
             if l.drain(inst) {
                 delay = delay.max(l.deregistration_delay);
@@ -342,10 +337,10 @@ impl World {
     pub(super) fn enter_standby(&mut self, g: usize, inst: u32, decrement: bool) {
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
-        let old = self.groups[g].aws.desired;
-        if decrement && old <= self.groups[g].aws.min {
-            let min = self.groups[g].aws.min;
-            self.refused_action(g, format!("Moving {id} to Standby with decrement refused"), format!("ValidationError: AutoScalingGroup {} has min-size={min}, max-size={}, and desired-size={old}. Entering standby with decrement would violate the group's min size constraint.", self.groups[g].aws.name, self.groups[g].aws.max));
+        let old = self.groups[g].aws.desired();
+        if decrement && old <= self.groups[g].aws.min() {
+            let min = self.groups[g].aws.min();
+            self.refused_action(g, format!("Moving {id} to Standby with decrement refused"), format!("ValidationError: AutoScalingGroup {} has min-size={min}, max-size={}, and desired-size={old}. Entering standby with decrement would violate the group's min size constraint.", self.groups[g].aws.name(), self.groups[g].aws.max()));
             return;
         }
         let cause = if decrement {
@@ -362,7 +357,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Standby { entered: true },
                 format!("Moving EC2 instance to Standby: {id}"),
                 cause,
@@ -405,7 +400,7 @@ impl World {
     /// elapses (requests still on it then get a 502, as an ALB closes them).
     pub(super) fn standby_drained(&mut self, inst: u32, timeout: bool) {
         let g = self.instances[inst as usize].asg as usize;
-        let draining = self.groups[g].aws.lbs.iter().any(|&lb| {
+        let draining = self.groups[g].aws.lbs().iter().any(|&lb| {
             let l = &self.lbs[lb as usize].aws;
             l.target_of(inst)
                 .is_some_and(|t| l.targets[t].health == crate::aws::elb::TargetHealth::Draining)
@@ -423,7 +418,7 @@ impl World {
         if busy {
             self.cut_requests(inst);
         }
-        for lb in self.groups[g].aws.lbs.clone() {
+        for lb in self.groups[g].aws.lbs().to_vec() {
             self.lbs[lb as usize].aws.deregister(inst);
         }
         self.load_changed(inst);
@@ -439,10 +434,10 @@ impl World {
     pub(super) fn exit_standby(&mut self, g: usize, inst: u32) {
         let t = self.clock_text(self.now);
         let id = self.instances[inst as usize].ec2_id.clone();
-        let old = self.groups[g].aws.desired;
-        if old >= self.groups[g].aws.max {
-            let max = self.groups[g].aws.max;
-            self.refused_action(g, format!("Moving {id} out of Standby refused"), format!("ValidationError: AutoScalingGroup {} has min-size={}, max-size={max}, and desired-size={old}. Exiting standby would violate the group's max size constraint.", self.groups[g].aws.name, self.groups[g].aws.min));
+        let old = self.groups[g].aws.desired();
+        if old >= self.groups[g].aws.max() {
+            let max = self.groups[g].aws.max();
+            self.refused_action(g, format!("Moving {id} out of Standby refused"), format!("ValidationError: AutoScalingGroup {} has min-size={}, max-size={max}, and desired-size={old}. Exiting standby would violate the group's max size constraint.", self.groups[g].aws.name(), self.groups[g].aws.min()));
             return;
         }
         let cause = format!(
@@ -453,7 +448,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Standby { entered: false },
                 format!("Moving EC2 instance out of Standby: {id}"),
                 cause,
@@ -471,7 +466,7 @@ impl World {
             return;
         }
         let az = self.instances[inst as usize].az;
-        for lb in self.groups[g].aws.lbs.clone() {
+        for lb in self.groups[g].aws.lbs().to_vec() {
             let l = &mut self.lbs[lb as usize].aws;
             if l.target_of(inst).is_some() {
                 l.deregister(inst);

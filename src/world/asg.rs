@@ -13,29 +13,42 @@ use rand::RngExt;
 
 /// One Auto Scaling group: AWS's state of it (`aws::autoscaling::AsgState`)
 /// and everything this world keeps per group beside it, in one place.
+///
+/// Who may touch what: `aws` is AWS's state, changed only through
+/// `AsgState`'s methods (its own fields are private); `scaling`,
+/// `predictive` and `maint` are each owned by the module of the same
+/// purpose (`world::scaling`, `world::predictive`, `world::maintenance`)
+/// and used nowhere else; `rt` is the group's configuration, samplers and
+/// random streams, which the world reads and draws from (drawing needs
+/// `&mut` to the stream, and a method per draw would add nothing). The rest
+/// (zones down, rebalancing launches, the last not-scaled reason, the
+/// series resource, the default cooldown, load tracking) is private to this
+/// file behind the methods below.
 pub(crate) struct Group {
     /// AWS's state: capacity, instances, counters.
     pub(super) aws: crate::aws::autoscaling::AsgState,
     /// What a request does on its instances, samplers and random streams.
     pub(super) rt: super::AsgRuntime,
     /// Its resource in the series.
-    pub(super) res: u32,
-    /// Dynamic scaling: alarms, policies, cooldowns.
+    res: u32,
+    /// Dynamic scaling: alarms, policies, cooldowns (`world::scaling`).
     pub(super) scaling: super::scaling::GroupScaling,
     /// The group's default cooldown.
-    pub(super) default_cooldown: crate::scenario::Duration,
-    /// The last `not_scaled` reason (one row per new reason).
-    pub(super) last_not_scaled: String,
+    default_cooldown: crate::scenario::Duration,
+    /// The last `not_scaled` reason not tied to one policy (one row per
+    /// new reason).
+    last_not_scaled: String,
     /// Per zone: the zone is down.
-    pub(super) az_down: Vec<bool>,
+    az_down: Vec<bool>,
     /// Rebalancing launches not yet in service.
-    pub(super) rebalance_pending: Vec<u32>,
-    /// Predictive scaling.
+    rebalance_pending: Vec<u32>,
+    /// Predictive scaling (`world::predictive`).
     pub(super) predictive: super::predictive::GroupPredictive,
-    /// Health replacement, lifetime, refresh and warm pool.
+    /// Health replacement, lifetime, refresh and warm pool
+    /// (`world::maintenance`).
     pub(super) maint: super::maintenance::GroupMaintenance,
     /// Some load balancer of it routes by outstanding requests.
-    pub(super) load_tracked: bool,
+    load_tracked: bool,
 }
 
 impl Group {
@@ -60,6 +73,81 @@ impl Group {
             load_tracked: false,
         }
     }
+
+    /// Attach load balancer `lb` (its target group) to the group;
+    /// `tracks_load`: it routes by outstanding requests, so the group's
+    /// instances report their load changes to it.
+    pub(super) fn attach_lb(&mut self, lb: u32, tracks_load: bool) {
+        self.aws.attach_lb(lb);
+        self.load_tracked |= tracks_load;
+    }
+
+    /// Some load balancer of the group routes by outstanding requests.
+    pub(super) fn load_tracked(&self) -> bool {
+        self.load_tracked
+    }
+
+    /// The group's resource in the series.
+    pub(super) fn res(&self) -> u32 {
+        self.res
+    }
+
+    /// The group's default cooldown.
+    pub(super) fn default_cooldown(&self) -> crate::scenario::Duration {
+        self.default_cooldown
+    }
+
+    /// Zone `z` failed (`true`) or recovered (`false`).
+    pub(super) fn set_zone_down(&mut self, z: usize, down: bool) {
+        self.az_down[z] = down;
+    }
+
+    /// Zone `z` is down.
+    pub(super) fn zone_down(&self, z: usize) -> bool {
+        self.az_down[z]
+    }
+
+    /// Per zone: it can take launches (it is not down).
+    pub(super) fn zones_available(&self) -> Vec<bool> {
+        self.az_down.iter().map(|d| !d).collect()
+    }
+
+    /// Some zone is up.
+    pub(super) fn any_zone_up(&self) -> bool {
+        self.az_down.iter().any(|d| !d)
+    }
+
+    /// A rebalancing step is under way (its launch is not yet in service).
+    pub(super) fn rebalancing(&self) -> bool {
+        !self.rebalance_pending.is_empty()
+    }
+
+    /// A rebalancing launch started.
+    pub(super) fn rebalance_launched(&mut self, inst: u32) {
+        self.rebalance_pending.push(inst);
+    }
+
+    /// `inst` is in service (or gone): true when it was a rebalancing
+    /// launch, which is then done.
+    pub(super) fn rebalance_landed(&mut self, inst: u32) -> bool {
+        match self.rebalance_pending.iter().position(|&i| i == inst) {
+            Some(k) => {
+                self.rebalance_pending.swap_remove(k);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A group-wide not-scaled reason: true when it differs from the last
+    /// one (one row per new reason, not one per minute).
+    pub(super) fn note_not_scaled(&mut self, key: String) -> bool {
+        if self.last_not_scaled == key {
+            return false;
+        }
+        self.last_not_scaled = key;
+        true
+    }
 }
 
 impl World {
@@ -67,7 +155,7 @@ impl World {
     pub(crate) fn active_instances(&self, g: usize) -> Vec<u32> {
         self.groups[g]
             .aws
-            .instances
+            .instances()
             .iter()
             .copied()
             .filter(|&i| {
@@ -94,15 +182,12 @@ impl World {
     /// Only the change of desired capacity and its `scaling` row; false when
     /// it does not change.
     pub(crate) fn change_desired(&mut self, g: usize, new: u32, reason: &str) -> bool {
-        let old = self.groups[g].aws.desired;
-        if new == old {
+        let Some((old, new)) = self.groups[g].aws.set_desired(new) else {
             return false;
-        }
-        self.groups[g].aws.desired = new;
-        self.groups[g].aws.scaling_activities += 1;
+        };
         self.activities.push(Activity::new(
             self.now,
-            self.groups[g].aws.name.clone(),
+            self.groups[g].aws.name().to_string(),
             Act::Scaling { from: old, to: new },
             format!("Changing the desired capacity from {old} to {new}"),
             reason.to_string(),
@@ -114,7 +199,7 @@ impl World {
     pub(crate) fn reconcile(&mut self, g: usize, reason: &str) {
         let active = self.active_instances(g);
         let have = active.len() as u32;
-        let want = self.groups[g].aws.desired;
+        let want = self.groups[g].aws.desired();
         let t = self.clock_text(self.now);
         if want > have {
             if self.suspended(g, ScalingProcess::Launch) {
@@ -169,7 +254,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Suspended,
                 format!("The {process} process is suspended"),
                 format!("At {t} {what}, but its {process} process is suspended."),
@@ -191,7 +276,7 @@ impl World {
             .into_iter()
             .filter(|&i| az.is_none_or(|z| self.instances[i as usize].az == z))
             .collect();
-        let nazs = self.groups[g].aws.azs.len().max(1);
+        let nazs = self.groups[g].aws.zone_count();
         let mut az_counts = vec![0u32; nazs];
         let mut cands = Vec::with_capacity(active.len());
         for &i in &active {
@@ -225,7 +310,7 @@ impl World {
 
     /// How many of `instances` stand in each of the group's zones.
     pub(super) fn per_az(&self, g: usize, instances: &[u32]) -> Vec<u32> {
-        let mut per_az = vec![0u32; self.groups[g].aws.azs.len().max(1)];
+        let mut per_az = vec![0u32; self.groups[g].aws.zone_count()];
         for &i in instances {
             per_az[self.instances[i as usize].az as usize] += 1;
         }
@@ -262,14 +347,14 @@ impl World {
         }
         let forced = az.is_some();
         let per_az = self.per_az(g, &self.active_instances(g));
-        let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
+        let available = self.groups[g].zones_available();
         let az = match az.or_else(|| termination::az_with_fewest_instances(&per_az, &available)) {
             Some(z) => z,
             None => {
                 let t = self.clock_text(self.now);
                 self.activities.push(Activity::new(
                     self.now,
-                    self.groups[g].aws.name.clone(),
+                    self.groups[g].aws.name().to_string(),
                     Act::LaunchFailed,
                     "Launching a new EC2 instance.  Status Reason: no Availability Zone of the group is available. Launching EC2 instance failed.",
                     format!("At {t} an instance launch was attempted, but every Availability Zone of the group is down."),
@@ -282,7 +367,7 @@ impl World {
         }
         let id = self.new_instance_id(g);
         let idx = self.instances.len() as u32;
-        let version = self.groups[g].aws.lt_version;
+        let version = self.groups[g].aws.launch_template_version();
         let mut inst = Instance::new(
             id.clone(),
             g as u32,
@@ -297,12 +382,11 @@ impl World {
         }
         self.instances.push(inst);
         self.inst_gen.push(0);
-        self.groups[g].aws.instances.push(idx);
-        self.groups[g].aws.launches += 1;
+        self.groups[g].aws.on_launch(idx);
         let into = if into_pool { " into warm pool" } else { "" };
         let row = Activity::new(
             self.now,
-            self.groups[g].aws.name.clone(),
+            self.groups[g].aws.name().to_string(),
             Act::Launch,
             format!("Launching a new EC2 instance{into}: {id}"),
             cause,
@@ -424,7 +508,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Lifecycle,
                 format!("Instance {id} entered {}", state.aws_name()),
                 format!("The lifecycle hook {hook} completes at {until} with result {result}."),
@@ -451,7 +535,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Terminate,
                 format!("Terminating EC2 instance: {id}"),
                 why.aws,
@@ -517,7 +601,7 @@ impl World {
         if self.suspended(g, ScalingProcess::AddToLoadBalancer) {
             return;
         }
-        for lb in self.groups[g].aws.lbs.clone() {
+        for lb in self.groups[g].aws.lbs().to_vec() {
             // A new target is `initial` until it passes a health check.
             self.lbs[lb as usize]
                 .aws
@@ -546,7 +630,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Terminate,
                 format!("Terminating EC2 instance: {id}"),
                 why.aws,
@@ -554,7 +638,7 @@ impl World {
             .with_details(why.details),
         );
         let mut delay: SimTime = 0;
-        for lb in self.groups[g].aws.lbs.clone() {
+        for lb in self.groups[g].aws.lbs().to_vec() {
             let l = &mut self.lbs[lb as usize].aws;
             if l.drain(inst) {
                 delay = delay.max(l.deregistration_delay);
@@ -614,7 +698,7 @@ impl World {
             self.free_req(r);
         }
         let g = self.instances[inst as usize].asg as usize;
-        for lb in self.groups[g].aws.lbs.clone() {
+        for lb in self.groups[g].aws.lbs().to_vec() {
             self.lbs[lb as usize].aws.deregister(inst);
         }
         self.instances[inst as usize].release_all(now);
@@ -636,7 +720,7 @@ impl World {
         let i = &mut self.instances[inst as usize];
         i.terminated_at = Some(self.now);
         let g = i.asg as usize;
-        self.groups[g].aws.terminations += 1;
+        self.groups[g].aws.on_terminated();
     }
 
     /// Schedule the next run of a recurring (cron) action after `from`, if
@@ -680,20 +764,11 @@ impl World {
             return;
         }
         let grp = &mut self.groups[g].aws;
-        let old = grp.desired;
-        if let Some(m) = a.min {
-            grp.min = m;
-        }
-        if let Some(m) = a.max {
-            grp.max = m;
-        }
+        let old = grp.desired();
         if let Some(v) = a.launch_template_version {
-            grp.lt_version = v;
+            grp.set_launch_template_version(v);
         }
-        let new = a
-            .desired
-            .unwrap_or(old)
-            .clamp(grp.min, grp.max.max(grp.min));
+        let new = grp.update_constraints(a.min, a.max, a.desired);
         let t = self.clock_text(self.now);
         let mut parts = Vec::new();
         if let Some(m) = a.min {

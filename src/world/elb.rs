@@ -152,12 +152,12 @@ impl World {
     pub(super) fn load_changed(&mut self, inst: u32) {
         let i = &self.instances[inst as usize];
         let g = i.asg as usize;
-        if !self.groups[g].load_tracked {
+        if !self.groups[g].load_tracked() {
             return;
         }
         let load = i.busy + i.waiting.len() as u32;
-        for k in 0..self.groups[g].aws.lbs.len() {
-            let l = &mut self.lbs[self.groups[g].aws.lbs[k] as usize].aws;
+        for k in 0..self.groups[g].aws.lbs().len() {
+            let l = &mut self.lbs[self.groups[g].aws.lbs()[k] as usize].aws;
             if l.tracks_load() {
                 l.set_load(inst, load);
             }

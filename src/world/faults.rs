@@ -33,11 +33,11 @@ impl World {
         match action {
             FaultAction::AzDown(az) => {
                 for g in 0..self.groups.len() {
-                    let Some(z) = self.groups[g].aws.azs.iter().position(|a| a == &az) else {
+                    let Some(z) = self.groups[g].aws.zone_index(&az) else {
                         continue;
                     };
-                    self.groups[g].az_down[z] = true;
-                    for lb in self.groups[g].aws.lbs.clone() {
+                    self.groups[g].set_zone_down(z, true);
+                    for lb in self.groups[g].aws.lbs().to_vec() {
                         self.lbs[lb as usize].aws.set_zone_down(z as u32, true);
                     }
                     let mut victims: Vec<u32> = self
@@ -65,17 +65,17 @@ impl World {
             }
             FaultAction::AzUp(az) => {
                 for g in 0..self.groups.len() {
-                    let Some(z) = self.groups[g].aws.azs.iter().position(|a| a == &az) else {
+                    let Some(z) = self.groups[g].aws.zone_index(&az) else {
                         continue;
                     };
-                    self.groups[g].az_down[z] = false;
-                    for lb in self.groups[g].aws.lbs.clone() {
+                    self.groups[g].set_zone_down(z, false);
+                    for lb in self.groups[g].aws.lbs().to_vec() {
                         self.lbs[lb as usize].aws.set_zone_down(z as u32, false);
                     }
                     self.activities.push(
                         Activity::new(
                             self.now,
-                            self.groups[g].aws.name.clone(),
+                            self.groups[g].aws.name().to_string(),
                             Act::Rebalance,
                             format!("Availability Zone {az} recovered"),
                             format!("At {t} the Availability Zone {az} became available again and the group may require rebalancing."),
@@ -114,7 +114,7 @@ impl World {
                     self.activities.push(
                         Activity::new(
                             self.now,
-                            self.groups[g].aws.name.clone(),
+                            self.groups[g].aws.name().to_string(),
                             Act::Fault,
                             format!("Instance {id} failed"),
                             "",
@@ -191,7 +191,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::SpotInterruption,
                 format!("EC2 Spot Instance interruption notice for {id}"),
                 format!("EC2 will interrupt the Spot Instance {id} at {at}."),
@@ -269,34 +269,34 @@ impl World {
     pub(super) fn rebalance(&mut self, g: usize) {
         // Suspending AZRebalance, or Launch, stops it
         // (`ASG:understand-how-suspending-processes-affects-other-processes`).
-        if !self.groups[g].rebalance_pending.is_empty()
+        if self.groups[g].rebalancing()
             || self.suspended(g, crate::scenario::ScalingProcess::AzRebalance)
             || self.suspended(g, crate::scenario::ScalingProcess::Launch)
         {
             return;
         }
         let counts = self.per_az(g, &self.active_instances(g));
-        let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
+        let available = self.groups[g].zones_available();
         let t = self.clock_text(self.now);
         match termination::az_rebalance_action(
             &counts,
             &available,
-            self.groups[g].aws.desired,
-            self.groups[g].aws.max,
+            self.groups[g].aws.desired(),
+            self.groups[g].aws.max(),
         ) {
             RebalanceAction::None => {}
             RebalanceAction::Launch { az } => {
-                let zone = self.groups[g].aws.azs[az as usize].clone();
+                let zone = self.groups[g].aws.azs()[az as usize].clone();
                 let cause = format!(
                     "At {t} instances were launched to balance instances in zones {zone} with other zones resulting in more than desired number of instances in the group."
                 );
                 if let Some(i) = self.launch_instance_in(g, Some(az), cause) {
-                    self.groups[g].rebalance_pending.push(i);
+                    self.groups[g].rebalance_launched(i);
                 }
             }
             RebalanceAction::Terminate { az } => {
                 let have = counts.iter().sum::<u32>();
-                let want = self.groups[g].aws.desired;
+                let want = self.groups[g].aws.desired();
                 let Some((victim, why)) = self.choose_victim_in(g, Some(az)) else {
                     return;
                 };
@@ -318,12 +318,7 @@ impl World {
 
     /// A rebalancing launch is in service (or gone): take the next step.
     pub(super) fn rebalance_progress(&mut self, g: usize, inst: u32) {
-        if let Some(k) = self.groups[g]
-            .rebalance_pending
-            .iter()
-            .position(|&i| i == inst)
-        {
-            self.groups[g].rebalance_pending.swap_remove(k);
+        if self.groups[g].rebalance_landed(inst) {
             self.rebalance(g);
         }
     }

@@ -150,7 +150,7 @@ impl World {
             FidEv::LaunchRetry => {
                 let g = a as usize;
                 self.fid.groups[g].retry_armed = false;
-                if (self.active_instances(g).len() as u32) < self.groups[g].aws.desired {
+                if (self.active_instances(g).len() as u32) < self.groups[g].aws.desired() {
                     // The retry's cause is AWS's launch clause alone.
                     self.reconcile(g, "");
                 }
@@ -159,7 +159,7 @@ impl World {
                 if let Some((g, _, reason, simple)) =
                     self.fid.actions.get_mut(a as usize).and_then(Option::take)
                 {
-                    let before = self.groups[g].aws.instances.clone();
+                    let before = self.groups[g].aws.instances().to_vec();
                     let was_active = self.active_instances(g);
                     self.reconcile(g, &reason);
                     self.track_simple_activity(g, &before, was_active, simple);
@@ -212,7 +212,7 @@ impl World {
         let now = self.now;
         let zone = self.groups[g]
             .aws
-            .azs
+            .azs()
             .get(az as usize)
             .cloned()
             .unwrap_or_default();
@@ -244,7 +244,7 @@ impl World {
             let ty = &f.instance_type;
             let others: Vec<String> = self.groups[g]
                 .aws
-                .azs
+                .azs()
                 .iter()
                 .filter(|z| **z != zone)
                 .cloned()
@@ -263,7 +263,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::LaunchFailed,
                 format!(
                     "Launching a new EC2 instance.  Status Reason: {reason}{} Launching EC2 instance failed.",
@@ -317,10 +317,10 @@ impl World {
             }
             let per_az = self.per_az(g, &self.active_instances(g));
             let available: Vec<bool> = self.groups[g]
-                .az_down
-                .iter()
+                .zones_available()
+                .into_iter()
                 .enumerate()
-                .map(|(z, d)| !d && !failed.contains(&(z as u32)))
+                .map(|(z, up)| up && !failed.contains(&(z as u32)))
                 .collect();
             let z = crate::aws::termination::az_with_fewest_instances(&per_az, &available)?;
             if let Some(i) = self.launch_into(g, Some(z), cause.clone(), false) {
@@ -342,7 +342,8 @@ impl World {
     /// launch behind an ALB lasts until then, 332 s vs 33 s without one;
     /// 2018 ap-northeast-1 record, grade B).
     pub(super) fn launch_done_at_in_service(&mut self, g: usize, inst: u32) {
-        if self.groups[g].aws.lbs.is_empty() || self.suspended(g, ScalingProcess::AddToLoadBalancer)
+        if self.groups[g].aws.lbs().is_empty()
+            || self.suspended(g, ScalingProcess::AddToLoadBalancer)
         {
             self.scaling_activity_done(g, inst);
         }
@@ -355,7 +356,7 @@ impl World {
         if self.instances[inst as usize].state != LifecycleState::InService {
             return;
         }
-        let all = self.groups[g].aws.lbs.iter().all(|&lb| {
+        let all = self.groups[g].aws.lbs().iter().all(|&lb| {
             let l = &self.lbs[lb as usize].aws;
             l.target_of(inst)
                 .is_some_and(|t| l.targets[t].health == crate::aws::elb::TargetHealth::Healthy)
@@ -436,7 +437,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Health,
                 format!("Instance {id} marked Unhealthy"),
                 format!("At {t} an EC2 health check indicating it has been terminated or stopped was reported."),
@@ -479,7 +480,7 @@ impl World {
     }
 
     fn stopped_relaunch(&mut self, g: usize) {
-        if (self.active_instances(g).len() as u32) >= self.groups[g].aws.desired {
+        if (self.active_instances(g).len() as u32) >= self.groups[g].aws.desired() {
             return;
         }
         let t = self.clock_text(self.now);

@@ -161,7 +161,7 @@ impl World {
         if let Some(life) = m.lifetime {
             let due = self.groups[g]
                 .aws
-                .instances
+                .instances()
                 .iter()
                 .filter(|&&i| self.instances[i as usize].state == LifecycleState::InService)
                 .map(|&i| self.in_service_since(i) + life)
@@ -196,8 +196,8 @@ impl World {
     /// made up at the next sweep when a zone is available.
     fn refill_shortfall(&mut self, g: usize) {
         let have = self.active_instances(g).len() as u32;
-        if have < self.groups[g].aws.desired
-            && self.groups[g].az_down.iter().any(|d| !d)
+        if have < self.groups[g].aws.desired()
+            && self.groups[g].any_zone_up()
             && !self.suspended(g, ScalingProcess::Launch)
         {
             let t = self.clock_text(self.now);
@@ -229,7 +229,7 @@ impl World {
     fn ready_count(&self, g: usize, warmup: SimTime) -> u32 {
         self.groups[g]
             .aws
-            .instances
+            .instances()
             .iter()
             .filter(|&&i| self.ready(i, warmup))
             .count() as u32
@@ -278,7 +278,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Health,
                 format!("Instance {id} marked Unhealthy"),
                 format!("At {t} {check} was reported."),
@@ -325,7 +325,7 @@ impl World {
         {
             return;
         }
-        let desired = self.groups[g].aws.desired;
+        let desired = self.groups[g].aws.desired();
         let ready = self.ready_count(g, warmup);
         if !rules::unhealthy_replacement_may_proceed(ready, desired, false) {
             return;
@@ -395,7 +395,7 @@ impl World {
         let now = self.now;
         let mut due: Vec<u32> = self.groups[g]
             .aws
-            .instances
+            .instances()
             .iter()
             .copied()
             .filter(|&i| {
@@ -455,20 +455,20 @@ impl World {
             if now < r.at {
                 return;
             }
-            let from = self.groups[g].aws.lt_version;
+            let from = self.groups[g].aws.launch_template_version();
             let to = r.to_version.unwrap_or(from + 1);
-            self.groups[g].aws.lt_version = to;
+            self.groups[g].aws.set_launch_template_version(to);
             r.state = RefreshState::Running;
             let t = self.clock_text(now);
             let batch = rules::instance_refresh_batch(
-                self.groups[g].aws.desired,
+                self.groups[g].aws.desired(),
                 r.min_healthy,
                 r.max_healthy,
             );
             self.activities.push(
                 Activity::new(
                     now,
-                    self.groups[g].aws.name.clone(),
+                    self.groups[g].aws.name().to_string(),
                     Act::InstanceRefresh,
                     format!("Instance refresh started: launch template version {from} to {to}"),
                     format!(
@@ -489,7 +489,7 @@ impl World {
         }
         // The desired configuration is the group's: a version changed
         // during the refresh (a scheduled action) becomes its target.
-        let to = self.groups[g].aws.lt_version;
+        let to = self.groups[g].aws.launch_template_version();
         let warmup = r.warmup;
         r.new.retain(|&i| self.on_its_way(i, warmup));
         let stale = |w: &World, i: u32| w.instances[i as usize].lt_version != to;
@@ -520,7 +520,7 @@ impl World {
         // instances go as the group is now above desired capacity (a
         // scale-in meanwhile may already have taken the surplus).
         let surplus =
-            (self.active_instances(g).len() as u32).saturating_sub(self.groups[g].aws.desired);
+            (self.active_instances(g).len() as u32).saturating_sub(self.groups[g].aws.desired());
         for _ in 0..r.owed.min(surplus) {
             if old.is_empty() {
                 break;
@@ -553,7 +553,7 @@ impl World {
             self.activities.push(
                 Activity::new(
                     now,
-                    self.groups[g].aws.name.clone(),
+                    self.groups[g].aws.name().to_string(),
                     Act::InstanceRefresh,
                     format!(
                         "Instance refresh finished: {} instance(s) replaced",
@@ -573,7 +573,7 @@ impl World {
         // the headroom is launched first and its old instances go when the
         // new ones are ready; the rest are terminated now and replaced at
         // once (WE-16).
-        let desired = self.groups[g].aws.desired;
+        let desired = self.groups[g].aws.desired();
         let batch = rules::instance_refresh_batch(desired, r.min_healthy, r.max_healthy)
             .min(old.len() as u32);
         let ceiling = (desired as f64 * r.max_healthy.max(100.0) / 100.0 + 1e-9).floor() as u32;
@@ -604,7 +604,7 @@ impl World {
     pub(super) fn pool_instances(&self, g: usize) -> Vec<u32> {
         self.groups[g]
             .aws
-            .instances
+            .instances()
             .iter()
             .copied()
             .filter(|&i| {
@@ -623,7 +623,7 @@ impl World {
     /// like the group itself).
     fn pool_zone(&self, g: usize) -> Option<u32> {
         let per_az = self.per_az(g, &self.pool_instances(g));
-        let available: Vec<bool> = self.groups[g].az_down.iter().map(|d| !d).collect();
+        let available = self.groups[g].zones_available();
         crate::aws::termination::az_with_fewest_instances(&per_az, &available)
     }
 
@@ -633,8 +633,8 @@ impl World {
         let p = self.groups[g].maint.pool.as_ref()?;
         let a = &self.groups[g].aws;
         Some(rules::warm_pool_size(
-            a.desired,
-            a.max,
+            a.desired(),
+            a.max(),
             p.max_prepared,
             p.min_size,
         ))
@@ -758,13 +758,13 @@ impl World {
         let per_az = self.per_az(g, &self.active_instances(g));
         let inst = self.groups[g]
             .aws
-            .instances
+            .instances()
             .iter()
             .copied()
             .filter(|&i| {
                 let x = &self.instances[i as usize];
                 matches!(x.state, LifecycleState::Warmed(_))
-                    && !self.groups[g].az_down[x.az as usize]
+                    && !self.groups[g].zone_down(x.az as usize)
             })
             .min_by_key(|&i| (per_az[self.instances[i as usize].az as usize], i))?;
         let now = self.now;
@@ -777,7 +777,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Launch,
                 format!("Launching a new EC2 instance from warm pool: {id}"),
                 cause,

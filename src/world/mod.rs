@@ -757,14 +757,11 @@ impl World {
         for (i, lb) in w.lbs.iter().enumerate() {
             let lb = &lb.aws;
             if lb.asg != NONE {
-                w.groups[lb.asg as usize].aws.lbs.push(i as u32);
-                w.groups[lb.asg as usize].load_tracked |= lb.tracks_load();
+                w.groups[lb.asg as usize].attach_lb(i as u32, lb.tracks_load());
             }
         }
         for g in 0..w.groups.len() {
             w.launch_initial_fleet(g);
-            let a = &mut w.groups[g].aws;
-            (a.min_in_service, a.max_in_service) = (a.in_service, a.in_service);
             for idx in 0..w.groups[g].rt.scheduled.len() {
                 // One-off actions at `at` (recurring cron actions come with
                 // the scheduled-scaling work). AWS runs them "up to two
@@ -843,8 +840,8 @@ impl World {
     /// The initial fleet starts warm: InService, registered and healthy at
     /// t = 0, its launches in the activity history at t = 0.
     fn launch_initial_fleet(&mut self, g: usize) {
-        let desired = self.groups[g].aws.desired;
-        let nazs = self.groups[g].aws.azs.len().max(1);
+        let desired = self.groups[g].aws.desired();
+        let nazs = self.groups[g].aws.zone_count();
         let mut per_az = vec![0u32; nazs];
         let t = self.clock_text(0);
         for _ in 0..desired {
@@ -852,7 +849,7 @@ impl World {
             per_az[az as usize] += 1;
             let id = self.new_instance_id(g);
             let idx = self.instances.len() as u32;
-            let spec_version = self.groups[g].aws.lt_version;
+            let spec_version = self.groups[g].aws.launch_template_version();
             let mut inst = Instance::new(
                 id.clone(),
                 g as u32,
@@ -864,12 +861,10 @@ impl World {
             inst.protected = self.groups[g].rt.protect_new;
             inst.state = LifecycleState::InService;
             inst.in_service_at = Some(0);
-            self.groups[g].aws.in_service += 1;
             self.instances.push(inst);
             self.inst_gen.push(0);
-            self.groups[g].aws.instances.push(idx);
-            self.groups[g].aws.launches += 1;
-            for &lb in &self.groups[g].aws.lbs.clone() {
+            self.groups[g].aws.on_initial_launch(idx);
+            for &lb in &self.groups[g].aws.lbs().to_vec() {
                 self.lbs[lb as usize]
                     .aws
                     .register(idx, az, TargetHealth::Healthy, 0);
@@ -877,7 +872,7 @@ impl World {
             }
             self.activities.push(Activity::new(
                 0,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Launch,
                 format!("Launching a new EC2 instance: {id}"),
                 format!(
@@ -968,14 +963,7 @@ impl World {
         );
         i.state = new;
         if was != now {
-            let a = &mut self.groups[i.asg as usize].aws;
-            if now {
-                a.in_service += 1;
-            } else {
-                a.in_service -= 1;
-            }
-            a.min_in_service = a.min_in_service.min(a.in_service);
-            a.max_in_service = a.max_in_service.max(a.in_service);
+            self.groups[i.asg as usize].aws.on_in_service_change(now);
         }
     }
 
@@ -1481,14 +1469,14 @@ impl World {
             }
         }
         for g in 0..self.groups.len() {
-            let res = self.groups[g].res;
+            let res = self.groups[g].res();
             let mut in_service = 0u32;
             let mut pending = 0u32;
             let mut terminating = 0u32;
             let (mut pool_pending, mut pool_warmed) = (0u32, 0u32);
             let pool_size = self.warm_pool_target(g);
             let mut cpu_sum = 0.0;
-            for &i in &self.groups[g].aws.instances {
+            for &i in self.groups[g].aws.instances() {
                 let inst = &mut self.instances[i as usize];
                 match inst.state {
                     LifecycleState::InService => {
@@ -1506,15 +1494,15 @@ impl World {
                     LifecycleState::Terminated | LifecycleState::Standby => {}
                 }
             }
-            let a = &mut self.groups[g].aws;
-            debug_assert_eq!(a.in_service, in_service);
+            let a = &self.groups[g].aws;
+            debug_assert_eq!(a.in_service().now, in_service);
             let s = &mut self.series;
-            s.push(t0, res, "GroupDesiredCapacity", a.desired as f64);
+            s.push(t0, res, "GroupDesiredCapacity", a.desired() as f64);
             s.push(t0, res, "GroupInServiceInstances", in_service as f64);
             s.push(t0, res, "GroupPendingInstances", pending as f64);
             s.push(t0, res, "GroupTerminatingInstances", terminating as f64);
-            s.push(t0, res, "GroupMinSize", a.min as f64);
-            s.push(t0, res, "GroupMaxSize", a.max as f64);
+            s.push(t0, res, "GroupMinSize", a.min() as f64);
+            s.push(t0, res, "GroupMaxSize", a.max() as f64);
             if in_service > 0 {
                 s.push(t0, res, "CPUUtilization", cpu_sum / in_service as f64);
             }
@@ -1549,7 +1537,7 @@ impl World {
         let rt = &self.groups[g].rt;
         let mut hours = 0.0;
         let mut cost = 0.0;
-        for &i in &self.groups[g].aws.instances {
+        for &i in self.groups[g].aws.instances() {
             let inst = &self.instances[i as usize];
             hours += inst.run_seconds(t) / 3600.0;
             cost += inst.billed_seconds(rt.billing, t) / 3600.0 * rt.price_per_hour;

@@ -125,7 +125,7 @@ impl World {
             (self.unix_s(self.now) + (pol.buffer.nanos() / 1_000_000_000) as i64).div_euclid(3600);
         let f = pol.forecast.get(&hour)?;
         let a = &self.groups[g].aws;
-        Some(f.capacity.clamp(a.min, a.max.max(a.min)))
+        Some(f.capacity.clamp(a.min(), a.max().max(a.min())))
     }
 
     /// Unix seconds at simulated time `t`.
@@ -170,11 +170,12 @@ impl World {
             }
             for k in 0..self.groups[g].predictive.policies.len() {
                 let name = if k == 0 {
-                    self.groups[g].aws.name.clone()
+                    self.groups[g].aws.name().to_string()
                 } else {
                     format!(
                         "{}/{}",
-                        self.groups[g].aws.name, self.groups[g].predictive.policies[k].name
+                        self.groups[g].aws.name(),
+                        self.groups[g].predictive.policies[k].name
                     )
                 };
                 let res = self.series.resource(&name);
@@ -274,7 +275,7 @@ impl World {
             self.activities.push(
                 Activity::new(
                     now,
-                    self.groups[g].aws.name.clone(),
+                    self.groups[g].aws.name().to_string(),
                     Act::Predictive,
                     description,
                     cause,
@@ -388,7 +389,7 @@ impl World {
         let h_text = self.clock_text(self.hour_start(hour));
         let (desired, min, max) = {
             let a = &self.groups[g].aws;
-            (a.desired, a.min, a.max)
+            (a.desired(), a.min(), a.max())
         };
         let effective_max = rules::predictive_effective_max(max, cap as f64, breach);
         if effective_max > max {
@@ -401,7 +402,7 @@ impl World {
             // `ASG:predictive-scaling-policy-overview`). So it is not an
             // allowance for this hour only: dynamic policies may use it too,
             // and GroupMaxSize shows it.
-            self.groups[g].aws.max = effective_max;
+            self.groups[g].aws.raise_max(effective_max);
             self.maintain_warm_pool(g);
             let buffer = match breach {
                 MaxCapacityBreach::IncreaseMaxCapacity { buffer_percent } => buffer_percent,
@@ -410,7 +411,7 @@ impl World {
             self.activities.push(
                 Activity::new(
                     self.now,
-                    self.groups[g].aws.name.clone(),
+                    self.groups[g].aws.name().to_string(),
                     Act::Predictive,
                     format!("Raising the maximum capacity from {max} to {effective_max}"),
                     format!(
@@ -442,7 +443,7 @@ impl World {
                 self.activities.push(
                     Activity::new(
                         self.now,
-                        self.groups[g].aws.name.clone(),
+                        self.groups[g].aws.name().to_string(),
                         Act::NotScaled,
                         format!("No scaling: {why}"),
                         format!(

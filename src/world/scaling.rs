@@ -335,14 +335,14 @@ impl World {
     fn capacity(&self, g: usize, warmup: Duration) -> Capacity {
         let a = &self.groups[g].aws;
         let mut cap = Capacity {
-            desired: a.desired,
+            desired: a.desired(),
             past_warmup: 0,
             warming: 0,
             terminating: 0,
-            min: a.min,
-            max: a.max,
+            min: a.min(),
+            max: a.max(),
         };
-        for &i in &a.instances {
+        for &i in a.instances() {
             let inst = &self.instances[i as usize];
             match inst.state {
                 LifecycleState::InService => {
@@ -383,8 +383,8 @@ impl World {
             let ec2_period = self.groups[g].scaling.ec2_period;
             let basic = ec2_period > MINUTE;
             let (mut all, mut n_all, mut warm, mut n_warm) = (0.0, 0u32, 0.0, 0u32);
-            for k in 0..self.groups[g].aws.instances.len() {
-                let i = self.groups[g].aws.instances[k];
+            for k in 0..self.groups[g].aws.instances().len() {
+                let i = self.groups[g].aws.instances()[k];
                 let inst = &mut self.instances[i as usize];
                 if inst.state != LifecycleState::InService {
                     continue;
@@ -457,7 +457,7 @@ impl World {
             {
                 let lb = self.groups[g]
                     .aws
-                    .lbs
+                    .lbs()
                     .first()
                     .map(|&l| lb_minute[l as usize].0);
                 let cpu_sum = m.cpu_all.unwrap_or(0.0) * m.in_service;
@@ -598,7 +598,7 @@ impl World {
             for (name, c) in changes {
                 self.activities.push(Activity::new(
                     now,
-                    self.groups[g].aws.name.clone(),
+                    self.groups[g].aws.name().to_string(),
                     Act::Alarm {
                         alarm: name.clone(),
                         to: c.new,
@@ -714,7 +714,7 @@ impl World {
                 c,
                 format!(
                     "{why} changing the desired capacity from {} to {c}.",
-                    self.groups[g].aws.desired
+                    self.groups[g].aws.desired()
                 ),
             ));
         }
@@ -736,7 +736,7 @@ impl World {
             }
             return;
         }
-        let old = self.groups[g].aws.desired;
+        let old = self.groups[g].aws.desired();
         // A scale-in stops at predictive scaling's forecast for this hour:
         // the larger capacity wins (`World::predictive_floor`).
         let wanted = best;
@@ -748,9 +748,9 @@ impl World {
                     format!(
                         "predictive scaling forecasts {f} instances for this hour, and the larger capacity wins"
                     )
-                } else if best == self.groups[g].aws.max {
+                } else if best == self.groups[g].aws.max() {
                     format!("the desired capacity is already at the group's maximum ({best})")
-                } else if best == self.groups[g].aws.min {
+                } else if best == self.groups[g].aws.min() {
                     format!("the desired capacity is already at the group's minimum ({best})")
                 } else {
                     format!(
@@ -781,7 +781,7 @@ impl World {
                 reason.contains(&format!("policy {} ", p.spec.name))
                     && p.spec.kind == PolicyType::Simple
             })
-            .map(|p| rules::effective_cooldown(p.spec.cooldown, self.groups[g].default_cooldown));
+            .map(|p| rules::effective_cooldown(p.spec.cooldown, self.groups[g].default_cooldown()));
         for p in &mut self.groups[g].scaling.policies {
             p.last_not_scaled.clear();
         }
@@ -790,7 +790,7 @@ impl World {
         if self.delay_alarm_action(g, best, reason.clone(), simple) {
             return;
         }
-        let before: Vec<u32> = self.groups[g].aws.instances.clone();
+        let before: Vec<u32> = self.groups[g].aws.instances().to_vec();
         let was_active = self.active_instances(g);
         self.set_desired(g, best, reason);
         self.track_simple_activity(g, &before, was_active, simple);
@@ -812,7 +812,7 @@ impl World {
             // done launching (InService) or terminating (drained).
             let launched: Vec<u32> = self.groups[g]
                 .aws
-                .instances
+                .instances()
                 .iter()
                 .copied()
                 .filter(|i| !before.contains(i))
@@ -840,10 +840,8 @@ impl World {
                 return;
             }
             self.groups[g].scaling.policies[p].last_not_scaled = key;
-        } else if self.groups[g].last_not_scaled == key {
+        } else if !self.groups[g].note_not_scaled(key) {
             return;
-        } else {
-            self.groups[g].last_not_scaled = key;
         }
         let t = self.clock_text(self.now);
         let pol = if policy.is_empty() {
@@ -854,7 +852,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::NotScaled,
                 format!("No scaling: {why}"),
                 format!("At {t} a monitor alarm {alarm} in state ALARM{pol} the desired capacity was not changed: {why}."),
@@ -886,7 +884,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 self.now,
-                self.groups[g].aws.name.clone(),
+                self.groups[g].aws.name().to_string(),
                 Act::Cooldown { until },
                 format!("Cooldown until {secs}s"),
                 format!("At {t} the last instance of the scaling activity finished; simple scaling policies wait until {u} before responding to alarms."),

@@ -10,8 +10,8 @@ use stratus::world::World;
 const MIN: u64 = 60_000_000_000;
 
 fn per_az(w: &World, g: usize) -> Vec<u32> {
-    let mut c = vec![0; w.asg(g).azs.len()];
-    for &i in &w.asg(g).instances {
+    let mut c = vec![0; w.asg(g).azs().len()];
+    for &i in w.asg(g).instances() {
         let inst = &w.instances[i as usize];
         if matches!(
             inst.state,
@@ -64,10 +64,10 @@ fn we_08_az_outage_replaces_elsewhere_then_rebalances_launch_first() {
             .contains("to balance instances in zones us-east-1a")
     );
     // Desired capacity never changed: replacements and rebalancing are not scaling.
-    assert_eq!(w.asg(0).scaling_activities, 0);
+    assert_eq!(w.asg(0).scaling_activities(), 0);
     assert!(w.activities.iter().all(|a| a.kind() != "scaling"));
     // Two failed in the zone, two rebalanced away.
-    assert_eq!(w.asg(0).terminations, 4);
+    assert_eq!(w.asg(0).terminations(), 4);
 }
 
 #[test]
