@@ -56,26 +56,80 @@ impl TargetHealth {
     }
 }
 
-/// A registered target.
+/// A registered target. Its fields are private: its health changes only
+/// through [`LbState`] (registration, [`LbState::on_health_check`] with the
+/// thresholds of [`health_after_check`], [`LbState::set_health`],
+/// draining), its load only through [`LbState::set_load`], its request
+/// count only when it is routed to.
 #[derive(Clone, Copy, Debug)]
 pub struct Target {
     /// Instance index in the world.
-    pub instance: u32,
+    instance: u32,
     /// Zone index (of the group's zones).
-    pub az: u32,
-    /// Health.
-    pub health: TargetHealth,
+    az: u32,
+    health: TargetHealth,
     /// Consecutive passed health checks.
-    pub passes: u32,
+    passes: u32,
     /// Consecutive failed health checks.
-    pub fails: u32,
+    fails: u32,
     /// Slow start: (since, until) while the target ramps up.
-    pub slow_start: Option<(SimTime, SimTime)>,
+    slow_start: Option<(SimTime, SimTime)>,
     /// Requests routed to it in the current metrics period.
-    pub period_requests: u64,
+    period_requests: u64,
     /// Its outstanding requests as the world last reported them (least
     /// outstanding requests routing; see [`LbState::set_load`]).
-    pub load: u32,
+    load: u32,
+}
+
+impl Target {
+    /// Instance index in the world.
+    #[inline]
+    pub fn instance(&self) -> u32 {
+        self.instance
+    }
+
+    /// Zone index (of the group's zones).
+    #[inline]
+    pub fn az(&self) -> u32 {
+        self.az
+    }
+
+    /// Health.
+    #[inline]
+    pub fn health(&self) -> TargetHealth {
+        self.health
+    }
+
+    /// Its outstanding requests as last reported ([`LbState::set_load`]).
+    #[inline]
+    pub fn load(&self) -> u32 {
+        self.load
+    }
+}
+
+/// The health a target has after one health check, by the documented
+/// thresholds (`ALB:target-group-health-checks`): a new (`initial`) target
+/// must pass one check; a healthy one turns unhealthy after
+/// `unhealthy_threshold` consecutive failures (`fails`, this one
+/// included); an unhealthy one turns healthy after `healthy_threshold`
+/// consecutive passes (`passes`, this one included). A draining target
+/// keeps its state.
+pub fn health_after_check(
+    health: TargetHealth,
+    ok: bool,
+    passes: u32,
+    fails: u32,
+    healthy_threshold: u32,
+    unhealthy_threshold: u32,
+) -> TargetHealth {
+    match (health, ok) {
+        (TargetHealth::Initial, true) => TargetHealth::Healthy,
+        (TargetHealth::Unhealthy, true) if passes >= healthy_threshold => TargetHealth::Healthy,
+        (TargetHealth::Initial | TargetHealth::Healthy, false) if fails >= unhealthy_threshold => {
+            TargetHealth::Unhealthy
+        }
+        (h, _) => h,
+    }
 }
 
 /// Per-period counters of a load balancer (CloudWatch AWS/ApplicationELB).
@@ -155,7 +209,7 @@ pub struct LbState {
     /// Number of zones (= nodes).
     pub nodes: u32,
     /// Registered targets (draining ones included).
-    pub targets: Vec<Target>,
+    targets: Vec<Target>,
     /// Per node, the targets (indices into `targets`) it may route to now.
     lists: Vec<Vec<u32>>,
     /// Per node, its round-robin cursor.
@@ -494,6 +548,61 @@ impl LbState {
         }
     }
 
+    /// Registered targets (draining ones included), in registration order.
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// The health of an instance's target, None when it is not registered.
+    #[inline]
+    pub fn health_of(&self, instance: u32) -> Option<TargetHealth> {
+        self.target_of(instance).map(|t| self.targets[t].health)
+    }
+
+    /// One health check result for target `idx`: counts it and applies the
+    /// thresholds ([`health_after_check`], both at least 1). Returns the
+    /// health the thresholds give and the old health if it changed.
+    pub fn on_health_check(
+        &mut self,
+        idx: usize,
+        ok: bool,
+        healthy_threshold: u32,
+        unhealthy_threshold: u32,
+        now: SimTime,
+    ) -> (TargetHealth, Option<TargetHealth>) {
+        let tg = &mut self.targets[idx];
+        if ok {
+            tg.passes += 1;
+            tg.fails = 0;
+        } else {
+            tg.fails += 1;
+            tg.passes = 0;
+        }
+        let new = health_after_check(
+            tg.health,
+            ok,
+            tg.passes,
+            tg.fails,
+            healthy_threshold.max(1),
+            unhealthy_threshold.max(1),
+        );
+        (new, self.set_health(idx, new, now))
+    }
+
+    /// The metrics period's request count of every target: `each(load
+    /// balancer name, instance, requests)`, in target order; each target's
+    /// count starts again at zero (per-target RequestCount, for imbalance
+    /// charts).
+    pub fn flush_target_requests(&mut self, mut each: impl FnMut(&str, u32, u64)) {
+        for t in &mut self.targets {
+            each(
+                &self.name,
+                t.instance,
+                std::mem::take(&mut t.period_requests),
+            );
+        }
+    }
+
     /// Change a target's health; returns the old health if it changed.
     pub fn set_health(
         &mut self,
@@ -653,6 +762,43 @@ mod tests {
         }))
         .expect("valid load balancer");
         LbState::new(&spec, 0, nodes)
+    }
+
+    #[test]
+    fn health_checks_move_targets_by_the_thresholds() {
+        use TargetHealth::*;
+        // The pure rule: a new target needs one pass; a healthy one needs
+        // `unhealthy_threshold` failures; an unhealthy one `healthy_threshold`
+        // passes; draining stays draining.
+        assert_eq!(health_after_check(Initial, true, 1, 0, 5, 2), Healthy);
+        assert_eq!(health_after_check(Initial, false, 0, 1, 5, 2), Initial);
+        assert_eq!(health_after_check(Healthy, false, 0, 1, 5, 2), Healthy);
+        assert_eq!(health_after_check(Healthy, false, 0, 2, 5, 2), Unhealthy);
+        assert_eq!(health_after_check(Unhealthy, true, 4, 0, 5, 2), Unhealthy);
+        assert_eq!(health_after_check(Unhealthy, true, 5, 0, 5, 2), Healthy);
+        assert_eq!(health_after_check(Draining, true, 9, 0, 5, 2), Draining);
+        // Through the load balancer: consecutive counts reset on the other
+        // result, and the change is reported once.
+        let mut l = lb(true, 1);
+        l.register(7, 0, Healthy, 0);
+        let t = l.target_of(7).expect("registered");
+        assert_eq!(l.on_health_check(t, false, 5, 2, 1), (Healthy, None));
+        assert_eq!(l.on_health_check(t, true, 5, 2, 2), (Healthy, None));
+        assert_eq!(l.on_health_check(t, false, 5, 2, 3), (Healthy, None));
+        assert_eq!(
+            l.on_health_check(t, false, 5, 2, 4),
+            (Unhealthy, Some(Healthy))
+        );
+        assert_eq!(l.health_of(7), Some(Unhealthy));
+        assert_eq!(l.health_of(8), None);
+        for k in 0..4 {
+            assert_eq!(l.on_health_check(t, true, 5, 2, 5 + k), (Unhealthy, None));
+        }
+        assert_eq!(
+            l.on_health_check(t, true, 5, 2, 9),
+            (Healthy, Some(Unhealthy))
+        );
+        assert_eq!(l.targets()[t].instance(), 7);
     }
 
     #[test]

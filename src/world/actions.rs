@@ -401,9 +401,8 @@ impl World {
     pub(super) fn standby_drained(&mut self, inst: u32, timeout: bool) {
         let g = self.instances[inst as usize].asg as usize;
         let draining = self.groups[g].aws.lbs().iter().any(|&lb| {
-            let l = &self.lbs[lb as usize].aws;
-            l.target_of(inst)
-                .is_some_and(|t| l.targets[t].health == crate::aws::elb::TargetHealth::Draining)
+            self.lbs[lb as usize].aws.health_of(inst)
+                == Some(crate::aws::elb::TargetHealth::Draining)
         });
         if !draining {
             return;

@@ -200,9 +200,9 @@ impl World {
             // (`ALB:sticky-sessions`).
             if s.cookie != NONE && s.cookie_expiry > now && s.cookie != inst {
                 l.on_rebind();
-                let why = match l.target_of(s.cookie) {
+                let why = match l.health_of(s.cookie) {
                     None => "deregistered",
-                    Some(t) => l.targets[t].health.aws_name(),
+                    Some(h) => h.aws_name(),
                 };
                 rebound = Some((s.cookie, inst, why));
             }
@@ -247,11 +247,9 @@ impl World {
         if self.inst_gen[inst as usize] != generation {
             return;
         }
-        let Some(t) = self.lbs[lb as usize].aws.target_of(inst) else {
-            return;
-        };
-        if self.lbs[lb as usize].aws.targets[t].health == TargetHealth::Draining {
-            return;
+        match self.lbs[lb as usize].aws.health_of(inst) {
+            None | Some(TargetHealth::Draining) => return,
+            Some(_) => {}
         }
         let now = self.now;
         let hc = self.lbs[lb as usize].hc.clone();
@@ -328,28 +326,13 @@ impl World {
     fn health_check_result(&mut self, lb: u32, inst: u32, ok: bool) {
         let now = self.now;
         let hc = &self.lbs[lb as usize].hc;
-        let (ht, ut) = (hc.healthy_threshold.max(1), hc.unhealthy_threshold.max(1));
+        let (ht, ut) = (hc.healthy_threshold, hc.unhealthy_threshold);
         let l = &mut self.lbs[lb as usize].aws;
         let Some(t) = l.target_of(inst) else {
             return;
         };
-        let tg = &mut l.targets[t];
-        if ok {
-            tg.passes += 1;
-            tg.fails = 0;
-        } else {
-            tg.fails += 1;
-            tg.passes = 0;
-        }
-        let new = match (tg.health, ok) {
-            (TargetHealth::Initial, true) => TargetHealth::Healthy,
-            (TargetHealth::Unhealthy, true) if tg.passes >= ht => TargetHealth::Healthy,
-            (TargetHealth::Initial | TargetHealth::Healthy, false) if tg.fails >= ut => {
-                TargetHealth::Unhealthy
-            }
-            (h, _) => h,
-        };
-        let Some(old) = l.set_health(t, new, now) else {
+        let (new, changed) = l.on_health_check(t, ok, ht, ut, now);
+        let Some(old) = changed else {
             // Auto Scaling reads the target's health on its own schedule, so
             // an instance still unhealthy after its grace period is replaced
             // then (`ASG:ec2-auto-scaling-health-checks`).

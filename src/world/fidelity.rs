@@ -357,9 +357,8 @@ impl World {
             return;
         }
         let all = self.groups[g].aws.lbs().iter().all(|&lb| {
-            let l = &self.lbs[lb as usize].aws;
-            l.target_of(inst)
-                .is_some_and(|t| l.targets[t].health == crate::aws::elb::TargetHealth::Healthy)
+            self.lbs[lb as usize].aws.health_of(inst)
+                == Some(crate::aws::elb::TargetHealth::Healthy)
         });
         if all {
             self.scaling_activity_done(g, inst);

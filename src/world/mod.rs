@@ -1379,10 +1379,10 @@ impl World {
         for l in &self.lbs {
             let l = &l.aws;
             if l.tracks_load() {
-                for t in &l.targets {
-                    let i = &self.instances[t.instance as usize];
+                for t in l.targets() {
+                    let i = &self.instances[t.instance() as usize];
                     debug_assert_eq!(
-                        t.load,
+                        t.load(),
                         i.busy + i.waiting.len() as u32,
                         "{}: load of {} not reported",
                         l.name,
@@ -1397,10 +1397,10 @@ impl World {
             let res = self.lbs[i].res;
             let active: u64 = self.lbs[i]
                 .aws
-                .targets
+                .targets()
                 .iter()
                 .map(|t| {
-                    let x = &self.instances[t.instance as usize];
+                    let x = &self.instances[t.instance() as usize];
                     (x.busy + x.waiting.len() as u32) as u64
                 })
                 .sum();
@@ -1460,13 +1460,12 @@ impl World {
                 s.push(t0, res, "StickyRebinds", p.sticky_rebinds as f64);
             }
             // Per-target request counts, so imbalance can be charted.
-            for t in 0..l.targets.len() {
-                let n = std::mem::take(&mut l.targets[t].period_requests);
-                let inst = l.targets[t].instance as usize;
-                let name = format!("{}/{}", l.name, self.instances[inst].ec2_id);
-                let r = self.series.resource(&name);
-                self.series.push(t0, r, "RequestCount", n as f64);
-            }
+            let (instances, series) = (&self.instances, &mut self.series);
+            l.flush_target_requests(|lb, inst, n| {
+                let name = format!("{lb}/{}", instances[inst as usize].ec2_id);
+                let r = series.resource(&name);
+                series.push(t0, r, "RequestCount", n as f64);
+            });
         }
         for g in 0..self.groups.len() {
             let res = self.groups[g].res();
