@@ -7,7 +7,7 @@
 
 use crate::scenario::{LbType, LoadBalancer, Routing, StickinessType};
 use crate::sim::rng::Rng;
-use crate::sim::{DeadlineFifo, MinTree, SimTime};
+use crate::sim::{DeadlineFifo, MinTree, OptId, SimTime};
 use rand::RngExt;
 
 /// ALB hourly price, us-east-1 (`https://aws.amazon.com/elasticloadbalancing/pricing/`):
@@ -27,9 +27,6 @@ pub fn alb_cost_usd(hours: f64, requests: u64) -> f64 {
     let lcu_hours = requests as f64 / LCU_NEW_CONNECTIONS_PER_S / 3600.0;
     hours.max(0.0) * ALB_HOUR_USD + lcu_hours * LCU_HOUR_USD
 }
-
-/// No target entry (in [`LbState`]'s per-instance index).
-const NO_TARGET: u32 = u32::MAX;
 
 /// Health of a registered target (the ALB's target states).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,8 +182,9 @@ pub struct LbState {
     pub name: String,
     /// application | network.
     pub kind: LbType,
-    /// Auto Scaling group index filling the target group.
-    pub asg: u32,
+    /// Auto Scaling group index filling the target group (none: no group
+    /// fills it).
+    pub asg: OptId,
     /// Routing algorithm.
     pub routing: Routing,
     /// Cross-zone load balancing.
@@ -214,12 +212,12 @@ pub struct LbState {
     lists: Vec<Vec<u32>>,
     /// Per node, its round-robin cursor.
     cursors: Vec<usize>,
-    /// Per instance (world index): its entry in `targets`, or `NO_TARGET`.
-    slot: Vec<u32>,
+    /// Per instance (world index): its entry in `targets`, if any.
+    slot: Vec<OptId>,
     /// Least outstanding requests only: per node (one for all with
     /// cross-zone on), the loads of its list's targets (list position →
-    /// load) and each target's list position.
-    lor: Vec<(MinTree, Vec<u32>)>,
+    /// load) and each target's list position, if it is in the list.
+    lor: Vec<(MinTree, Vec<OptId>)>,
     /// Nodes in DNS now (NLB DNS failover can remove a zone).
     dns_nodes: Vec<u32>,
     /// Zones that are down (their node leaves DNS).
@@ -309,7 +307,7 @@ impl LbState {
 
     /// A load balancer of the scenario's `lb`, filled by group `asg`, one
     /// node per zone.
-    pub fn new(lb: &LoadBalancer, asg: u32, nodes: u32) -> Self {
+    pub fn new(lb: &LoadBalancer, asg: OptId, nodes: u32) -> Self {
         let nodes = nodes.max(1);
         let cross_zone = lb.cross_zone.unwrap_or(lb.kind == LbType::Application);
         LbState {
@@ -406,9 +404,9 @@ impl LbState {
             for list in &self.lists[..shared] {
                 let tree =
                     MinTree::from_values(list.iter().map(|&t| self.targets[t as usize].load));
-                let mut pos = vec![NO_TARGET; self.targets.len()];
+                let mut pos = vec![OptId::NONE; self.targets.len()];
                 for (p, &t) in list.iter().enumerate() {
-                    pos[t as usize] = p as u32;
+                    pos[t as usize] = OptId::some(p as u32);
                 }
                 self.lor.push((tree, pos));
             }
@@ -479,8 +477,7 @@ impl LbState {
         };
         self.targets[t].load = load;
         for (tree, pos) in &mut self.lor {
-            let p = pos[t];
-            if p != NO_TARGET {
+            if let Some(p) = pos[t].get() {
                 tree.set(p as usize, load);
             }
         }
@@ -488,13 +485,13 @@ impl LbState {
 
     /// Recompute every instance's entry index (after targets moved).
     fn reindex(&mut self) {
-        self.slot.fill(NO_TARGET);
+        self.slot.fill(OptId::NONE);
         for (k, t) in self.targets.iter().enumerate() {
             let i = t.instance as usize;
             if self.slot.len() <= i {
-                self.slot.resize(i + 1, NO_TARGET);
+                self.slot.resize(i + 1, OptId::NONE);
             }
-            self.slot[i] = k as u32;
+            self.slot[i] = OptId::some(k as u32);
         }
     }
 
@@ -543,8 +540,8 @@ impl LbState {
     #[inline]
     pub fn target_of(&self, instance: u32) -> Option<usize> {
         match self.slot.get(instance as usize) {
-            Some(&k) if k != NO_TARGET => Some(k as usize),
-            _ => None,
+            Some(&k) => k.get().map(|k| k as usize),
+            None => None,
         }
     }
 
@@ -761,7 +758,7 @@ mod tests {
             "name": "web", "target_group": "web", "cross_zone": cross_zone
         }))
         .expect("valid load balancer");
-        LbState::new(&spec, 0, nodes)
+        LbState::new(&spec, OptId::some(0), nodes)
     }
 
     #[test]

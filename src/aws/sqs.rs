@@ -24,15 +24,13 @@
 //!   flight for both queue types (the 2023 guide said 256 KiB and 20,000 for
 //!   FIFO; both are parameters).
 
-use crate::sim::SimTime;
 use crate::sim::rng::Rng;
+use crate::sim::{OptId, SimTime};
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 
-/// No such index.
-pub const NONE: u32 = u32::MAX;
 const SECOND: SimTime = 1_000_000_000;
 
 /// The visibility timeout's hard cap, 12 h, counted from the ReceiveMessage
@@ -435,16 +433,16 @@ pub enum MsgState {
 pub struct Message {
     /// MessageId (unique over the run, kept across a move).
     pub id: u64,
-    /// Queue it is in.
-    pub queue: u32,
+    /// Queue it is in (none: a free slot).
+    pub queue: OptId,
     /// State.
     pub state: MsgState,
     /// Arrival order in its queue.
     pub seq: u64,
     /// Position key among visible messages (standard queues).
     order: u64,
-    /// FIFO: group index in its queue.
-    pub group: u32,
+    /// FIFO: group index in its queue (none: not in a group yet).
+    pub group: OptId,
     /// MessageGroupId.
     pub group_key: u64,
     /// Bytes.
@@ -481,11 +479,11 @@ impl Message {
     fn free() -> Message {
         Message {
             id: 0,
-            queue: NONE,
+            queue: OptId::NONE,
             state: MsgState::Free,
             seq: 0,
             order: 0,
-            group: NONE,
+            group: OptId::NONE,
             group_key: 0,
             size: 0,
             enqueued_at: 0,
@@ -810,11 +808,11 @@ impl Sqs {
         let receipt = slot.receipt.wrapping_add(1);
         *slot = Message {
             id,
-            queue: q,
+            queue: OptId::some(q),
             state: MsgState::Delayed,
             seq,
             order: seq,
-            group: NONE,
+            group: OptId::NONE,
             group_key,
             size,
             enqueued_at: now,
@@ -845,7 +843,7 @@ impl Sqs {
 
     fn index(&mut self, m: u32) {
         let msg = &self.msgs[m as usize];
-        let qu = &mut self.queues[msg.queue as usize];
+        let qu = &mut self.queues[msg.queue.known() as usize];
         qu.by_arrival.insert(msg.seq, m);
         if let Some(e) = &mut qu.by_expiry {
             e.insert((expires_at(msg.enqueued_at, qu.cfg.retention), msg.seq, m));
@@ -854,7 +852,7 @@ impl Sqs {
 
     fn unindex(&mut self, m: u32, now: SimTime) {
         let msg = &self.msgs[m as usize];
-        let qu = &mut self.queues[msg.queue as usize];
+        let qu = &mut self.queues[msg.queue.known() as usize];
         qu.by_arrival.remove(&msg.seq);
         if let Some(e) = &mut qu.by_expiry {
             e.remove(&(expires_at(msg.enqueued_at, qu.cfg.retention), msg.seq, m));
@@ -869,7 +867,7 @@ impl Sqs {
         if msg.state != MsgState::Delayed || msg.receipt != receipt {
             return false;
         }
-        self.queues[msg.queue as usize].delayed -= 1;
+        self.queues[msg.queue.known() as usize].delayed -= 1;
         self.make_visible(m);
         true
     }
@@ -878,7 +876,7 @@ impl Sqs {
     /// flight).
     fn make_visible(&mut self, m: u32) {
         let msg = &mut self.msgs[m as usize];
-        let q = msg.queue;
+        let q = msg.queue.known();
         msg.state = MsgState::Visible;
         let qu = &mut self.queues[q as usize];
         qu.visible += 1;
@@ -892,9 +890,9 @@ impl Sqs {
                     g
                 }
             };
-            if msg.group != g {
+            if !msg.group.is(g) {
                 // New in this group: join at the back (arrival order).
-                msg.group = g;
+                msg.group = OptId::some(g);
                 qu.groups[g as usize].msgs.push_back(m);
             }
             self.fifo_update_ready(q, g);
@@ -1041,7 +1039,7 @@ impl Sqs {
         while let Some(Reverse((order, m, r))) = qu.heap.pop() {
             let msg = &self.msgs[m as usize];
             if msg.state == MsgState::Visible
-                && msg.queue == q
+                && msg.queue.is(q)
                 && msg.order == order
                 && msg.receipt == r
             {
@@ -1068,7 +1066,7 @@ impl Sqs {
         if !moves_to_dead_letter_queue(msg.receive_count, max_rc) {
             return false;
         }
-        let (rc, id, from) = (msg.receive_count, msg.id, msg.queue);
+        let (rc, id, from) = (msg.receive_count, msg.id, msg.queue.known());
         self.move_to_dlq(m, dlq, now);
         moved.push(Moved {
             msg: m,
@@ -1084,7 +1082,7 @@ impl Sqs {
     /// visibility timer started.
     fn deliver(&mut self, m: u32, now: SimTime, requested_at: SimTime) -> u32 {
         let msg = &mut self.msgs[m as usize];
-        let q = msg.queue;
+        let q = msg.queue.known();
         let qu = &mut self.queues[q as usize];
         msg.state = MsgState::InFlight;
         msg.receive_count += 1;
@@ -1108,7 +1106,7 @@ impl Sqs {
         }
         let r = msg.receipt;
         if qu.cfg.fifo {
-            let g = msg.group;
+            let g = msg.group.known();
             // The group is locked while a message of it is in flight.
             qu.groups[g as usize].in_flight += 1;
             self.fifo_update_ready(q, g);
@@ -1118,7 +1116,7 @@ impl Sqs {
 
     /// Move a visible message to the dead-letter queue.
     fn move_to_dlq(&mut self, m: u32, dlq: u32, now: SimTime) {
-        let src = self.msgs[m as usize].queue;
+        let src = self.msgs[m as usize].queue.known();
         self.take_out(m, now);
         self.queues[src as usize].totals.dead_lettered += 1;
         let d = &mut self.queues[dlq as usize];
@@ -1127,10 +1125,10 @@ impl Sqs {
         let fifo = d.cfg.fifo;
         d.totals.moved_in += 1;
         let msg = &mut self.msgs[m as usize];
-        msg.queue = dlq;
+        msg.queue = OptId::some(dlq);
         msg.seq = seq;
         msg.order = seq;
-        msg.group = NONE;
+        msg.group = OptId::NONE;
         msg.enqueued_at = dead_letter_enqueue_timestamp(fifo, msg.enqueued_at, now);
         msg.arrived_at = now;
         msg.receives_here = 0;
@@ -1143,7 +1141,7 @@ impl Sqs {
     fn take_out(&mut self, m: u32, now: SimTime) {
         self.unindex(m, now);
         let msg = &self.msgs[m as usize];
-        let q = msg.queue;
+        let q = msg.queue.known();
         let state = msg.state;
         let g = msg.group;
         let qu = &mut self.queues[q as usize];
@@ -1153,7 +1151,9 @@ impl Sqs {
             MsgState::Delayed => qu.delayed -= 1,
             MsgState::Free => {}
         }
-        if qu.cfg.fifo && g != NONE {
+        if qu.cfg.fifo
+            && let Some(g) = g.get()
+        {
             let grp = &mut qu.groups[g as usize];
             if let Some(k) = grp.msgs.iter().position(|&x| x == m) {
                 grp.msgs.remove(k);
@@ -1181,7 +1181,7 @@ impl Sqs {
         if msg.state != MsgState::InFlight || msg.receipt != receipt || msg.visible_at > now {
             return false;
         }
-        let q = msg.queue;
+        let q = msg.queue.known();
         let qu = &mut self.queues[q as usize];
         qu.in_flight -= 1;
         if !qu.cfg.fifo && returns_to_back(msg.receives_here) {
@@ -1189,7 +1189,7 @@ impl Sqs {
             qu.next_seq += 1;
         }
         if qu.cfg.fifo {
-            let g = msg.group;
+            let g = msg.group.known();
             qu.groups[g as usize].in_flight -= 1;
         }
         msg.lost_delete = false;
@@ -1207,7 +1207,7 @@ impl Sqs {
     /// DeleteMessage on queue `q` with the receipt handle `(m, receipt)`. A
     /// message moved to a dead-letter queue is gone from `q`.
     pub fn delete(&mut self, q: u32, m: u32, receipt: u32, now: SimTime) -> DeleteOutcome {
-        if !self.same_message(m, receipt) || self.msgs[m as usize].queue != q {
+        if !self.same_message(m, receipt) || !self.msgs[m as usize].queue.is(q) {
             return DeleteOutcome::Gone;
         }
         let msg = &self.msgs[m as usize];
@@ -1245,7 +1245,7 @@ impl Sqs {
         timeout: SimTime,
     ) -> Result<SimTime, VisibilityError> {
         let msg = &mut self.msgs[m as usize];
-        if msg.queue != q
+        if !msg.queue.is(q)
             || msg.state != MsgState::InFlight
             || msg.receipt != receipt
             || msg.visible_at <= now

@@ -4,11 +4,13 @@
 
 pub mod clock;
 pub mod hist;
+pub mod id;
 pub mod mintree;
 pub mod queue;
 pub mod rng;
 pub mod timer;
 
+pub use id::OptId;
 pub use mintree::MinTree;
 pub use queue::EventQueue;
 pub use rng::{Sampler, stream};

@@ -287,7 +287,7 @@ impl World {
             return;
         }
         if !r.answered {
-            if !ok && let Sink::Api(a) = self.workloads[r.wl as usize].sink {
+            if !ok && let Sink::Api(a) = self.workloads[r.wl.known() as usize].sink {
                 self.apis.apis[a as usize].totals.lambda_errors += 1;
             }
             self.answer(req, if ok { Outcome::Ok } else { Outcome::Target5xx });

@@ -2,7 +2,7 @@
 //! and terminating instances to match it, draining, scheduled actions, and the
 //! activity history in AWS's words.
 
-use super::{Act, Activity, Ev, NONE, Outcome, SIMULATOR_WORDING, Why, World};
+use super::{Act, Activity, Ev, Outcome, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::{Instance, LifecycleState};
 use crate::aws::elb::TargetHealth;
 use crate::aws::scaling as rules;
@@ -685,14 +685,14 @@ impl World {
         // Requests still queued or in service on it.
         let mut cut: Vec<u32> = self.instances[inst as usize].waiting.drain(..).collect();
         for (r, q) in self.reqs.iter().enumerate() {
-            if q.live && q.inst == inst && !cut.contains(&(r as u32)) {
+            if q.live && q.inst.is(inst) && !cut.contains(&(r as u32)) {
                 cut.push(r as u32);
             }
         }
         for r in cut {
             // Requests still running when the deregistration delay elapses
             // get a 502 (`ALB:load-balancer-target-groups`).
-            if !self.reqs[r as usize].answered && self.reqs[r as usize].wl != NONE {
+            if !self.reqs[r as usize].answered && self.reqs[r as usize].wl.is_some() {
                 self.answer(r, Outcome::Elb502);
             }
             self.free_req(r);

@@ -10,9 +10,10 @@
 //! user finishes its request in flight, then waits until it is active again
 //! (checked each second) and sends at once.
 
-use super::{Ev, NONE, Session, World};
+use super::{Ev, Session, World};
 use crate::scenario::Scenario;
 use crate::scenario::dist::Rate;
+use crate::sim::OptId;
 use crate::sim::SimTime;
 use crate::sim::rng::CountSampler;
 use crate::workload::{RateFn, SessionModel};
@@ -54,10 +55,10 @@ impl World {
                 let first = think.sample(&mut state.session_rng);
                 let s = Session {
                     remaining: u64::MAX,
-                    node: NONE,
-                    cookie: NONE,
+                    node: OptId::NONE,
+                    cookie: OptId::NONE,
                     cookie_expiry: 0,
-                    home: NONE,
+                    home: OptId::NONE,
                     lost: false,
                 };
                 self.sessions.push(s);

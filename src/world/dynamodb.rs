@@ -552,7 +552,7 @@ impl World {
 
     /// A workload's request reaches its table.
     pub(super) fn table_workload_call(&mut self, req: u32, site: u32) {
-        let wl = self.reqs[req as usize].wl as usize;
+        let wl = self.reqs[req as usize].wl.known() as usize;
         let t = self.ddb.sites[site as usize].table as usize;
         let client = {
             let tr = &mut self.ddb.tables[t];

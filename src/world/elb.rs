@@ -13,12 +13,12 @@
 //! [`Lb`].
 
 use super::{
-    Act, Activity, Ev, NONE, Outcome, Request, SIMULATOR_WORDING, World, due_requests, unanswered,
+    Act, Activity, Ev, Outcome, Request, SIMULATOR_WORDING, World, due_requests, unanswered,
 };
 use crate::aws::ec2::{Admission, LifecycleState};
 use crate::aws::elb::{HttpCode, TargetHealth};
 use crate::scenario::{SessionStore, StickinessType};
-use crate::sim::SimTime;
+use crate::sim::{OptId, SimTime};
 use rand::RngExt;
 
 /// One load balancer: AWS's state of it (`aws::elb::LbState`: targets,
@@ -92,24 +92,32 @@ impl World {
         let lbx = &mut self.lbs[lb as usize];
         let (l, dns_rng, rng) = (&mut lbx.aws, &mut lbx.dns_rng, &mut lbx.rng);
         l.on_request();
-        self.reqs[req as usize].lb = lb;
+        self.reqs[req as usize].lb = OptId::some(lb);
         // The client's DNS lookup picks a node; a session keeps its node.
-        let node = if session == NONE {
-            l.pick_node(dns_rng)
-        } else {
-            let s = &mut self.sessions[session as usize];
-            if s.node == NONE {
-                s.node = l.pick_node(dns_rng);
+        let node = match session.get() {
+            None => l.pick_node(dns_rng),
+            Some(session) => {
+                let s = &mut self.sessions[session as usize];
+                match s.node.get() {
+                    Some(n) => n,
+                    None => {
+                        let n = l.pick_node(dns_rng);
+                        s.node = OptId::some(n);
+                        n
+                    }
+                }
             }
-            s.node
         };
-        let sticky = session != NONE && l.stickiness != crate::scenario::StickinessType::None;
+        let sticky = session.is_some() && l.stickiness != crate::scenario::StickinessType::None;
         let mut routed = None;
         if sticky {
-            let s = &self.sessions[session as usize];
-            if s.cookie != NONE && s.cookie_expiry > now && l.sticky_ok(s.cookie, node) {
-                routed = Some(s.cookie);
-                if let Some(t) = l.target_of(s.cookie) {
+            let s = &self.sessions[session.known() as usize];
+            if let Some(cookie) = s.cookie.get()
+                && s.cookie_expiry > now
+                && l.sticky_ok(cookie, node)
+            {
+                routed = Some(cookie);
+                if let Some(t) = l.target_of(cookie) {
                     l.on_sticky_hit(t);
                 }
             }
@@ -123,7 +131,7 @@ impl World {
             self.free_req(req);
             return;
         };
-        if session != NONE {
+        if let Some(session) = session.get() {
             self.session_routed(lb, session, inst, sticky);
         }
         let l = &mut self.lbs[lb as usize].aws;
@@ -134,7 +142,7 @@ impl World {
         }
         let reqs = &self.reqs;
         l.deadlines.compact(|k| unanswered(reqs, k));
-        self.reqs[req as usize].inst = inst;
+        self.reqs[req as usize].inst = OptId::some(inst);
         let admitted = self.instances[inst as usize].admit(req, now);
         self.load_changed(inst);
         match admitted {
@@ -198,25 +206,28 @@ impl World {
             // The sticky target is unhealthy, draining or gone: the load
             // balancer picks a new one and rewrites the cookie
             // (`ALB:sticky-sessions`).
-            if s.cookie != NONE && s.cookie_expiry > now && s.cookie != inst {
+            if let Some(cookie) = s.cookie.get()
+                && s.cookie_expiry > now
+                && cookie != inst
+            {
                 l.on_rebind();
-                let why = match l.health_of(s.cookie) {
+                let why = match l.health_of(cookie) {
                     None => "deregistered",
                     Some(h) => h.aws_name(),
                 };
-                rebound = Some((s.cookie, inst, why));
+                rebound = Some((cookie, inst, why));
             }
-            s.cookie = inst;
+            s.cookie = OptId::some(inst);
             s.cookie_expiry = now + l.cookie_duration;
         }
         // Session state kept on the instance is unreachable from any other.
         let g = self.instances[inst as usize].asg as usize;
         if self.groups[g].rt.session_store == SessionStore::Local {
-            if s.home != NONE && s.home != inst && !s.lost {
+            if s.home.is_some() && !s.home.is(inst) && !s.lost {
                 s.lost = true;
                 l.on_session_lost();
             }
-            s.home = inst;
+            s.home = OptId::some(inst);
         }
         if let Some(example) = rebound
             && let Some(done) = self.lbs[lb as usize].sticky.note(now, example)
@@ -265,10 +276,10 @@ impl World {
             generation: 0,
             live: true,
             answered: false,
-            wl: NONE,
-            session: NONE,
-            lb,
-            inst,
+            wl: OptId::NONE,
+            session: OptId::NONE,
+            lb: OptId::some(lb),
+            inst: OptId::some(inst),
             started: now,
             attempt_at: now,
             attempts: 1,
@@ -305,7 +316,7 @@ impl World {
             return;
         }
         self.reqs[req as usize].answered = true;
-        self.health_check_result(r.lb, r.inst, true);
+        self.health_check_result(r.lb.known(), r.inst.known(), true);
     }
 
     /// A health check got no response within its timeout: a failure.
@@ -315,7 +326,7 @@ impl World {
             return;
         }
         self.reqs[req as usize].answered = true;
-        self.health_check_result(r.lb, r.inst, false);
+        self.health_check_result(r.lb.known(), r.inst.known(), false);
     }
 
     /// Apply one health check result with the documented thresholds: a new

@@ -3,7 +3,7 @@
 //! a stopped instance found by the group's periodic health check, an
 //! application that answers some time after its instance is InService.
 
-use super::{Act, Activity, Ev, NONE, Outcome, SIMULATOR_WORDING, Why, World};
+use super::{Act, Activity, Ev, Outcome, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::LifecycleState;
 use crate::aws::recorded;
 use crate::scenario::{AutoScalingGroup, Duration, ScalingProcess, Scenario};
@@ -406,12 +406,12 @@ impl World {
     pub(super) fn cut_requests(&mut self, inst: u32) {
         let mut cut: Vec<u32> = self.instances[inst as usize].waiting.drain(..).collect();
         for (r, q) in self.reqs.iter().enumerate() {
-            if q.live && q.inst == inst && !cut.contains(&(r as u32)) {
+            if q.live && q.inst.is(inst) && !cut.contains(&(r as u32)) {
                 cut.push(r as u32);
             }
         }
         for r in cut {
-            if !self.reqs[r as usize].answered && self.reqs[r as usize].wl != NONE {
+            if !self.reqs[r as usize].answered && self.reqs[r as usize].wl.is_some() {
                 self.answer(r, Outcome::Elb502);
             }
             self.free_req(r);

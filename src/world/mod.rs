@@ -13,7 +13,7 @@ use crate::report::clock;
 use crate::report::metrics::Series;
 use crate::scenario::{AppStep, RetryOn, Scenario};
 use crate::sim::rng::{Rng, Sampler};
-use crate::sim::{DeadlineFifo, EventQueue, SimTime, stream};
+use crate::sim::{DeadlineFifo, EventQueue, OptId, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
 
@@ -36,6 +36,10 @@ mod sqs;
 use rand::RngExt;
 pub use sqs::{SqsEv, SqsTrace, TraceKind};
 
+/// "No index" in the step tables of the serverless and data services
+/// (lambda, sns, kinesis, dynamodb, esm, sqs here). Requests, sessions and
+/// load balancers say "maybe none" with [`OptId`] instead; these tables are
+/// to follow.
 const NONE: u32 = u32::MAX;
 /// `Request::step` of a request whose app step failed (the app answers 500).
 const STEP_FAILED: u16 = u16::MAX;
@@ -284,10 +288,14 @@ struct Request {
     live: bool,
     /// The client already has an outcome for this attempt.
     answered: bool,
-    wl: u32,
-    session: u32,
-    lb: u32,
-    inst: u32,
+    /// Its workload (none: a health check the load balancer sends).
+    wl: OptId,
+    /// Its session (none: the workload has no sessions).
+    session: OptId,
+    /// The load balancer it went through (none: not one).
+    lb: OptId,
+    /// The instance serving it (none: not yet on one).
+    inst: OptId,
     /// When the logical request started (first attempt), for client latency.
     started: SimTime,
     /// When this attempt reached the load balancer.
@@ -299,13 +307,13 @@ struct Request {
 
 struct Session {
     remaining: u64,
-    /// The load balancer node the client's DNS lookup chose (NONE: not yet).
-    node: u32,
-    /// Sticky cookie: bound target instance (NONE: no cookie) and expiry.
-    cookie: u32,
+    /// The load balancer node the client's DNS lookup chose (none: not yet).
+    node: OptId,
+    /// Sticky cookie: bound target instance (none: no cookie) and expiry.
+    cookie: OptId,
     cookie_expiry: SimTime,
-    /// The instance holding the session's state (NONE: none yet).
-    home: u32,
+    /// The instance holding the session's state (none: none yet).
+    home: OptId,
     /// State already lost once.
     lost: bool,
 }
@@ -649,7 +657,7 @@ impl World {
                     .map(|g| sc.auto_scaling_groups[g as usize].availability_zones.len() as u32)
                     .unwrap_or(1);
                 elb::Lb::new(
-                    LbState::new(lb, g.unwrap_or(NONE), nodes),
+                    LbState::new(lb, OptId::from_option(g), nodes),
                     lb,
                     seed,
                     series.resource(&lb.name),
@@ -756,8 +764,8 @@ impl World {
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             let lb = &lb.aws;
-            if lb.asg != NONE {
-                w.groups[lb.asg as usize].attach_lb(i as u32, lb.tracks_load());
+            if let Some(g) = lb.asg.get() {
+                w.groups[g as usize].attach_lb(i as u32, lb.tracks_load());
             }
         }
         for g in 0..w.groups.len() {
@@ -1016,7 +1024,7 @@ impl World {
                     return;
                 }
                 let wl = self.session_workload(session);
-                self.start_request(wl, session);
+                self.start_request(wl, OptId::some(session));
             }
             Ev::Retry { req, generation } => {
                 if self.reqs[req as usize].generation == generation {
@@ -1079,42 +1087,42 @@ impl World {
         }
         let w = &mut self.workloads[wl as usize];
         let session = match &w.sessions {
-            None => NONE,
+            None => OptId::NONE,
             Some(m) => {
                 let n = m.requests.sample(&mut w.session_rng).max(1);
                 let s = Session {
                     remaining: n,
-                    node: NONE,
-                    cookie: NONE,
+                    node: OptId::NONE,
+                    cookie: OptId::NONE,
                     cookie_expiry: 0,
-                    home: NONE,
+                    home: OptId::NONE,
                     lost: false,
                 };
                 if let Some(i) = self.free_sessions.pop() {
                     self.sessions[i as usize] = s;
                     self.session_wl[i as usize] = wl;
-                    i
+                    OptId::some(i)
                 } else {
                     self.sessions.push(s);
                     self.session_wl.push(wl);
-                    (self.sessions.len() - 1) as u32
+                    OptId::some((self.sessions.len() - 1) as u32)
                 }
             }
         };
         self.start_request(wl, session);
     }
 
-    fn start_request(&mut self, wl: u32, session: u32) {
+    fn start_request(&mut self, wl: u32, session: OptId) {
         self.stats.started += 1;
         let now = self.now;
         let req = self.alloc_req(Request {
             generation: 0,
             live: true,
             answered: false,
-            wl,
+            wl: OptId::some(wl),
             session,
-            lb: NONE,
-            inst: NONE,
+            lb: OptId::NONE,
+            inst: OptId::NONE,
             started: now,
             attempt_at: now,
             attempts: 1,
@@ -1126,7 +1134,7 @@ impl World {
     /// Send one attempt of a request to its workload's sink.
     fn send_attempt(&mut self, req: u32) {
         let now = self.now;
-        let wl = self.reqs[req as usize].wl;
+        let wl = self.reqs[req as usize].wl.known();
         let sink = self.workloads[wl as usize].sink;
         {
             let r = &mut self.reqs[req as usize];
@@ -1156,9 +1164,12 @@ impl World {
 
     #[inline]
     fn start_service(&mut self, inst: u32, req: u32) {
-        if self.reqs[req as usize].wl == NONE {
+        if self.reqs[req as usize].wl.is_none() {
             // A health check: its configured cost.
-            let hold = self.lbs[self.reqs[req as usize].lb as usize].hc.cost.0;
+            let hold = self.lbs[self.reqs[req as usize].lb.known() as usize]
+                .hc
+                .cost
+                .0;
             let generation = self.reqs[req as usize].generation;
             self.q
                 .push(self.now + hold, Ev::ServiceDone { req, generation });
@@ -1249,20 +1260,20 @@ impl World {
         if !r.live || r.generation != generation {
             return;
         }
-        if self.instances[r.inst as usize].hung {
+        let inst = r.inst.known();
+        if self.instances[inst as usize].hung {
             // A hung instance never answers.
             return;
         }
-        if r.wl != NONE {
-            let g = self.instances[r.inst as usize].asg as usize;
+        if r.wl.is_some() {
+            let g = self.instances[inst as usize].asg as usize;
             if (r.step as usize) < self.groups[g].rt.steps.len() {
                 // A hold ended before a call to another service.
-                self.advance(r.inst, req);
+                self.advance(inst, req);
                 return;
             }
         }
         let now = self.now;
-        let inst = r.inst;
         let mut drained_check = false;
         let next = self.instances[inst as usize].finish(now);
         self.load_changed(inst);
@@ -1274,10 +1285,10 @@ impl World {
                 LifecycleState::Terminating | LifecycleState::Standby
             );
         }
-        if r.wl == NONE {
+        if r.wl.is_none() {
             self.health_check_done(req);
         } else if !r.answered {
-            self.lb_responded(r.lb, now - r.attempt_at);
+            self.lb_responded(r.lb.known(), now - r.attempt_at);
             // An app step's call failed: the app answers 500.
             let outcome = if r.step == STEP_FAILED {
                 Outcome::Target5xx
@@ -1318,15 +1329,16 @@ impl World {
             r.answered = true;
             *r
         };
-        if r.lb != NONE
+        if let Some(lb) = r.lb.get()
             && let Some(code) = elb::http_code(outcome)
         {
-            self.lbs[r.lb as usize].aws.on_error(code);
+            self.lbs[lb as usize].aws.on_error(code);
         }
-        if let Sink::Api(a) = self.workloads[r.wl as usize].sink {
+        let wl = r.wl.known();
+        if let Sink::Api(a) = self.workloads[wl as usize].sink {
             self.api_answered(a, req, &r, outcome);
         }
-        let w = &mut self.workloads[r.wl as usize];
+        let w = &mut self.workloads[wl as usize];
         let retryable = (outcome.is_5xx() && w.retry_on_5xx)
             || (outcome == Outcome::ClientTimeout && w.retry_on_timeout);
         if retryable && r.attempts < w.max_attempts {
@@ -1335,8 +1347,8 @@ impl World {
                 generation: 0,
                 live: true,
                 answered: false,
-                lb: NONE,
-                inst: NONE,
+                lb: OptId::NONE,
+                inst: OptId::NONE,
                 attempts: r.attempts + 1,
                 step: 0,
                 ..r
@@ -1359,17 +1371,16 @@ impl World {
             let us = (lat / 1_000).max(1);
             self.stats.hist.saturating_record(us);
         }
-        if r.session != NONE {
-            let w = &mut self.workloads[r.wl as usize];
-            let s = &mut self.sessions[r.session as usize];
+        if let Some(session) = r.session.get() {
+            let w = &mut self.workloads[wl as usize];
+            let s = &mut self.sessions[session as usize];
             s.remaining -= 1;
             if s.remaining > 0 {
                 let m = w.sessions.as_ref().expect("session workload has a model");
                 let think = m.think.sample(&mut w.session_rng);
-                self.q
-                    .push(now + think, Ev::SessionNext { session: r.session });
+                self.q.push(now + think, Ev::SessionNext { session });
             } else {
-                self.free_sessions.push(r.session);
+                self.free_sessions.push(session);
             }
         }
     }

@@ -634,7 +634,7 @@ impl World {
                                     self.clock_text(cd.cooldown_until.unwrap_or(now))
                                 )
                             };
-                            self.not_scaled(g, p, &aname, &pname, &why);
+                            self.not_scaled(g, Some(p), &aname, &pname, &why);
                             continue;
                         }
                         rules::simple_scaling_new_desired(
@@ -728,7 +728,7 @@ impl World {
                 let a = fired.join(", ");
                 self.not_scaled(
                     g,
-                    usize::MAX,
+                    None,
                     &a,
                     "",
                     "the AlarmNotification process is suspended",
@@ -758,7 +758,7 @@ impl World {
                     )
                 };
                 let a = fired.join(", ");
-                self.not_scaled(g, usize::MAX, &a, "", &why);
+                self.not_scaled(g, None, &a, "", &why);
             }
             return;
         }
@@ -832,10 +832,13 @@ impl World {
         }
     }
 
-    fn not_scaled(&mut self, g: usize, p: usize, alarm: &str, policy: &str, why: &str) {
+    /// A `not_scaled` row: alarms fired but the desired capacity stays.
+    /// `p` is the policy the reason belongs to (None: the group's combined
+    /// decision).
+    fn not_scaled(&mut self, g: usize, p: Option<usize>, alarm: &str, policy: &str, why: &str) {
         // One row per new reason, not one per minute.
         let key = format!("{alarm}|{why}");
-        if p != usize::MAX {
+        if let Some(p) = p {
             if self.groups[g].scaling.policies[p].last_not_scaled == key {
                 return;
             }

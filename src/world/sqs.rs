@@ -337,7 +337,7 @@ impl World {
             SqsEv::VisibilityFifo => self.sqs_visibility_fifo(a, b),
             SqsEv::Visibility => {
                 if self.sqs.model.visibility_due(a, b, self.now) {
-                    let q = self.sqs.model.msgs[a as usize].queue;
+                    let q = self.sqs.model.msgs[a as usize].queue.known();
                     self.sqs_serve_waiters(q);
                 }
             }
@@ -566,7 +566,7 @@ impl World {
     /// A workload's request to a queue: one SendMessage (and its duplicate,
     /// for `duplicate_sends`), answered after the call's round trip.
     pub(super) fn sqs_producer_send(&mut self, req: u32, q: u32) {
-        let wl = self.reqs[req as usize].wl as usize;
+        let wl = self.reqs[req as usize].wl.known() as usize;
         let (size, group, dup) = {
             let Some(p) = self.sqs.producers[wl].as_mut() else {
                 return;

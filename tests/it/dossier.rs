@@ -1187,7 +1187,7 @@ mod rules {
             json!({"name": "web", "target_group": "web", "cross_zone": false}),
         )
         .unwrap();
-        let mut lb = elb::LbState::new(&spec, 0, 2);
+        let mut lb = elb::LbState::new(&spec, stratus::sim::OptId::some(0), 2);
         lb.register(1, 0, elb::TargetHealth::Healthy, 0);
         lb.register(2, 0, elb::TargetHealth::Unhealthy, 0);
         let mut rng = stratus::sim::stream(1, "dossier");
