@@ -4,6 +4,13 @@
 //! (a simplification of AWS, where a group is attached to a target group).
 //! The load balancer has a node in each of the group's zones; a client's DNS
 //! lookup picks a node, and the node picks a target.
+//!
+//! Ownership: [`LbState`] owns the targets, the routing structures and the
+//! counters. [`Target`]'s fields are private: a target's health moves only
+//! by the documented thresholds ([`health_after_check`], applied by
+//! [`LbState::on_health_check`]) or by registration and draining, its load
+//! only by [`LbState::set_load`], its request count only when it is routed
+//! to. The world reads them through getters.
 
 use crate::scenario::{LbType, LoadBalancer, Routing, StickinessType};
 use crate::sim::rng::Rng;

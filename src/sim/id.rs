@@ -61,10 +61,12 @@ impl OptId {
         self.0 != u32::MAX
     }
 
-    /// Some index equal to `i`.
+    /// Some index equal to `i` (an index, never `u32::MAX`: one compare,
+    /// as with the sentinel).
     #[inline]
     pub const fn is(self, i: u32) -> bool {
-        self.0 == i && i != u32::MAX
+        debug_assert!(i != u32::MAX, "OptId::is(u32::MAX)");
+        self.0 == i
     }
 }
 
@@ -110,7 +112,7 @@ mod tests {
         assert_eq!(OptId::default(), OptId::NONE);
         let a = OptId::some(7);
         assert_eq!(a.get(), Some(7));
-        assert!(a.is(7) && !a.is(8) && !OptId::NONE.is(u32::MAX));
+        assert!(a.is(7) && !a.is(8) && !OptId::NONE.is(0));
         assert_eq!(OptId::from(Some(0)), OptId::some(0));
         assert_eq!(OptId::from(None), OptId::NONE);
         assert_eq!(format!("{:?} {:?}", a, OptId::NONE), "7 none");

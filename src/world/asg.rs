@@ -1,6 +1,14 @@
 //! The Auto Scaling side of the world: changing desired capacity, launching
 //! and terminating instances to match it, draining, scheduled actions, and the
 //! activity history in AWS's words.
+//!
+//! Ownership: a group is one [`Group`]. AWS's state of it is an
+//! `aws::autoscaling::AsgState` whose fields are private (the capacity rules
+//! and the run's InService range live there); the world changes it only
+//! through its methods (`set_desired`, `update_constraints`, `on_launch`,
+//! `on_in_service_change`, …), and the per-group state this world adds is
+//! private to this file behind `Group`'s methods, except the parts owned by
+//! one module each (`scaling`, `predictive`, `maint`) and the runtime `rt`.
 
 use super::{Act, Activity, Ev, Outcome, SIMULATOR_WORDING, Why, World};
 use crate::aws::ec2::{Instance, LifecycleState};
