@@ -702,23 +702,8 @@ impl World {
                     };
                     let metric = rt.last_value.unwrap_or(0.0);
                     let mut cap = self.capacity(g, rt.warmup, rt.warmup_from_launch);
-                    // Scale-in computes on the instances behind the
-                    // datapoint (after a scale-in the larger fleet's
-                    // datapoints still arrive for a minute or two). Scale-out
-                    // computes on the group's current capacity at this
-                    // invocation, as step scaling does: the instances past
-                    // their warm-up now ("current capacity",
-                    // `HIST-ASG@634c880:as-scaling-simple-step`;
-                    // `ASG:ec2-auto-scaling-default-instance-warmup`), so an
-                    // alarm staying in ALARM scales again at its first
-                    // re-invocation after the warm-up ends — never fewer
-                    // than the datapoint's own count.
                     if let Some(n) = rt.last_n {
-                        cap.past_warmup = if which == Some(TargetAlarm::High) {
-                            cap.past_warmup.max(n as u32)
-                        } else {
-                            n as u32
-                        };
+                        cap.past_warmup = n as u32;
                     }
                     let target = rt.spec.target.unwrap_or(50.0);
                     let vote = rules::target_tracking_vote(
