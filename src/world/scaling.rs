@@ -358,12 +358,9 @@ impl World {
             let inst = &self.instances[i as usize];
             match inst.state {
                 LifecycleState::InService => {
-                    let since = rules::warm_up_start(
-                        inst.warm_up_launch,
-                        inst.in_service_at,
-                        from_launch,
-                    )
-                    .unwrap_or(0);
+                    let since =
+                        rules::warm_up_start(inst.warm_up_launch, inst.in_service_at, from_launch)
+                            .unwrap_or(0);
                     // The initial fleet starts past warm-up.
                     if inst.in_service_at.unwrap_or(0) == 0
                         || rules::warm_up_expired(self.now, since, warmup)

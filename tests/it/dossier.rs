@@ -2452,7 +2452,10 @@ mod rules {
         let d = |s| Some(Duration::secs(s));
         exact(
             "asg-warm-up-start",
-            &["scaling::warm_up_counts_from_launch", "scaling::warm_up_start"],
+            &[
+                "scaling::warm_up_counts_from_launch",
+                "scaling::warm_up_start",
+            ],
             "API-ASG:PutScalingPolicyType.EstimatedInstanceWarmup (\"until a newly launched instance can contribute to the CloudWatch metrics\"); API-ASG:CreateAutoScalingGroupType.DefaultInstanceWarmup (\"after it enters the InService state\"); ASG:ec2-auto-scaling-default-instance-warmup",
             "EstimatedInstanceWarmup and the DefaultCooldown fallback count from launch, DefaultInstanceWarmup from InService; launched at 100 s, InService at 160 s: from 100 s or 160 s; not yet InService: none",
             (true, true, false, Some(100), Some(160), None),

@@ -1321,7 +1321,11 @@ faults:
             .collect();
         // Every attempt, first and retried, is in the failing zone, until
         // the window ends at 5.5 min.
-        assert!(failures.iter().all(|a| a.description.contains("(us-east-1a)")));
+        assert!(
+            failures
+                .iter()
+                .all(|a| a.description.contains("(us-east-1a)"))
+        );
         assert!(failures.iter().any(|a| a.t > 2 * MIN), "retried");
         assert!(failures.iter().all(|a| a.t < 330 * S));
         // Nothing else launches until the zone takes launches again; then
@@ -1396,18 +1400,28 @@ auto_scaling_groups:
             .collect();
         assert!(steps.len() >= 4, "{steps:?}");
         assert_eq!(steps[0], to_alarm[0].t);
-        steps.windows(2).take(3).map(|w| (w[1] - w[0]) / S).collect()
+        steps
+            .windows(2)
+            .take(3)
+            .map(|w| (w[1] - w[0]) / S)
+            .collect()
     };
     for seed in 1..=5 {
         let r = with_seed(yaml, seed);
         assert_eq!(steps_of(&r), [420, 420, 420], "seed {seed}");
         // Between the steps the policy is re-invoked every minute and
         // holds: the warming instances count toward desired capacity.
-        assert!(r.activities.iter().any(|a| a.kind() == "not_scaled"
-            && a.description.contains("instances still warming up count toward it")));
+        assert!(r.activities.iter().any(|a| {
+            a.kind() == "not_scaled"
+                && a.description
+                    .contains("instances still warming up count toward it")
+        }));
     }
     let at_decision = with_seed(
-        &yaml.replace("    desired: 1\n", "    desired: 1\n    alarm_action_delay: 0s\n"),
+        &yaml.replace(
+            "    desired: 1\n",
+            "    desired: 1\n    alarm_action_delay: 0s\n",
+        ),
         1,
     );
     assert_eq!(steps_of(&at_decision), [360, 360, 360]);
@@ -1415,11 +1429,18 @@ auto_scaling_groups:
     // (60–120 s) + 300 s, so the next step is at least +480 s.
     let diw = with_seed(
         &yaml
-            .replace("    desired: 1\n", "    desired: 1\n    default_instance_warmup: 300s\n")
+            .replace(
+                "    desired: 1\n",
+                "    desired: 1\n    default_instance_warmup: 300s\n",
+            )
             .replace("duration: 25m", "duration: 35m"),
         1,
     );
-    assert!(steps_of(&diw).iter().all(|&g| g >= 480), "{:?}", steps_of(&diw));
+    assert!(
+        steps_of(&diw).iter().all(|&g| g >= 480),
+        "{:?}",
+        steps_of(&diw)
+    );
 }
 
 #[test]
