@@ -940,6 +940,18 @@ impl AlarmEvaluator {
         self.evaluate_at(period_end)
     }
 
+    /// A datapoint of the alarm's metric published before the alarm
+    /// existed: it joins the metric's history, which the alarm's evaluations
+    /// read once it is created (an alarm evaluates the metric's most recent
+    /// datapoints, wherever they came from; "if data points are missing
+    /// soon after you create an alarm, and the metric was being reported to
+    /// CloudWatch before you created the alarm, CloudWatch retrieves the
+    /// most recent data points from before the alarm was created",
+    /// `CW:AlarmThatSendsEmail`). No state change, no action.
+    pub fn record_before_creation(&mut self, period_end: u64, datapoint: Option<f64>) {
+        self.record(period_end, datapoint);
+    }
+
     /// [`Self::evaluate`] from a period's statistics, applying the statistic
     /// and, for percentiles with [`LowSampleCountPercentile::Ignore`], the
     /// low-sample rule: such a period leaves the state unchanged

@@ -117,6 +117,10 @@ pub struct Instance {
     /// CPU percent used by something other than requests
     /// (`instance.background_cpu`), a pattern over time.
     pub background_cpu: Option<crate::workload::RateFn>,
+    /// When it was launched for the warm-up's clock
+    /// (`crate::aws::scaling::warm_up_start`): its launch, or the moment it
+    /// left a warm pool.
+    pub warm_up_launch: SimTime,
 }
 
 impl Instance {
@@ -136,6 +140,7 @@ impl Instance {
             lt_version,
             state: LifecycleState::Pending,
             launched_at: now,
+            warm_up_launch: now,
             in_service_at: None,
             terminated_at: None,
             running_since: Some(now),

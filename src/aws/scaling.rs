@@ -351,6 +351,41 @@ pub fn effective_instance_warmup(
         .unwrap_or(default_cooldown)
 }
 
+/// Whether an instance's warm-up counts from its launch rather than from
+/// InService. The group's `DefaultInstanceWarmup` counts from InService:
+/// "until a new instance is considered to have finished initializing and
+/// resource consumption to become stable after it enters the InService
+/// state" (`API-ASG:CreateAutoScalingGroupType.DefaultInstanceWarmup`;
+/// `ASG:ec2-auto-scaling-default-instance-warmup`). A policy's
+/// `EstimatedInstanceWarmup`, and the group's `DefaultCooldown` it falls
+/// back to when no default instance warmup is set, is "the estimated time,
+/// in seconds, until a newly launched instance can contribute to the
+/// CloudWatch metrics" (`API-ASG:PutScalingPolicyType.EstimatedInstanceWarmup`),
+/// i.e. from the launch ("the default cooldown might be applied when
+/// instances launch", `ASG:ec2-auto-scaling-default-instance-warmup`).
+pub fn warm_up_counts_from_launch(
+    policy_warmup: Option<Duration>,
+    default_instance_warmup: Option<Duration>,
+) -> bool {
+    policy_warmup.is_some() || default_instance_warmup.is_none()
+}
+
+/// When an instance's warm-up starts: its launch or its entry into
+/// InService ([`warm_up_counts_from_launch`]); `None` while it is not
+/// InService (it feeds no metric yet).
+pub fn warm_up_start(
+    launched_at: SimTime,
+    in_service_at: Option<SimTime>,
+    from_launch: bool,
+) -> Option<SimTime> {
+    let in_service = in_service_at?;
+    Some(if from_launch {
+        launched_at.min(in_service)
+    } else {
+        in_service
+    })
+}
+
 /// Whether an instance's warm-up has expired: warm-up starts when it enters
 /// InService. Until then it does not count in the aggregated metrics.
 /// `ASG:ec2-auto-scaling-default-instance-warmup`; `ASG:as-scaling-simple-step` ("Instance warm-up").

@@ -1223,6 +1223,20 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "Terminating instances",
     ),
     (
+        "GroupStandbyInstances",
+        "group",
+        "Count",
+        "Average",
+        "Standby instances: running, not in service (EnterStandby)",
+    ),
+    (
+        "GroupTotalInstances",
+        "group",
+        "Count",
+        "Average",
+        "instances in service, pending and terminating (not Standby, not the warm pool)",
+    ),
+    (
         "GroupMinSize",
         "group",
         "Count",

@@ -77,6 +77,12 @@ pub enum ActionKind {
     RegisterScalableTarget,
     /// ELB `ModifyTargetGroup` (`health_check`).
     ModifyTargetGroup,
+    /// Application Auto Scaling `PutScalingPolicy` for a table
+    /// (`table`, `dimension`): the policy of `tables[].auto_scaling` for
+    /// that dimension, and its two alarms, are created at `at` instead of
+    /// at the start; the alarms then evaluate the table's datapoints
+    /// published before they existed.
+    PutScalingPolicy,
 }
 
 /// A table's capacity dimension.
@@ -263,6 +269,32 @@ pub(crate) fn action_problems(sc: &super::Scenario) -> Vec<ActionProblem> {
                     && lo > hi
                 {
                     out.push((p("min"), format!("min ({lo}) is greater than max ({hi})")));
+                }
+            }
+            ActionKind::PutScalingPolicy => {
+                need(&mut out, "table", a.table.as_ref(), &tables, "table");
+                let table = sc.tables.iter().find(|t| Some(&t.name) == a.table.as_ref());
+                match (a.dimension, table) {
+                    (None, _) => out.push((
+                        p("dimension"),
+                        "a PutScalingPolicy action needs `dimension` (read | write)".into(),
+                    )),
+                    (Some(d), Some(t)) => {
+                        let s = t.auto_scaling.as_ref().and_then(|s| match d {
+                            TableDimension::Read => s.read.as_ref(),
+                            TableDimension::Write => s.write.as_ref(),
+                        });
+                        if s.is_none() {
+                            out.push((
+                                p("dimension"),
+                                format!(
+                                    "table {:?} has no auto_scaling policy for this dimension to put",
+                                    t.name
+                                ),
+                            ));
+                        }
+                    }
+                    _ => {}
                 }
             }
             ActionKind::ModifyTargetGroup => {

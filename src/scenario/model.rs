@@ -1094,7 +1094,8 @@ pub struct ScalingPolicy {
     #[serde(default)]
     #[schemars(example = 2)]
     pub min_adjustment_magnitude: Option<i64>,
-    /// Step / target tracking: warm-up (default: the group's default_instance_warmup).
+    /// Step / target tracking: warm-up (default: the group's default_instance_warmup),
+    /// counted from the instance's launch ("until a newly launched instance can contribute").
     /// AWS default: the group's default instance warm-up (API-ASG:PutScalingPolicyType.EstimatedInstanceWarmup).
     #[serde(default)]
     pub estimated_instance_warmup: Option<Duration>,
@@ -1315,7 +1316,8 @@ pub struct AutoScalingGroup {
     /// AWS default: `300s` (API-ASG:CreateAutoScalingGroupType.DefaultCooldown).
     #[serde(default = "d300s")]
     pub default_cooldown: Duration,
-    /// Default instance warm-up (AWS: none; falls back to the cooldown).
+    /// Default instance warm-up, counted from InService (AWS: none; falls back
+    /// to the cooldown, then counted from launch).
     /// AWS default: none; scaling then uses the cooldown or the policy's EstimatedInstanceWarmup (ASG:ec2-auto-scaling-default-instance-warmup).
     #[serde(default)]
     pub default_instance_warmup: Option<Duration>,

@@ -175,6 +175,24 @@ impl World {
                 let write = a.dimension == Some(TableDimension::Write);
                 self.table_set_bounds(tb, write, a.min, a.max);
             }
+            ActionKind::PutScalingPolicy => {
+                let Some(name) = a.table.clone() else { return };
+                let dim = if a.dimension == Some(TableDimension::Write) {
+                    "write"
+                } else {
+                    "read"
+                };
+                self.activities.push(
+                    Activity::new(
+                        self.now,
+                        name.clone(),
+                        Act::UserAction,
+                        format!("PutScalingPolicy: {dim} capacity of table {name}"),
+                        format!("At {t} a user request created the target tracking scaling policy of table {name} ({dim} capacity) and its two alarms."),
+                    )
+                    .with_details(format!("the scenario's actions; the new alarms evaluate the datapoints the table published before they existed (CW:AlarmThatSendsEmail); {SIMULATOR_WORDING}")),
+                );
+            }
             ActionKind::ModifyTargetGroup => {
                 let Some(lb) = a
                     .load_balancer

@@ -354,7 +354,11 @@ impl World {
             return None;
         }
         let forced = az.is_some();
-        let per_az = self.per_az(g, &self.active_instances(g));
+        let mut per_az = self.per_az(g, &self.active_instances(g));
+        let failed_now = self.failed_shares_now(g, per_az.len());
+        for (n, failed) in per_az.iter_mut().zip(failed_now) {
+            *n += failed;
+        }
         let available = self.groups[g].zones_available();
         let az = match az.or_else(|| termination::az_with_fewest_instances(&per_az, &available)) {
             Some(z) => z,

@@ -138,6 +138,10 @@ struct DimScaling {
     /// An UpdateTable of this dimension in progress: its new value.
     updating: Option<f64>,
     last_not_scaled: String,
+    /// When the policy and its alarms were created: 0, or the time of a
+    /// `put_scaling_policy` action. Before, datapoints only join the
+    /// metric's history (`AlarmEvaluator::record_before_creation`).
+    created_at: SimTime,
 }
 
 /// A table's runtime.
@@ -311,13 +315,26 @@ impl Tables {
             {
                 for (dim, s) in [(Dim::Read, &a.read), (Dim::Write, &a.write)] {
                     if let Some(s) = s {
-                        scaling.push(DimScaling::new(
+                        let mut d = DimScaling::new(
                             &t.name,
                             dim,
                             s,
                             start_epoch,
                             ti as u64 * 2 + dim as u64,
-                        ));
+                        );
+                        // A `put_scaling_policy` action creates it later.
+                        let want = match dim {
+                            Dim::Read => crate::scenario::fidelity::TableDimension::Read,
+                            Dim::Write => crate::scenario::fidelity::TableDimension::Write,
+                        };
+                        if let Some(put) = sc.actions.iter().find(|x| {
+                            x.action == crate::scenario::fidelity::ActionKind::PutScalingPolicy
+                                && x.table.as_deref() == Some(t.name.as_str())
+                                && x.dimension == Some(want)
+                        }) {
+                            d.created_at = put.at.0;
+                        }
+                        scaling.push(d);
                     }
                 }
             }
@@ -515,6 +532,7 @@ impl DimScaling {
             last_consumed: 0.0,
             updating: None,
             last_not_scaled: String::new(),
+            created_at: 0,
         }
     }
 }
@@ -1029,6 +1047,13 @@ impl World {
                     if util.is_some() {
                         sc.last_consumed = per_s;
                     }
+                    if now < sc.created_at {
+                        // No policy yet: the datapoint is history the
+                        // alarms will read once created.
+                        sc.high.record_before_creation(end, util);
+                        sc.low.record_before_creation(end, util);
+                        continue;
+                    }
                     if let Some(ch) = sc.high.evaluate(end, util) {
                         let name = sc.high.name().to_string();
                         self.activities.push(alarm_row(now, &tr.name, &name, &ch));
@@ -1125,7 +1150,7 @@ impl World {
         // Nothing while an update is in progress, the policy's own or a
         // user's (the table is UPDATING: DynamoDB takes one UpdateTable at
         // a time).
-        if sc.updating.is_some() || now < tr.manual_until {
+        if sc.updating.is_some() || now < tr.manual_until || now < sc.created_at {
             return;
         }
         let (alarm, out) = if sc.high.actions_due() {

@@ -289,12 +289,36 @@ impl World {
         true
     }
 
+    /// `balanced-only`: how many launches failed in each zone at this
+    /// instant. Such a group "maintains an equal number of instances across
+    /// enabled Availability Zones. If launch attempts fail in an
+    /// Availability Zone, Auto Scaling will continue to attempt to launch
+    /// instances in the Availability Zone" (`ASG:ec2-auto-scaling-availability-zone-balanced`;
+    /// `API-ASG:AvailabilityZoneDistribution`): a failed attempt keeps its
+    /// zone's share, so the next launches of the same activity go to the
+    /// other zones' shares (they launch), and the retry comes back to the
+    /// failing zone. Zeros for `balanced-best-effort`, whose failed zone is
+    /// skipped at once (`launch_elsewhere`).
+    pub(super) fn failed_shares_now(&self, g: usize, zones: usize) -> Vec<u32> {
+        let mut shares = vec![0u32; zones];
+        let f = &self.fid.groups[g];
+        if !f.best_effort {
+            for &(z, t) in &f.zone_failed_at {
+                if t == self.now && (z as usize) < zones {
+                    shares[z as usize] += 1;
+                }
+            }
+        }
+        shares
+    }
+
     /// A launch failed in zone `az` because of a zone's launch failure: with
     /// `balanced-best-effort` (AWS's default) the group launches in another
     /// zone at once (`API-ASG:AvailabilityZoneDistribution`: "Auto Scaling
     /// will attempt to launch in another healthy Availability Zone
     /// instead"), the zone with the fewest instances among those not failed
-    /// now; with `balanced-only` it keeps to the zone and retries later.
+    /// now; with `balanced-only` the failed attempt keeps its zone's share
+    /// (`failed_shares_now`) and the group retries later.
     pub(super) fn launch_elsewhere(
         &mut self,
         g: usize,

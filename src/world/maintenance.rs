@@ -773,6 +773,7 @@ impl World {
             let i = &mut self.instances[inst as usize];
             i.state = LifecycleState::Pending;
             i.start_running(now);
+            i.warm_up_launch = now;
         }
         self.activities.push(
             Activity::new(

@@ -1483,6 +1483,7 @@ impl World {
             let mut in_service = 0u32;
             let mut pending = 0u32;
             let mut terminating = 0u32;
+            let mut standby = 0u32;
             let (mut pool_pending, mut pool_warmed) = (0u32, 0u32);
             let pool_size = self.warm_pool_target(g);
             let mut cpu_sum = 0.0;
@@ -1501,7 +1502,8 @@ impl World {
                         pool_pending += 1
                     }
                     LifecycleState::Warmed(_) => pool_warmed += 1,
-                    LifecycleState::Terminated | LifecycleState::Standby => {}
+                    LifecycleState::Standby => standby += 1,
+                    LifecycleState::Terminated => {}
                 }
             }
             let a = &self.groups[g].aws;
@@ -1511,6 +1513,16 @@ impl World {
             s.push(t0, res, "GroupInServiceInstances", in_service as f64);
             s.push(t0, res, "GroupPendingInstances", pending as f64);
             s.push(t0, res, "GroupTerminatingInstances", terminating as f64);
+            // Standby instances run but are not in service; the total is
+            // "the number of instances that are in service, pending, and
+            // terminating" (`ASG:ec2-auto-scaling-metrics`).
+            s.push(t0, res, "GroupStandbyInstances", standby as f64);
+            s.push(
+                t0,
+                res,
+                "GroupTotalInstances",
+                (in_service + pending + terminating) as f64,
+            );
             s.push(t0, res, "GroupMinSize", a.min() as f64);
             s.push(t0, res, "GroupMaxSize", a.max() as f64);
             if in_service > 0 {

@@ -101,6 +101,8 @@ pub(crate) struct PolicyRt {
     high: Option<AlarmEvaluator>,
     low: Option<AlarmEvaluator>,
     warmup: Duration,
+    /// Whether `warmup` counts from launch (`rules::warm_up_counts_from_launch`).
+    warmup_from_launch: bool,
     period: SimTime,
     statistic: Statistic,
     /// The last `period` of minutes' values (None: no datapoint).
@@ -129,6 +131,8 @@ pub(crate) struct GroupScaling {
     cooldown_until: Option<SimTime>,
     /// Warm-up used for the group's aggregated metric.
     metric_warmup: Duration,
+    /// Whether it counts from launch (`rules::warm_up_counts_from_launch`).
+    metric_warmup_from_launch: bool,
     /// The period of the group's EC2 metrics: 1 min (detailed monitoring)
     /// or 5 min (basic).
     ec2_period: SimTime,
@@ -229,6 +233,10 @@ impl GroupScaling {
                 high: None,
                 low: None,
                 warmup,
+                warmup_from_launch: rules::warm_up_counts_from_launch(
+                    p.estimated_instance_warmup,
+                    g.default_instance_warmup,
+                ),
                 period: MINUTE,
                 statistic: Statistic::Average,
                 acc: VecDeque::new(),
@@ -312,6 +320,10 @@ impl GroupScaling {
                 g.default_instance_warmup,
                 g.default_cooldown,
             ),
+            metric_warmup_from_launch: rules::warm_up_counts_from_launch(
+                None,
+                g.default_instance_warmup,
+            ),
             ec2_period,
             ..GroupScaling::default()
         }
@@ -332,7 +344,7 @@ impl World {
     }
 
     /// The group's capacity as the policy rules see it.
-    fn capacity(&self, g: usize, warmup: Duration) -> Capacity {
+    fn capacity(&self, g: usize, warmup: Duration, from_launch: bool) -> Capacity {
         let a = &self.groups[g].aws;
         let mut cap = Capacity {
             desired: a.desired(),
@@ -346,9 +358,13 @@ impl World {
             let inst = &self.instances[i as usize];
             match inst.state {
                 LifecycleState::InService => {
-                    let since = inst.in_service_at.unwrap_or(0);
+                    let since =
+                        rules::warm_up_start(inst.warm_up_launch, inst.in_service_at, from_launch)
+                            .unwrap_or(0);
                     // The initial fleet starts past warm-up.
-                    if since == 0 || rules::warm_up_expired(self.now, since, warmup) {
+                    if inst.in_service_at.unwrap_or(0) == 0
+                        || rules::warm_up_expired(self.now, since, warmup)
+                    {
                         cap.past_warmup += 1;
                     } else {
                         cap.warming += 1;
@@ -380,6 +396,7 @@ impl World {
                 continue;
             }
             let warmup = self.groups[g].scaling.metric_warmup;
+            let from_launch = self.groups[g].scaling.metric_warmup_from_launch;
             let ec2_period = self.groups[g].scaling.ec2_period;
             let basic = ec2_period > MINUTE;
             let (mut all, mut n_all, mut warm, mut n_warm) = (0.0, 0u32, 0.0, 0u32);
@@ -392,8 +409,11 @@ impl World {
                 let cpu = inst.take_cw_cpu(now, MINUTE);
                 all += cpu;
                 n_all += 1;
-                let since = inst.in_service_at.unwrap_or(0);
-                let is_warm = since == 0 || rules::warm_up_expired(now, since, warmup);
+                let since =
+                    rules::warm_up_start(inst.warm_up_launch, inst.in_service_at, from_launch)
+                        .unwrap_or(0);
+                let is_warm = inst.in_service_at.unwrap_or(0) == 0
+                    || rules::warm_up_expired(now, since, warmup);
                 if is_warm {
                     warm += cpu;
                     n_warm += 1;
@@ -616,7 +636,7 @@ impl World {
                         continue;
                     }
                     let aname = alarm.name().to_string();
-                    let cap = self.capacity(g, rt.warmup);
+                    let cap = self.capacity(g, rt.warmup, rt.warmup_from_launch);
                     let adj_type = rt.spec.adjustment_type;
                     let mam = rt.spec.min_adjustment_magnitude;
                     let new = if kind == PolicyType::Simple {
@@ -678,7 +698,7 @@ impl World {
                         None
                     };
                     let metric = rt.last_value.unwrap_or(0.0);
-                    let mut cap = self.capacity(g, rt.warmup);
+                    let mut cap = self.capacity(g, rt.warmup, rt.warmup_from_launch);
                     if let Some(n) = rt.last_n {
                         cap.past_warmup = n as u32;
                     }

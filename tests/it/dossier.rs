@@ -2447,6 +2447,61 @@ mod rules {
         );
     }
 
+    #[test]
+    fn scaling_warm_up_counts_from_launch_unless_it_is_the_default_instance_warmup() {
+        let d = |s| Some(Duration::secs(s));
+        exact(
+            "asg-warm-up-start",
+            &[
+                "scaling::warm_up_counts_from_launch",
+                "scaling::warm_up_start",
+            ],
+            "API-ASG:PutScalingPolicyType.EstimatedInstanceWarmup (\"until a newly launched instance can contribute to the CloudWatch metrics\"); API-ASG:CreateAutoScalingGroupType.DefaultInstanceWarmup (\"after it enters the InService state\"); ASG:ec2-auto-scaling-default-instance-warmup",
+            "EstimatedInstanceWarmup and the DefaultCooldown fallback count from launch, DefaultInstanceWarmup from InService; launched at 100 s, InService at 160 s: from 100 s or 160 s; not yet InService: none",
+            (true, true, false, Some(100), Some(160), None),
+            (
+                scaling::warm_up_counts_from_launch(d(60), None),
+                scaling::warm_up_counts_from_launch(None, None),
+                scaling::warm_up_counts_from_launch(None, d(120)),
+                scaling::warm_up_start(100 * S, Some(160 * S), true).map(|t| t / S),
+                scaling::warm_up_start(100 * S, Some(160 * S), false).map(|t| t / S),
+                scaling::warm_up_start(100 * S, None, true),
+            ),
+        );
+    }
+
+    #[test]
+    fn cloudwatch_a_new_alarm_reads_datapoints_from_before_it_existed() {
+        // 15 of 15 below 50: 10 datapoints published before the alarm, 5
+        // after; the first evaluation after creation that holds 15 goes
+        // to ALARM (`CW:AlarmThatSendsEmail`).
+        let c = cloudwatch::AlarmConfig::new(
+            "low",
+            stratus::scenario::Comparison::Lt,
+            50.0,
+            60 * S,
+            15,
+        );
+        let mut a = cloudwatch::AlarmEvaluator::new(c);
+        for m in 1..=10u64 {
+            a.record_before_creation(m * 60 * S, Some(0.0));
+        }
+        let mut states = vec![a.state()];
+        for m in 11..=15u64 {
+            a.evaluate(m * 60 * S, Some(0.0));
+            states.push(a.state());
+        }
+        use cloudwatch::AlarmState::{Alarm as A, InsufficientData as I};
+        exact(
+            "cw-history-before-creation",
+            &["cloudwatch::AlarmEvaluator::record_before_creation"],
+            "CW:AlarmThatSendsEmail (\"CloudWatch retrieves the most recent data points from before the alarm was created\")",
+            "datapoints published before the alarm change no state; with them the 15-of-15 alarm fires at the 5th datapoint after creation, not the 15th",
+            vec![I, I, I, I, I, A],
+            states,
+        );
+    }
+
     use stratus::scenario::Duration;
 
     #[test]

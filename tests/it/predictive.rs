@@ -365,7 +365,7 @@ fn a_dynamic_scale_in_stops_at_the_hours_forecast() {
     // … and target tracking's held scale-in is recorded with its reason.
     assert!(
         r.activities.iter().any(|a| a.kind() == "not_scaled"
-            && a.t > 33 * 3600 * S
+            && a.t >= 33 * 3600 * S
             && a.cause
                 .contains("predictive scaling forecasts 6 instances for this hour")),
         "no not_scaled row naming the forecast"
