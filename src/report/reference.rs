@@ -1101,7 +1101,30 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     ("apis.<api>.cost_usd", "requests + cache hours, USD"),
     ("topics.<topic>.published", "messages published"),
     ("topics.<topic>.delivered", "deliveries that succeeded"),
-    ("topics.<topic>.failed", "deliveries that failed"),
+    (
+        "topics.<topic>.failed",
+        "NumberOfNotificationsFailed: SQS and Lambda deliveries SNS gave up on; every failed HTTP/S attempt",
+    ),
+    (
+        "topics.<topic>.redriven_to_dlq",
+        "notifications sent to their subscription's dead-letter queue",
+    ),
+    (
+        "topics.<topic>.failed_to_redrive_to_dlq",
+        "notifications the dead-letter queue refused (lost)",
+    ),
+    (
+        "topics.<topic>.discarded",
+        "notifications given up on without a dead-letter queue",
+    ),
+    (
+        "topics.<topic>.http_attempts",
+        "HTTP/S delivery attempts (requests through the load balancer)",
+    ),
+    (
+        "topics.<topic>.in_flight_at_end",
+        "HTTP/S notifications still being delivered or retried at the end",
+    ),
     (
         "topics.<topic>.filtered_out",
         "deliveries a filter policy refused",
@@ -1668,7 +1691,21 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "topic",
         "Count",
         "Sum",
-        "deliveries that failed after their retries (AWS/SNS)",
+        "deliveries that failed: SQS and Lambda once SNS stops, HTTP/S every failed attempt (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsRedrivenToDlq",
+        "topic (with a subscription DLQ)",
+        "Count",
+        "Sum",
+        "notifications moved to a subscription's dead-letter queue (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsFailedToRedriveToDlq",
+        "topic (with a subscription DLQ)",
+        "Count",
+        "Sum",
+        "notifications the dead-letter queue did not take (AWS/SNS)",
     ),
     (
         "NumberOfNotificationsFilteredOut",

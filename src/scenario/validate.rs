@@ -962,7 +962,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     }
 
     serverless::check(&mut c, s, &functions, &apis, &lbs, &queues);
-    serverless::check_topics(&mut c, s, &topics, &functions, &queues);
+    serverless::check_topics(&mut c, s, &topics, &functions, &queues, &lbs);
     kinesis::check(&mut c, s, &streams, &functions, &queues);
 
     // ------------------------------------------------------------ variants

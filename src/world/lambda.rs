@@ -32,6 +32,8 @@ pub enum SlEv {
     EsmPoll,
     /// An SQS event source mapping's scaling minute (a = mapping).
     EsmScale,
+    /// An SNS HTTP/S delivery's next attempt is due (a = delivery slot, b = generation).
+    SnsRetry,
 }
 
 /// Who waits for an invocation.
@@ -298,6 +300,7 @@ impl World {
             SlEv::ApiDeadline => self.api_deadline(a, b),
             SlEv::EsmPoll => self.esm_poll(a, b),
             SlEv::EsmScale => self.esm_scale(a),
+            SlEv::SnsRetry => self.sns_http_retry(a, b),
         }
     }
 

@@ -37,6 +37,8 @@ use rand::RngExt;
 pub use sqs::{SqsEv, SqsTrace, TraceKind};
 
 const NONE: u32 = u32::MAX;
+/// The `wl` of a request that is an SNS HTTP/S delivery (`world/sns.rs`).
+const SNS_WL: u32 = u32::MAX - 1;
 /// `Request::step` of a request whose app step failed (the app answers 500).
 const STEP_FAILED: u16 = u16::MAX;
 
@@ -1334,6 +1336,10 @@ impl World {
             && let Some(code) = elb::http_code(outcome)
         {
             self.lbs[r.lb as usize].aws.on_error(code);
+        }
+        if r.wl == SNS_WL {
+            self.sns_http_answered(req, outcome);
+            return;
         }
         if let Sink::Api(a) = self.workloads[r.wl as usize].sink {
             self.api_answered(a, req, &r, outcome);

@@ -65,6 +65,22 @@ fn conserved(r: &RunResult) {
         );
         assert!(a("dead_lettered") <= a("failed") + a("expired"));
     }
+    // Each notification (message × subscription) ends once: delivered,
+    // filtered out, discarded, redriven to the DLQ, lost by the DLQ, or in
+    // flight (HTTP/S retries) at the end.
+    for (name, t) in &r.summary.topics {
+        let n = |k: &str| t[k].as_u64().unwrap_or_else(|| panic!("{name}: {k}"));
+        assert_eq!(
+            n("published") * n("subscriptions"),
+            n("delivered")
+                + n("filtered_out")
+                + n("discarded")
+                + n("redriven_to_dlq")
+                + n("failed_to_redrive_to_dlq")
+                + n("in_flight_at_end"),
+            "{name}: {t}"
+        );
+    }
     let q = &r.summary.requests;
     let e = &q.errors;
     let errors = e.elb_502
@@ -724,6 +740,124 @@ functions:
     );
     // $0.50 per million publishes.
     assert!((t["cost_usd"].as_f64().unwrap() - 6000.0 * 0.5e-6).abs() < 1e-9);
+}
+
+/// A topic with one HTTP/S subscription to load balancer `web` in front of
+/// `n` instances, and `extra` YAML in the subscription.
+fn http_topic(n: u32, extra: &str) -> RunResult {
+    run(&format!(
+        r#"
+name: sns-http
+duration: 10m
+workloads:
+  - {{ name: w, to: {{ topic: t }}, arrivals: uniform, rate: 10 }}
+topics:
+  - name: t
+    subscribers:
+      - {{ load_balancer: web{extra} }}
+queues: [ {{ name: dlq }} ]
+load_balancers:
+  - {{ name: web, target_group: web }}
+auto_scaling_groups:
+  - name: web
+    availability_zones: [us-east-1a]
+    min: {n}
+    max: {n}
+    desired: {n}
+    instance: {{ workers: 8, queue_limit: 100, boot_time: 0s }}
+    app:
+      - compute: 10ms
+"#
+    ))
+}
+
+#[test]
+fn sns_http_subscription_delivers_through_the_load_balancer() {
+    let r = http_topic(2, "");
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(n("published"), 6000);
+    // Every notification is one request through the ALB, answered 200.
+    assert!(n("delivered") >= 5999, "{t}");
+    assert_eq!(n("failed"), 0);
+    assert_eq!(n("http_attempts"), n("delivered") + n("in_flight_at_end"));
+    // The deliveries are not the workload's requests.
+    assert_eq!(r.summary.requests.total, 6000);
+}
+
+#[test]
+fn sns_http_default_policy_retries_3_times_20_s_apart_then_redrives() {
+    // No instance: every attempt is the ALB's 503. The default policy
+    // (SNS:SendMessageToHttp.retry) makes 1 + 3 attempts over 60 s, then
+    // the notification goes to the subscription's DLQ.
+    let r = http_topic(0, ", dead_letter_queue: dlq");
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(n("delivered"), 0);
+    // Published in the last 60 s (10/s): still being retried at the end.
+    let fl = n("in_flight_at_end");
+    assert!((599..=601).contains(&fl), "{fl}");
+    assert_eq!(n("redriven_to_dlq"), 6000 - fl);
+    assert_eq!(r.summary.queues["dlq"]["sent"].as_u64().unwrap(), n("redriven_to_dlq"));
+    // NumberOfNotificationsFailed counts every failed HTTP/S attempt.
+    assert_eq!(n("failed"), n("http_attempts"));
+    assert!(n("http_attempts") >= 4 * n("redriven_to_dlq"));
+    assert!(n("http_attempts") <= 4 * 6000);
+    metric_matches(&r, "t", "NumberOfNotificationsRedrivenToDlq", n("redriven_to_dlq") as f64);
+    assert_eq!(metric_sum(&r, "t", "NumberOfNotificationsFailedToRedriveToDlq"), 0.0);
+}
+
+#[test]
+fn sns_http_custom_policy_and_no_dlq_discards() {
+    // One retry 5 s later: 2 attempts, then discarded (no DLQ).
+    let r = http_topic(
+        0,
+        ", delivery_policy: { num_retries: 1, min_delay_target: 5s, max_delay_target: 5s }",
+    );
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    let fl = n("in_flight_at_end");
+    assert!((49..=51).contains(&fl), "{fl}");
+    assert_eq!(n("discarded"), 6000 - fl);
+    assert_eq!(n("redriven_to_dlq"), 0);
+    assert_eq!(n("http_attempts"), 2 * n("discarded") + fl);
+    assert!(r.series.get("t", "NumberOfNotificationsRedrivenToDlq").is_empty());
+}
+
+#[test]
+fn sns_delivery_policy_out_of_aws_limits_is_refused_with_its_place() {
+    use stratus::scenario::{LoadOptions, load_str};
+    let y = r#"name: bad
+duration: 10m
+topics:
+  - name: t
+    subscribers:
+      - { load_balancer: web, delivery_policy: { num_retries: 101 } }
+      - { queue: q, delivery_policy: { num_retries: 1 }, dead_letter_queue: dlx }
+      - { load_balancer: web, delivery_policy: { min_delay_target: 30s, max_delay_target: 10s } }
+      - { load_balancer: web, delivery_policy: { num_retries: 100, min_delay_target: 40s, max_delay_target: 40s } }
+queues: [ { name: q } ]
+load_balancers:
+  - { name: web, target_group: web }
+auto_scaling_groups:
+  - { name: web, availability_zones: [us-east-1a], min: 1, max: 1, desired: 1, instance: { workers: 1 }, app: [ { compute: 1ms } ] }
+"#;
+    let e = match load_str(y, "bad.yaml", std::path::Path::new("."), &LoadOptions::default()) {
+        Ok(_) => panic!("the scenario should not load"),
+        Err(d) => d.to_string(),
+    };
+    for want in [
+        "bad.yaml:6:48: topics[t].subscribers[0].delivery_policy: numRetries must be between 0 and 100, found 101",
+        "bad.yaml:7:38: topics[t].subscribers[1].delivery_policy: only HTTP/S subscriptions",
+        r#"bad.yaml:7:77: topics[t].subscribers[1].dead_letter_queue: no queue named "dlx""#,
+        "bad.yaml:8:48: topics[t].subscribers[2].delivery_policy: minDelayTarget (30s) cannot exceed maxDelayTarget (10s)",
+        "topics[t].subscribers[3].delivery_policy: the policy's total retry time (4000s) cannot be greater than 3600s",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
 }
 
 #[test]
