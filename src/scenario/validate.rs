@@ -250,6 +250,11 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 .apis
                 .iter()
                 .any(|a| a.to.load_balancer.as_deref() == Some(lb.name.as_str()))
+            && !s.topics.iter().any(|t| {
+                t.subscribers
+                    .iter()
+                    .any(|x| x.load_balancer.as_deref() == Some(lb.name.as_str()))
+            })
         {
             let why = if s.workloads.is_empty() {
                 "the scenario has no workloads"

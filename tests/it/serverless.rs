@@ -864,11 +864,27 @@ auto_scaling_groups:
 fn lesson_sns_fan_out_holds_for_seeds_1_to_10() {
     let runs = lesson_runs(
         "scenarios/sns-fan-out.yaml",
-        &[None, Some("more-concurrency")],
+        &[None, Some("more-concurrency"), Some("more-retries")],
     );
     for (i, r) in runs.iter().enumerate() {
         let seed = i + 1;
-        let (base, more) = (&r[0], &r[1]);
+        let (base, more, retries) = (&r[0], &r[1], &r[2]);
+        // The HTTP/S webhook: its outage's notifications are redriven to
+        // its DLQ after the default policy's minute of retries.
+        let t = &base.summary.topics["orders"];
+        let n = |k: &str| t[k].as_u64().unwrap();
+        let redriven = n("redriven_to_dlq");
+        assert!((500..=3000).contains(&redriven), "seed {seed}: {t}");
+        assert_eq!(n("failed_to_redrive_to_dlq"), 0, "seed {seed}");
+        assert_eq!(
+            base.summary.queues["webhook-dlq"]["sent"].as_u64().unwrap(),
+            redriven,
+            "seed {seed}"
+        );
+        assert!(n("failed") >= 4 * redriven, "seed {seed}: {t}");
+        conserved(retries);
+        let rt = &retries.summary.topics["orders"];
+        assert_eq!(rt["redriven_to_dlq"].as_u64(), Some(0), "seed {seed}: {rt}");
         conserved(base);
         messages_conserved(base, "audit");
         let published = base.summary.topics["orders"]["published"].as_u64().unwrap();
