@@ -1001,6 +1001,18 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "the provisioned concurrency part of cost_usd, USD",
     ),
     (
+        "functions.<function>.provisioned_concurrency.at_end",
+        "auto scaled provisioned concurrency at the end of the run",
+    ),
+    (
+        "functions.<function>.provisioned_concurrency.scaling_activities",
+        "provisioned concurrency changes Application Auto Scaling made",
+    ),
+    (
+        "functions.<function>.provisioned_concurrency.provisioned_concurrency_seconds",
+        "∫ provisioned concurrency dt, s (what is billed)",
+    ),
+    (
         "functions.<function>.async.received",
         "asynchronous events queued",
     ),
@@ -1673,6 +1685,27 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "cacheable requests sent to the backend (AWS/ApiGateway)",
     ),
     (
+        "ProvisionedConcurrency",
+        "function (with provisioned_concurrency_auto_scaling)",
+        "Count",
+        "Maximum",
+        "provisioned concurrency allocated at the period's end (the scalable target's capacity)",
+    ),
+    (
+        "ProvisionedConcurrencyUtilization",
+        "function (with provisioned_concurrency_auto_scaling)",
+        "None",
+        "Average",
+        "ProvisionedConcurrentExecutions over provisioned concurrency, time-weighted over the minute (AWS/Lambda)",
+    ),
+    (
+        "ProvisionedConcurrentExecutions",
+        "function (with provisioned_concurrency_auto_scaling)",
+        "Count",
+        "Maximum",
+        "executions on provisioned concurrency (AWS/Lambda)",
+    ),
+    (
         "NumberOfMessagesPublished",
         "topic",
         "Count",
@@ -1862,6 +1895,10 @@ pub const ACTIVITY_KINDS: &[(&str, &str)] = &[
         "a table's capacity change by Application Auto Scaling",
     ),
     ("table_throttling", "a table started or stopped throttling"),
+    (
+        "provisioned_concurrency_scaling",
+        "a function's provisioned concurrency change by Application Auto Scaling",
+    ),
 ];
 
 /// The outputs page.

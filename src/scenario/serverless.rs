@@ -124,6 +124,13 @@ pub struct Function {
     /// AWS default: `0` (LAMBDA:provisioned-concurrency).
     #[serde(default)]
     pub provisioned_concurrency: u32,
+    /// Application Auto Scaling of the provisioned concurrency: target
+    /// tracking on its utilisation (it starts at `min`, or at
+    /// `provisioned_concurrency` if larger).
+    /// AWS default: none, provisioned concurrency fixed (LAMBDA:provisioned-concurrency).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"min": 10, "max": 200, "target": 0.7}))]
+    pub provisioned_concurrency_auto_scaling: Option<ProvisionedScaling>,
     /// Timeout (default 3s, at most 900s): the invocation fails and its
     /// environment is reset.
     /// AWS default: `3s` (LAMBDA:configuration-timeout).
@@ -141,6 +148,47 @@ pub struct Function {
     /// An SQS queue Lambda polls for this function (an event source mapping).
     #[serde(default)]
     pub event_source: Option<SqsEventSource>,
+}
+
+fn pc_target() -> f64 {
+    crate::aws::lambda::PC_RECOMMENDED_TARGET
+}
+fn pc_allocation() -> Duration {
+    Duration::secs(crate::aws::lambda::DEFAULT_PC_ALLOCATION_S)
+}
+
+/// A provisioned concurrency scalable target and its target tracking
+/// policy (`LambdaProvisionedConcurrencyUtilization`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionedScaling {
+    /// Smallest provisioned concurrency (MinCapacity), at least 1.
+    #[schemars(example = 10)]
+    pub min: u32,
+    /// Largest provisioned concurrency (MaxCapacity).
+    #[schemars(example = 200)]
+    pub max: u32,
+    /// Target utilisation, 0–1 (default 0.7, AWS's recommendation).
+    /// AWS default: `0.7` recommended (LAMBDA:provisioned-concurrency).
+    #[serde(default = "pc_target")]
+    #[schemars(example = 0.7)]
+    pub target: f64,
+    /// How long new provisioned concurrency takes to be ready (AWS does not
+    /// document it; default 60s).
+    #[serde(default = "pc_allocation")]
+    #[schemars(example = &"2m")]
+    pub allocation_time: Duration,
+}
+
+impl Function {
+    /// Provisioned concurrency at the start: `provisioned_concurrency`, at
+    /// least the auto scaling minimum.
+    pub fn initial_provisioned(&self) -> u32 {
+        match &self.provisioned_concurrency_auto_scaling {
+            Some(a) => self.provisioned_concurrency.clamp(a.min, a.max.max(a.min)),
+            None => self.provisioned_concurrency,
+        }
+    }
 }
 
 fn ten() -> u32 {

@@ -29,6 +29,7 @@ mod fidelity;
 mod kinesis;
 mod lambda;
 mod maintenance;
+mod pc_scaling;
 mod predictive;
 mod scaling;
 mod sns;

@@ -17,6 +17,12 @@ fn f(r: &RunResult, func: &str, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {key} for {func}: {}", r.summary.functions[func]))
 }
 
+fn f64_of(r: &RunResult, func: &str, key: &str) -> f64 {
+    r.summary.functions[func][key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no {key} for {func}"))
+}
+
 fn fa(r: &RunResult, func: &str, key: &str) -> u64 {
     r.summary.functions[func]["async"][key]
         .as_u64()
@@ -569,11 +575,58 @@ fn lesson_runs(file: &str, variants: &[Option<&str>]) -> Vec<Vec<RunResult>> {
 fn lesson_lambda_cold_starts_holds_for_seeds_1_to_10() {
     let runs = lesson_runs(
         "scenarios/lambda-cold-starts.yaml",
-        &[None, Some("provisioned"), Some("short-idle")],
+        &[
+            None,
+            Some("provisioned"),
+            Some("short-idle"),
+            Some("auto-scaled-provisioned"),
+        ],
     );
     for (i, r) in runs.iter().enumerate() {
         let seed = i + 1;
-        let (base, prov, idle) = (&r[0], &r[1], &r[2]);
+        let (base, prov, idle, auto) = (&r[0], &r[1], &r[2], &r[3]);
+        conserved(auto);
+        // Application Auto Scaling's changes, in order: (t s, value).
+        let steps: Vec<(f64, u32)> = auto
+            .activities
+            .iter()
+            .filter(|a| a.what.kind() == "provisioned_concurrency_scaling")
+            .map(|a| {
+                let n = a
+                    .description
+                    .trim_start_matches("Setting desired concurrency to ")
+                    .trim_end_matches('.')
+                    .parse()
+                    .unwrap();
+                (a.t as f64 / 1e9, n)
+            })
+            .collect();
+        let mut cur = 10u32;
+        for &(t, n) in &steps {
+            if n > cur {
+                let most = (cur as f64 / 0.7).ceil() as u32;
+                assert!(n <= most, "seed {seed}: {cur} → {n} at {t} s");
+            }
+            cur = n;
+        }
+        let reached = steps
+            .iter()
+            .find(|&&(_, n)| n >= 58)
+            .unwrap_or_else(|| panic!("seed {seed}: {steps:?}"))
+            .0;
+        assert!((720.0..=1200.0).contains(&reached), "seed {seed}: {reached}");
+        let peak = steps.iter().map(|s| s.1).max().unwrap();
+        assert!(
+            steps.iter().any(|&(t, n)| t > 1200.0 && n < peak),
+            "seed {seed}: no scale-in: {steps:?}"
+        );
+        let pc = &auto.summary.functions["api"]["provisioned_concurrency"];
+        let secs = pc["provisioned_concurrency_seconds"].as_f64().unwrap();
+        assert!(secs < 150.0 * 3000.0 / 2.0, "seed {seed}: {secs}");
+        assert_eq!(pc["scaling_activities"].as_u64(), Some(steps.len() as u64));
+        // Billing follows the level: its GB-seconds at 1 GB.
+        let billed = f64_of(auto, "api", "provisioned_concurrency_cost_usd");
+        assert!((billed - secs * 0.000_004_166_7).abs() < 1e-5, "seed {seed}");
         conserved(base);
         let cold = f(base, "api", "cold_starts");
         assert!(cold > 200, "seed {seed}: {cold} cold starts");

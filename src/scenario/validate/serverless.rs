@@ -34,6 +34,12 @@ pub(super) fn check(
     let mut unreserved_provisioned = 0u32;
     for (i, f) in s.functions.iter().enumerate() {
         let p = top.key("functions").item(Some(&f.name), i);
+        if let Some(a) = &f.provisioned_concurrency_auto_scaling {
+            c.all(
+                &p.key("provisioned_concurrency_auto_scaling"),
+                lambda::pc_auto_scaling_problems(a.min, a.max, a.target, f.reserved_concurrency),
+            );
+        }
         let e = &f.event_invoke_config;
         c.all(
             &p,
@@ -41,7 +47,7 @@ pub(super) fn check(
                 f.memory.0 / (1024 * 1024),
                 f.timeout.as_secs_f64(),
                 f.reserved_concurrency,
-                f.provisioned_concurrency,
+                f.initial_provisioned(),
                 e.maximum_event_age.as_secs_f64(),
                 e.maximum_retry_attempts,
             ),
@@ -50,7 +56,7 @@ pub(super) fn check(
         if let Some(r) = f.reserved_concurrency {
             reserved_sum += r;
         } else {
-            unreserved_provisioned += f.provisioned_concurrency;
+            unreserved_provisioned += f.initial_provisioned();
         }
         if let Some(d) = &e.on_failure {
             c.reference(
