@@ -2396,6 +2396,41 @@ mod rules {
         );
     }
 
+    #[test]
+    fn lambda_provisioned_concurrency_auto_scaling() {
+        use stratus::aws::lambda;
+        exact(
+            "lambda-pc-target-tracking",
+            &[
+                "lambda::PC_RECOMMENDED_TARGET",
+                "lambda::PC_SCALE_OUT_DATAPOINTS",
+                "lambda::PC_SCALE_IN_DATAPOINTS",
+                "lambda::PC_LOW_ALARM_FACTOR",
+                "lambda::pc_target_tracking_capacity",
+            ],
+            "LAMBDA:provisioned-concurrency (target 0.7; AlarmLow at 63 % for 70 %; Average statistic); AWS Compute blog 2020 (3 × 1 min high, 15 × 1 min low)",
+            "target 0.7, AlarmLow 0.63, 3 and 15 datapoints; 100 at 91 % → 130, at 35 % → 50; at 100 % utilisation 10 → 15 (×1/0.7 at most)",
+            (0.7, 0.63, 3, 15, 130, 50, 15),
+            (
+                lambda::PC_RECOMMENDED_TARGET,
+                (lambda::PC_RECOMMENDED_TARGET * lambda::PC_LOW_ALARM_FACTOR * 100.0).round() / 100.0,
+                lambda::PC_SCALE_OUT_DATAPOINTS,
+                lambda::PC_SCALE_IN_DATAPOINTS,
+                lambda::pc_target_tracking_capacity(100, 0.91, 0.7, 1, 500, true),
+                lambda::pc_target_tracking_capacity(100, 0.35, 0.7, 1, 500, false),
+                lambda::pc_target_tracking_capacity(10, 1.0, 0.7, 1, 500, true),
+            ),
+        );
+        exact(
+            "lambda-pc-allocation",
+            &["lambda::DEFAULT_PC_ALLOCATION_S"],
+            "GAP: Lambda documents the IN_PROGRESS → READY status, not its duration",
+            "60 s, a parameter (allocation_time)",
+            60,
+            lambda::DEFAULT_PC_ALLOCATION_S,
+        );
+    }
+
     // ------------------------------------------- Auto Scaling (2): the WEs
 
     #[test]

@@ -914,6 +914,30 @@ auto_scaling_groups:
 }
 
 #[test]
+fn provisioned_concurrency_auto_scaling_out_of_range_is_refused() {
+    use stratus::scenario::{LoadOptions, load_str};
+    let y = r#"name: bad
+duration: 10m
+functions:
+  - name: f
+    duration: 100ms
+    reserved_concurrency: 50
+    provisioned_concurrency_auto_scaling: { min: 0, max: 80, target: 70 }
+"#;
+    let e = match load_str(y, "bad.yaml", std::path::Path::new("."), &LoadOptions::default()) {
+        Ok(_) => panic!("the scenario should not load"),
+        Err(d) => d.to_string(),
+    };
+    for want in [
+        "functions[f].provisioned_concurrency_auto_scaling.min: min must be at least 1",
+        "functions[f].provisioned_concurrency_auto_scaling.max: max (80) cannot exceed reserved_concurrency (50)",
+        "functions[f].provisioned_concurrency_auto_scaling.target: target is a utilisation between 0 and 1 (AWS recommends 0.7), found 70",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
+}
+
+#[test]
 fn lesson_sns_fan_out_holds_for_seeds_1_to_10() {
     let runs = lesson_runs(
         "scenarios/sns-fan-out.yaml",
