@@ -132,7 +132,7 @@ fn errors(r: &RunResult) -> u64 {
 /// and the fleet (the full day is the production-day benchmark): the
 /// diurnal phase is shifted so that minute 30 is 08:00.
 #[test]
-fn black_friday_pre_scaling_removes_the_step_errors_and_a_warm_pool_does_not() {
+fn black_friday_pre_scaling_removes_the_step_errors_and_a_warm_pool_only_some() {
     let scaled = [
         "duration=45m",
         "workloads[everyday].rate.min=7.5",
@@ -174,6 +174,6 @@ fn black_friday_pre_scaling_removes_the_step_errors_and_a_warm_pool_does_not() {
         let (b, p, w) = (errors(&base), errors(&pre), errors(&warm));
         assert!(b > 10_000, "seed {seed}: the step hurts ({b} errors)");
         assert!(p * 100 < b, "seed {seed}: pre-scale {p} vs base {b}");
-        assert!(w * 4 > b, "seed {seed}: warm pool {w} vs base {b}");
+        assert!(w < b && w * 4 > b, "seed {seed}: warm pool {w} vs base {b}");
     }
 }
