@@ -799,10 +799,22 @@ mod tests {
     fn provisioned_concurrency_target_tracking_uses_aws_numbers() {
         // 0.7 target: 100 provisioned at 91 % utilisation → 130; at 35 % →
         // 50; within min/max.
-        assert_eq!(pc_target_tracking_capacity(100, 0.91, 0.7, 10, 500, true), 130);
-        assert_eq!(pc_target_tracking_capacity(100, 0.35, 0.7, 10, 500, false), 50);
-        assert_eq!(pc_target_tracking_capacity(100, 0.99, 0.7, 10, 120, true), 120);
-        assert_eq!(pc_target_tracking_capacity(100, 0.01, 0.7, 10, 500, false), 10);
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.91, 0.7, 10, 500, true),
+            130
+        );
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.35, 0.7, 10, 500, false),
+            50
+        );
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.99, 0.7, 10, 120, true),
+            120
+        );
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.01, 0.7, 10, 500, false),
+            10
+        );
         // AlarmLow at 63 % for a 70 % target (LAMBDA:provisioned-concurrency).
         assert!((PC_RECOMMENDED_TARGET * PC_LOW_ALARM_FACTOR - 0.63).abs() < 1e-12);
         assert_eq!((PC_SCALE_OUT_DATAPOINTS, PC_SCALE_IN_DATAPOINTS), (3, 15));

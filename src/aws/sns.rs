@@ -265,7 +265,9 @@ mod tests {
         assert_eq!(http_retry_delay_s(&p, 1), Some(0.0));
         assert_eq!(http_retry_delay_s(&p, 3), Some(5.0));
         assert_eq!(http_retry_delay_s(&p, 5), Some(5.0));
-        let b: Vec<f64> = (6..=10).map(|r| http_retry_delay_s(&p, r).unwrap()).collect();
+        let b: Vec<f64> = (6..=10)
+            .map(|r| http_retry_delay_s(&p, r).unwrap())
+            .collect();
         assert!(b.windows(2).all(|w| w[0] < w[1]), "{b:?}");
         assert!((b[4] - 600.0).abs() < 1e-9);
         assert_eq!(http_retry_delay_s(&p, 15), Some(600.0));

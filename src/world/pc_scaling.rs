@@ -168,8 +168,14 @@ impl World {
             return;
         };
         let current = self.lambda.model.config(sc.f as usize).provisioned;
-        let want =
-            rules::pc_target_tracking_capacity(current, sc.last_util, sc.target, sc.min, sc.max, out);
+        let want = rules::pc_target_tracking_capacity(
+            current,
+            sc.last_util,
+            sc.target,
+            sc.min,
+            sc.max,
+            out,
+        );
         if (out && want <= current) || (!out && want >= current) {
             return;
         }

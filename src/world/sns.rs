@@ -125,9 +125,7 @@ impl Topics {
                     .iter()
                     .map(|s| Sub {
                         target: match (&s.queue, &s.function, &s.load_balancer) {
-                            (Some(q), _, _) => {
-                                qidx(q).map(Target::Queue).unwrap_or(Target::None)
-                            }
+                            (Some(q), _, _) => qidx(q).map(Target::Queue).unwrap_or(Target::None),
                             (None, Some(f), _) => {
                                 fidx(f).map(Target::Function).unwrap_or(Target::None)
                             }

@@ -2314,12 +2314,17 @@ mod rules {
         let d = HttpDeliveryPolicy::DEFAULT;
         exact(
             "sns-http-default-policy",
-            &["sns::HttpDeliveryPolicy::DEFAULT", "sns::http_retry_delay_s"],
+            &[
+                "sns::HttpDeliveryPolicy::DEFAULT",
+                "sns::http_retry_delay_s",
+            ],
             "SNS:SendMessageToHttp.retry (\"up to three retries with a delay between failed attempts set at 20 seconds\")",
             "retries 1–3 after 20 s each, none after; 60 s in all",
             (vec![Some(20.0), Some(20.0), Some(20.0), None], 60.0),
             (
-                (1..=4).map(|r| sns::http_retry_delay_s(&d, r)).collect::<Vec<_>>(),
+                (1..=4)
+                    .map(|r| sns::http_retry_delay_s(&d, r))
+                    .collect::<Vec<_>>(),
                 sns::http_total_retry_time_s(&d),
             ),
         );
@@ -2376,7 +2381,12 @@ mod rules {
             "SNS:sns-dead-letter-queues (client errors not retried; exhausted → DLQ or discarded); SNS:sns-monitoring-using-cloudwatch (HTTP/S: every failed attempt is NumberOfNotificationsFailed)",
             "200 delivered, 503 and timeouts retried, 403 not; no DLQ discards, a DLQ redrives, a refusing DLQ loses it; an HTTP attempt counts, an SQS retry does not",
             (
-                [HttpResult::Delivered, HttpResult::ServerError, HttpResult::ServerError, HttpResult::ClientError],
+                [
+                    HttpResult::Delivered,
+                    HttpResult::ServerError,
+                    HttpResult::ServerError,
+                    HttpResult::ClientError,
+                ],
                 [Fate::Discarded, Fate::Redriven, Fate::FailedToRedrive],
                 (1, 0),
             ),
@@ -2387,7 +2397,11 @@ mod rules {
                     sns::classify_http_status(None),
                     sns::classify_http_status(Some(403)),
                 ],
-                [sns::final_fate(None), sns::final_fate(Some(true)), sns::final_fate(Some(false))],
+                [
+                    sns::final_fate(None),
+                    sns::final_fate(Some(true)),
+                    sns::final_fate(Some(false)),
+                ],
                 (
                     sns::failed_metric_increment(true, false),
                     sns::failed_metric_increment(false, false),
@@ -2413,7 +2427,8 @@ mod rules {
             (0.7, 0.63, 3, 15, 130, 50, 15),
             (
                 lambda::PC_RECOMMENDED_TARGET,
-                (lambda::PC_RECOMMENDED_TARGET * lambda::PC_LOW_ALARM_FACTOR * 100.0).round() / 100.0,
+                (lambda::PC_RECOMMENDED_TARGET * lambda::PC_LOW_ALARM_FACTOR * 100.0).round()
+                    / 100.0,
                 lambda::PC_SCALE_OUT_DATAPOINTS,
                 lambda::PC_SCALE_IN_DATAPOINTS,
                 lambda::pc_target_tracking_capacity(100, 0.91, 0.7, 1, 500, true),

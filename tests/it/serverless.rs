@@ -614,7 +614,10 @@ fn lesson_lambda_cold_starts_holds_for_seeds_1_to_10() {
             .find(|&&(_, n)| n >= 58)
             .unwrap_or_else(|| panic!("seed {seed}: {steps:?}"))
             .0;
-        assert!((720.0..=1200.0).contains(&reached), "seed {seed}: {reached}");
+        assert!(
+            (720.0..=1200.0).contains(&reached),
+            "seed {seed}: {reached}"
+        );
         let peak = steps.iter().map(|s| s.1).max().unwrap();
         assert!(
             steps.iter().any(|&(t, n)| t > 1200.0 && n < peak),
@@ -626,7 +629,10 @@ fn lesson_lambda_cold_starts_holds_for_seeds_1_to_10() {
         assert_eq!(pc["scaling_activities"].as_u64(), Some(steps.len() as u64));
         // Billing follows the level: its GB-seconds at 1 GB.
         let billed = f64_of(auto, "api", "provisioned_concurrency_cost_usd");
-        assert!((billed - secs * 0.000_004_166_7).abs() < 1e-5, "seed {seed}");
+        assert!(
+            (billed - secs * 0.000_004_166_7).abs() < 1e-5,
+            "seed {seed}"
+        );
         conserved(base);
         let cold = f(base, "api", "cold_starts");
         assert!(cold > 200, "seed {seed}: {cold} cold starts");
@@ -853,13 +859,24 @@ fn sns_http_default_policy_retries_3_times_20_s_apart_then_redrives() {
     let fl = n("in_flight_at_end");
     assert!((599..=601).contains(&fl), "{fl}");
     assert_eq!(n("redriven_to_dlq"), 6000 - fl);
-    assert_eq!(r.summary.queues["dlq"]["sent"].as_u64().unwrap(), n("redriven_to_dlq"));
+    assert_eq!(
+        r.summary.queues["dlq"]["sent"].as_u64().unwrap(),
+        n("redriven_to_dlq")
+    );
     // NumberOfNotificationsFailed counts every failed HTTP/S attempt.
     assert_eq!(n("failed"), n("http_attempts"));
     assert!(n("http_attempts") >= 4 * n("redriven_to_dlq"));
     assert!(n("http_attempts") <= 4 * 6000);
-    metric_matches(&r, "t", "NumberOfNotificationsRedrivenToDlq", n("redriven_to_dlq") as f64);
-    assert_eq!(metric_sum(&r, "t", "NumberOfNotificationsFailedToRedriveToDlq"), 0.0);
+    metric_matches(
+        &r,
+        "t",
+        "NumberOfNotificationsRedrivenToDlq",
+        n("redriven_to_dlq") as f64,
+    );
+    assert_eq!(
+        metric_sum(&r, "t", "NumberOfNotificationsFailedToRedriveToDlq"),
+        0.0
+    );
 }
 
 #[test]
@@ -877,7 +894,11 @@ fn sns_http_custom_policy_and_no_dlq_discards() {
     assert_eq!(n("discarded"), 6000 - fl);
     assert_eq!(n("redriven_to_dlq"), 0);
     assert_eq!(n("http_attempts"), 2 * n("discarded") + fl);
-    assert!(r.series.get("t", "NumberOfNotificationsRedrivenToDlq").is_empty());
+    assert!(
+        r.series
+            .get("t", "NumberOfNotificationsRedrivenToDlq")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -898,7 +919,12 @@ load_balancers:
 auto_scaling_groups:
   - { name: web, availability_zones: [us-east-1a], min: 1, max: 1, desired: 1, instance: { workers: 1 }, app: [ { compute: 1ms } ] }
 "#;
-    let e = match load_str(y, "bad.yaml", std::path::Path::new("."), &LoadOptions::default()) {
+    let e = match load_str(
+        y,
+        "bad.yaml",
+        std::path::Path::new("."),
+        &LoadOptions::default(),
+    ) {
         Ok(_) => panic!("the scenario should not load"),
         Err(d) => d.to_string(),
     };
@@ -924,7 +950,12 @@ functions:
     reserved_concurrency: 50
     provisioned_concurrency_auto_scaling: { min: 0, max: 80, target: 70 }
 "#;
-    let e = match load_str(y, "bad.yaml", std::path::Path::new("."), &LoadOptions::default()) {
+    let e = match load_str(
+        y,
+        "bad.yaml",
+        std::path::Path::new("."),
+        &LoadOptions::default(),
+    ) {
         Ok(_) => panic!("the scenario should not load"),
         Err(d) => d.to_string(),
     };
