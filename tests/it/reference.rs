@@ -306,10 +306,11 @@ fn shipped_runs() -> Vec<(String, stratus::run::RunResult)> {
     }
     assert!(out.len() >= 25, "only {} scenarios ran", out.len());
     // Outputs that only a variant writes (its base has no such resource).
-    for (f, v) in [(
+    const VARIANT_ONLY: &[(&str, &str)] = &[(
         "scenarios/lambda-cold-starts.yaml",
         "auto-scaled-provisioned",
-    )] {
+    )];
+    for &(f, v) in VARIANT_ONLY {
         let opts = LoadOptions {
             variant: Some(v.into()),
             sets: vec!["duration=20m".into()],
