@@ -28,6 +28,8 @@
 //! | SQS event source: 5 concurrent batches, +300 per minute while messages remain, at most 1,000; back to 5 when quiet; maximum concurrency 2–1,000; batch size ≤ 10 by default | [`esm_next_batches`], [`ESM_BATCH_SIZE`] | `LAMBDA:services-sqs-scaling`, `LAMBDA:API_ScalingConfig` | DOC |
 //! | SQS batching window 0–300 s; batch size up to 10,000 on a standard queue with a window of at least 1 s (FIFO: 10); a poller gathers receives of at most 10 messages until the batch is full or the window has passed | [`esm_sqs_problem`], [`RECEIVE_MAX`] | `LAMBDA:services-sqs-parameters`, `LAMBDA:API_CreateEventSourceMapping` | DOC (the 6 MB payload cap is not modelled) |
 //! | Provisioned concurrency: $0.0000041667 per GB-second configured, $0.0000097222 per GB-second of duration on it | [`provisioned_cost`], [`compute_cost`] | aws.amazon.com/lambda/pricing | DOC |
+//! | Application Auto Scaling of provisioned concurrency: target tracking on `LambdaProvisionedConcurrencyUtilization` (ProvisionedConcurrencyUtilization, Average), 0.7 recommended; AlarmHigh above the target 3 of 3 one-minute datapoints, AlarmLow below 90 % of it 15 of 15; scale-out ceil(n × u / target), scale-in floor(n × u / target), within min/max; cooldowns 0 s | [`PC_RECOMMENDED_TARGET`], [`PC_SCALE_OUT_DATAPOINTS`], [`PC_SCALE_IN_DATAPOINTS`], [`PC_LOW_ALARM_FACTOR`], [`pc_target_tracking_capacity`], [`pc_auto_scaling_problems`] | `LAMBDA:provisioned-concurrency` (Managing provisioned concurrency with Application Auto Scaling: "both … alarms use the average statistic"; 63 % for a 70 % target), AWS Compute blog (G. Mao, 2020: 3 × 1 min, 15 × 1 min); `AAS:application-auto-scaling-target-tracking` (cooldowns 0 for Lambda) | DOC (datapoints: AWS blog) |
+//! | New provisioned concurrency is ready after an allocation time (Status IN_PROGRESS → READY); how long is not documented | [`DEFAULT_PC_ALLOCATION_S`] | `API-LAMBDA:GetProvisionedConcurrencyConfig` (Status); time GAP | GAP (60 s, a parameter) |
 
 use crate::sim::SimTime;
 use std::collections::VecDeque;
@@ -68,6 +70,70 @@ pub const PRICE_PER_GB_S: f64 = 0.000_016_666_7;
 pub const PRICE_PER_GB_S_PROVISIONED_DURATION: f64 = 0.000_009_722_2;
 /// Price per GB-second of provisioned concurrency configured, USD.
 pub const PRICE_PER_GB_S_PROVISIONED: f64 = 0.000_004_166_7;
+
+/// Target value AWS recommends for `LambdaProvisionedConcurrencyUtilization`.
+pub const PC_RECOMMENDED_TARGET: f64 = 0.7;
+/// AlarmHigh: one-minute datapoints above the target, all of them.
+pub const PC_SCALE_OUT_DATAPOINTS: u32 = 3;
+/// AlarmLow: one-minute datapoints below its threshold, all of them.
+pub const PC_SCALE_IN_DATAPOINTS: u32 = 15;
+/// AlarmLow's threshold as a share of the target (63 % for 70 %).
+pub const PC_LOW_ALARM_FACTOR: f64 = 0.9;
+/// Time for a provisioned concurrency change to become ready (GAP).
+pub const DEFAULT_PC_ALLOCATION_S: u64 = 60;
+
+/// Rule "target tracking of provisioned concurrency": the new value when
+/// AlarmHigh (`out`) or AlarmLow fired, at utilisation `util` (0–1) of
+/// `current`: ceil/floor of current × util / target, within [min, max].
+pub fn pc_target_tracking_capacity(
+    current: u32,
+    util: f64,
+    target: f64,
+    min: u32,
+    max: u32,
+    out: bool,
+) -> u32 {
+    let n = if out {
+        crate::aws::scaling::target_tracking_scale_out_capacity(current, util, target)
+    } else {
+        crate::aws::scaling::target_tracking_scale_in_capacity(current, util, target)
+    };
+    n.clamp(min, max.max(min))
+}
+
+/// Problems with a provisioned concurrency scalable target, as (field,
+/// message): 1 ≤ min ≤ max, within reserved concurrency; a target in (0, 1].
+pub fn pc_auto_scaling_problems(
+    min: u32,
+    max: u32,
+    target: f64,
+    reserved: Option<u32>,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if min < 1 || min > max {
+        out.push((
+            "min",
+            format!("min must be at least 1 and at most max ({max}), found {min}"),
+        ));
+    }
+    if let Some(r) = reserved
+        && max > r
+    {
+        out.push((
+            "max",
+            format!("max ({max}) cannot exceed reserved_concurrency ({r})"),
+        ));
+    }
+    if !(target > 0.0 && target <= 1.0) {
+        out.push((
+            "target",
+            format!(
+                "target is a utilisation between 0 and 1 (AWS recommends {PC_RECOMMENDED_TARGET}), found {target}"
+            ),
+        ));
+    }
+    out
+}
 
 /// Lambda bills duration rounded up to the next millisecond.
 pub fn billed_ms(ns: SimTime) -> u64 {
@@ -238,6 +304,25 @@ struct FnState {
     totals: FunctionTotals,
     /// Most concurrent executions in the current metrics period.
     period_max: u32,
+    /// Since `area_at`: ∫ prov_busy dt and ∫ provisioned dt (ns), for
+    /// ProvisionedConcurrencyUtilization's Average.
+    area_busy: f64,
+    area_prov: f64,
+    area_at: SimTime,
+    /// ∫ provisioned dt over the whole run (ns), for billing.
+    prov_ns: f64,
+    /// Most provisioned-concurrent executions in the period.
+    prov_period_max: u32,
+}
+
+impl FnState {
+    fn advance_area(&mut self, now: SimTime) {
+        let dt = now.saturating_sub(self.area_at) as f64;
+        self.area_busy += self.prov_busy as f64 * dt;
+        self.area_prov += self.cfg.provisioned as f64 * dt;
+        self.prov_ns += self.cfg.provisioned as f64 * dt;
+        self.area_at = now;
+    }
 }
 
 /// Lambda in one account and Region.
@@ -277,6 +362,11 @@ impl Lambda {
                     bucket: ScalingBucket::default(),
                     totals: FunctionTotals::default(),
                     period_max: 0,
+                    area_busy: 0.0,
+                    area_prov: 0.0,
+                    area_at: 0,
+                    prov_ns: 0.0,
+                    prov_period_max: 0,
                 })
                 .collect(),
         }
@@ -319,7 +409,9 @@ impl Lambda {
         let s = &mut self.fns[f];
         s.totals.requests += 1;
         let out = if s.prov_busy < s.cfg.provisioned {
+            s.advance_area(now);
             s.prov_busy += 1;
+            s.prov_period_max = s.prov_period_max.max(s.prov_busy);
             Admit::Provisioned
         } else {
             let spillover = s.cfg.provisioned > 0;
@@ -394,6 +486,7 @@ impl Lambda {
             s.totals.timeouts += 1;
         }
         if provisioned {
+            s.advance_area(now);
             s.prov_busy -= 1;
         } else if !reset {
             s.idle.push_back(now);
@@ -442,6 +535,41 @@ impl Lambda {
     /// Configuration of `f`.
     pub fn config(&self, f: usize) -> &FunctionConfig {
         &self.fns[f].cfg
+    }
+
+    /// Provisioned concurrency of `f` becomes `n` now (a change allocated
+    /// by PutProvisionedConcurrencyConfig). Invocations running on
+    /// environments beyond `n` finish there.
+    pub fn set_provisioned(&mut self, f: usize, now: SimTime, n: u32) {
+        let s = &mut self.fns[f];
+        s.advance_area(now);
+        let before = s.busy.max(s.cfg.provisioned);
+        s.cfg.provisioned = n;
+        let after = s.busy.max(n);
+        if s.cfg.reserved.is_none() {
+            self.unreserved_used = self.unreserved_used + after - before;
+            self.unreserved_max = self.unreserved_max.max(self.unreserved_used);
+            self.unreserved_period_max = self.unreserved_period_max.max(self.unreserved_used);
+        }
+    }
+
+    /// The period ending now of `f`: ProvisionedConcurrencyUtilization's
+    /// Average (None without provisioned concurrency) and
+    /// ProvisionedConcurrentExecutions' Maximum.
+    pub fn take_provisioned_period(&mut self, f: usize, now: SimTime) -> (Option<f64>, u32) {
+        let s = &mut self.fns[f];
+        s.advance_area(now);
+        let u = (s.area_prov > 0.0).then(|| s.area_busy / s.area_prov);
+        s.area_busy = 0.0;
+        s.area_prov = 0.0;
+        let m = std::mem::replace(&mut s.prov_period_max, s.prov_busy);
+        (u, m)
+    }
+
+    /// Provisioned concurrency-seconds of `f` up to `now` (for billing).
+    pub fn provisioned_seconds(&self, f: usize, now: SimTime) -> f64 {
+        let s = &self.fns[f];
+        (s.prov_ns + s.cfg.provisioned as f64 * now.saturating_sub(s.area_at) as f64) / NS
     }
 }
 
@@ -665,6 +793,51 @@ mod tests {
         l.finish(1, S, false, false, false);
         // The freed environment is reused: no cold start.
         assert_eq!(l.admit(1, 2 * S), Admit::Warm { spillover: false });
+    }
+
+    #[test]
+    fn provisioned_concurrency_target_tracking_uses_aws_numbers() {
+        // 0.7 target: 100 provisioned at 91 % utilisation → 130; at 35 % →
+        // 50; within min/max.
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.91, 0.7, 10, 500, true),
+            130
+        );
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.35, 0.7, 10, 500, false),
+            50
+        );
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.99, 0.7, 10, 120, true),
+            120
+        );
+        assert_eq!(
+            pc_target_tracking_capacity(100, 0.01, 0.7, 10, 500, false),
+            10
+        );
+        // AlarmLow at 63 % for a 70 % target (LAMBDA:provisioned-concurrency).
+        assert!((PC_RECOMMENDED_TARGET * PC_LOW_ALARM_FACTOR - 0.63).abs() < 1e-12);
+        assert_eq!((PC_SCALE_OUT_DATAPOINTS, PC_SCALE_IN_DATAPOINTS), (3, 15));
+        assert!(pc_auto_scaling_problems(1, 10, 0.7, None).is_empty());
+        assert_eq!(pc_auto_scaling_problems(0, 10, 0.7, None).len(), 1);
+        assert_eq!(pc_auto_scaling_problems(5, 10, 70.0, Some(8)).len(), 2);
+    }
+
+    #[test]
+    fn provisioned_concurrency_changes_keep_the_pool_and_the_bill() {
+        let mut l = Lambda::new(1000, vec![cfg(None, 2)]);
+        assert_eq!(l.admit(0, 0), Admit::Provisioned);
+        // Half the period one of 2 busy, then none: utilisation 1/4.
+        l.finish(0, 30 * 1_000_000_000, true, false, false);
+        let (u, m) = l.take_provisioned_period(0, 60 * 1_000_000_000);
+        assert!((u.unwrap() - 0.25).abs() < 1e-12);
+        assert_eq!(m, 1);
+        l.set_provisioned(0, 60 * 1_000_000_000, 10);
+        assert_eq!(l.unreserved().0, 10);
+        // 2 for 60 s + 10 for 60 s = 720 provisioned-seconds.
+        assert!((l.provisioned_seconds(0, 120 * 1_000_000_000) - 720.0).abs() < 1e-9);
+        l.set_provisioned(0, 120 * 1_000_000_000, 4);
+        assert_eq!(l.unreserved().0, 4);
     }
 
     #[test]

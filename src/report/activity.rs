@@ -79,6 +79,8 @@ pub enum Act {
     },
     /// A table's capacity change by Application Auto Scaling.
     TableScaling,
+    /// A function's provisioned concurrency change by Application Auto Scaling.
+    ProvisionedConcurrencyScaling,
     /// A table started or stopped throttling.
     TableThrottling {
         /// Throttling began (true) or ended.
@@ -123,6 +125,7 @@ impl Act {
             Act::Redelivery { .. } => "redelivery",
             Act::DlqMove { .. } => "dlq_move",
             Act::TableScaling => "table_scaling",
+            Act::ProvisionedConcurrencyScaling => "provisioned_concurrency_scaling",
             Act::Detach => "detach",
             Act::Standby { .. } => "standby",
             Act::UserAction => "user_action",

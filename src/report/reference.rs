@@ -1001,6 +1001,18 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
         "the provisioned concurrency part of cost_usd, USD",
     ),
     (
+        "functions.<function>.provisioned_concurrency.at_end",
+        "auto scaled provisioned concurrency at the end of the run",
+    ),
+    (
+        "functions.<function>.provisioned_concurrency.scaling_activities",
+        "provisioned concurrency changes Application Auto Scaling made",
+    ),
+    (
+        "functions.<function>.provisioned_concurrency.provisioned_concurrency_seconds",
+        "∫ provisioned concurrency dt, s (what is billed)",
+    ),
+    (
         "functions.<function>.async.received",
         "asynchronous events queued",
     ),
@@ -1101,7 +1113,30 @@ pub const SUMMARY_KEYS: &[(&str, &str)] = &[
     ("apis.<api>.cost_usd", "requests + cache hours, USD"),
     ("topics.<topic>.published", "messages published"),
     ("topics.<topic>.delivered", "deliveries that succeeded"),
-    ("topics.<topic>.failed", "deliveries that failed"),
+    (
+        "topics.<topic>.failed",
+        "NumberOfNotificationsFailed: SQS and Lambda deliveries SNS gave up on; every failed HTTP/S attempt",
+    ),
+    (
+        "topics.<topic>.redriven_to_dlq",
+        "notifications sent to their subscription's dead-letter queue",
+    ),
+    (
+        "topics.<topic>.failed_to_redrive_to_dlq",
+        "notifications the dead-letter queue refused (lost)",
+    ),
+    (
+        "topics.<topic>.discarded",
+        "notifications given up on without a dead-letter queue",
+    ),
+    (
+        "topics.<topic>.http_attempts",
+        "HTTP/S delivery attempts (requests through the load balancer)",
+    ),
+    (
+        "topics.<topic>.in_flight_at_end",
+        "HTTP/S notifications still being delivered or retried at the end",
+    ),
     (
         "topics.<topic>.filtered_out",
         "deliveries a filter policy refused",
@@ -1664,6 +1699,27 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "cacheable requests sent to the backend (AWS/ApiGateway)",
     ),
     (
+        "ProvisionedConcurrency",
+        "function (with provisioned_concurrency_auto_scaling)",
+        "Count",
+        "Maximum",
+        "provisioned concurrency allocated at the period's end (the scalable target's capacity)",
+    ),
+    (
+        "ProvisionedConcurrencyUtilization",
+        "function (with provisioned_concurrency_auto_scaling)",
+        "None",
+        "Average",
+        "ProvisionedConcurrentExecutions over provisioned concurrency, time-weighted over the minute (AWS/Lambda)",
+    ),
+    (
+        "ProvisionedConcurrentExecutions",
+        "function (with provisioned_concurrency_auto_scaling)",
+        "Count",
+        "Maximum",
+        "executions on provisioned concurrency (AWS/Lambda)",
+    ),
+    (
         "NumberOfMessagesPublished",
         "topic",
         "Count",
@@ -1682,7 +1738,21 @@ pub const METRICS: &[(&str, &str, &str, &str, &str)] = &[
         "topic",
         "Count",
         "Sum",
-        "deliveries that failed after their retries (AWS/SNS)",
+        "deliveries that failed: SQS and Lambda once SNS stops, HTTP/S every failed attempt (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsRedrivenToDlq",
+        "topic (with a subscription DLQ)",
+        "Count",
+        "Sum",
+        "notifications moved to a subscription's dead-letter queue (AWS/SNS)",
+    ),
+    (
+        "NumberOfNotificationsFailedToRedriveToDlq",
+        "topic (with a subscription DLQ)",
+        "Count",
+        "Sum",
+        "notifications the dead-letter queue did not take (AWS/SNS)",
     ),
     (
         "NumberOfNotificationsFilteredOut",
@@ -1839,6 +1909,10 @@ pub const ACTIVITY_KINDS: &[(&str, &str)] = &[
         "a table's capacity change by Application Auto Scaling",
     ),
     ("table_throttling", "a table started or stopped throttling"),
+    (
+        "provisioned_concurrency_scaling",
+        "a function's provisioned concurrency change by Application Auto Scaling",
+    ),
 ];
 
 /// The outputs page.

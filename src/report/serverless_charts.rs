@@ -45,7 +45,15 @@ fn concurrency(cx: &Ctx) -> TimeChart {
                 points: flat(r as f64),
             });
         }
-        if f.provisioned_concurrency > 0 {
+        if f.provisioned_concurrency_auto_scaling.is_some() {
+            c.lines.push(Line {
+                label: format!("{} provisioned concurrency (auto scaled)", f.name),
+                color: pal::GREY,
+                shape: Shape::Dashed,
+                secondary: false,
+                points: cx.step(&f.name, "ProvisionedConcurrency"),
+            });
+        } else if f.provisioned_concurrency > 0 {
             c.lines.push(Line {
                 label: format!(
                     "{} provisioned concurrency ({})",

@@ -124,6 +124,13 @@ pub struct Function {
     /// AWS default: `0` (LAMBDA:provisioned-concurrency).
     #[serde(default)]
     pub provisioned_concurrency: u32,
+    /// Application Auto Scaling of the provisioned concurrency: target
+    /// tracking on its utilisation (it starts at `min`, or at
+    /// `provisioned_concurrency` if larger).
+    /// AWS default: none, provisioned concurrency fixed (LAMBDA:provisioned-concurrency).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"min": 10, "max": 200, "target": 0.7}))]
+    pub provisioned_concurrency_auto_scaling: Option<ProvisionedScaling>,
     /// Timeout (default 3s, at most 900s): the invocation fails and its
     /// environment is reset.
     /// AWS default: `3s` (LAMBDA:configuration-timeout).
@@ -141,6 +148,47 @@ pub struct Function {
     /// An SQS queue Lambda polls for this function (an event source mapping).
     #[serde(default)]
     pub event_source: Option<SqsEventSource>,
+}
+
+fn pc_target() -> f64 {
+    crate::aws::lambda::PC_RECOMMENDED_TARGET
+}
+fn pc_allocation() -> Duration {
+    Duration::secs(crate::aws::lambda::DEFAULT_PC_ALLOCATION_S)
+}
+
+/// A provisioned concurrency scalable target and its target tracking
+/// policy (`LambdaProvisionedConcurrencyUtilization`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionedScaling {
+    /// Smallest provisioned concurrency (MinCapacity), at least 1.
+    #[schemars(example = 10)]
+    pub min: u32,
+    /// Largest provisioned concurrency (MaxCapacity).
+    #[schemars(example = 200)]
+    pub max: u32,
+    /// Target utilisation, 0–1 (default 0.7, AWS's recommendation).
+    /// AWS default: `0.7` recommended (LAMBDA:provisioned-concurrency).
+    #[serde(default = "pc_target")]
+    #[schemars(example = 0.7)]
+    pub target: f64,
+    /// How long new provisioned concurrency takes to be ready (AWS does not
+    /// document it; default 60s).
+    #[serde(default = "pc_allocation")]
+    #[schemars(example = &"2m")]
+    pub allocation_time: Duration,
+}
+
+impl Function {
+    /// Provisioned concurrency at the start: `provisioned_concurrency`, at
+    /// least the auto scaling minimum.
+    pub fn initial_provisioned(&self) -> u32 {
+        match &self.provisioned_concurrency_auto_scaling {
+            Some(a) => self.provisioned_concurrency.clamp(a.min, a.max.max(a.min)),
+            None => self.provisioned_concurrency,
+        }
+    }
 }
 
 fn ten() -> u32 {
@@ -210,9 +258,105 @@ pub struct Subscriber {
     /// A Lambda function (invoked asynchronously).
     #[serde(default)]
     pub function: Option<String>,
+    /// An HTTP/S endpoint behind a load balancer: each delivery is a
+    /// request through it; a 2xx is delivered, a 5xx or timeout is retried
+    /// per `delivery_policy`.
+    #[serde(default)]
+    #[schemars(example = &"web")]
+    pub load_balancer: Option<String>,
     /// Attribute name → accepted values (AND across names, OR within).
     #[serde(default)]
     pub filter_policy: BTreeMap<String, Vec<String>>,
+    /// The subscription's dead-letter queue (its RedrivePolicy): an SQS
+    /// queue that gets each notification SNS gives up on; without it they
+    /// are discarded.
+    /// AWS default: none (SNS:sns-dead-letter-queues).
+    #[serde(default)]
+    #[schemars(example = &"orders-dlq")]
+    pub dead_letter_queue: Option<String>,
+    /// HTTP/S subscriptions only: the retry policy (`healthyRetryPolicy`).
+    /// AWS default: 3 retries 20s apart (SNS:SendMessageToHttp.retry).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"num_retries": 10, "min_delay_target": "5s", "max_delay_target": "60s", "backoff_function": "exponential"}))]
+    pub delivery_policy: Option<DeliveryPolicy>,
+}
+
+fn three() -> u32 {
+    crate::aws::sns::HttpDeliveryPolicy::DEFAULT.num_retries
+}
+fn d20s() -> Duration {
+    Duration::secs(crate::aws::sns::HttpDeliveryPolicy::DEFAULT.min_delay_target_s as u64)
+}
+
+/// The backoff phase's curve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BackoffFunction {
+    /// Equal steps from min to max delay.
+    #[default]
+    Linear,
+    /// A constant factor from min to max delay.
+    Exponential,
+}
+
+/// An HTTP/S delivery policy (SNS's `healthyRetryPolicy`, snake case).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryPolicy {
+    /// Retries after the first attempt, all phases, 0–100 (default 3).
+    /// AWS default: `3` (SNS:sns-message-delivery-retries).
+    #[serde(default = "three")]
+    #[schemars(example = 10)]
+    pub num_retries: u32,
+    /// Immediate retries (default 0).
+    /// AWS default: `0` (SNS:sns-message-delivery-retries).
+    #[serde(default)]
+    #[schemars(example = 1)]
+    pub num_no_delay_retries: u32,
+    /// Pre-backoff retries, `min_delay_target` apart (default 0).
+    /// AWS default: `0` (SNS:sns-message-delivery-retries).
+    #[serde(default)]
+    #[schemars(example = 2)]
+    pub num_min_delay_retries: u32,
+    /// Post-backoff retries, `max_delay_target` apart (default 0).
+    /// AWS default: `0` (SNS:sns-message-delivery-retries).
+    #[serde(default)]
+    #[schemars(example = 2)]
+    pub num_max_delay_retries: u32,
+    /// Shortest delay, whole seconds, at least 1s (default 20s).
+    /// AWS default: `20s` (SNS:sns-message-delivery-retries).
+    #[serde(default = "d20s")]
+    #[schemars(example = &"5s")]
+    pub min_delay_target: Duration,
+    /// Longest delay, whole seconds, at most 3600s (default 20s).
+    /// AWS default: `20s` (SNS:sns-message-delivery-retries).
+    #[serde(default = "d20s")]
+    #[schemars(example = &"60s")]
+    pub max_delay_target: Duration,
+    /// linear (default) | exponential.
+    /// AWS default: `linear` (SNS:sns-message-delivery-retries).
+    #[serde(default)]
+    #[schemars(example = &"exponential")]
+    pub backoff_function: BackoffFunction,
+}
+
+impl DeliveryPolicy {
+    /// The rules' form (delays rounded down to whole seconds).
+    pub fn rules(&self) -> crate::aws::sns::HttpDeliveryPolicy {
+        use crate::aws::sns::{Backoff, HttpDeliveryPolicy};
+        HttpDeliveryPolicy {
+            num_retries: self.num_retries,
+            num_no_delay_retries: self.num_no_delay_retries,
+            num_min_delay_retries: self.num_min_delay_retries,
+            num_max_delay_retries: self.num_max_delay_retries,
+            min_delay_target_s: self.min_delay_target.as_secs_f64().min(u32::MAX as f64) as u32,
+            max_delay_target_s: self.max_delay_target.as_secs_f64().min(u32::MAX as f64) as u32,
+            backoff: match self.backoff_function {
+                BackoffFunction::Linear => Backoff::Linear,
+                BackoffFunction::Exponential => Backoff::Exponential,
+            },
+        }
+    }
 }
 
 /// An SNS topic.

@@ -250,6 +250,11 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
                 .apis
                 .iter()
                 .any(|a| a.to.load_balancer.as_deref() == Some(lb.name.as_str()))
+            && !s.topics.iter().any(|t| {
+                t.subscribers
+                    .iter()
+                    .any(|x| x.load_balancer.as_deref() == Some(lb.name.as_str()))
+            })
         {
             let why = if s.workloads.is_empty() {
                 "the scenario has no workloads"
@@ -962,7 +967,7 @@ pub(crate) fn validate(s: &Scenario, root: &Node) -> Vec<Problem> {
     }
 
     serverless::check(&mut c, s, &functions, &apis, &lbs, &queues);
-    serverless::check_topics(&mut c, s, &topics, &functions, &queues);
+    serverless::check_topics(&mut c, s, &topics, &functions, &queues, &lbs);
     kinesis::check(&mut c, s, &streams, &functions, &queues);
 
     // ------------------------------------------------------------ variants

@@ -32,6 +32,12 @@ pub enum SlEv {
     EsmPoll,
     /// An SQS event source mapping's scaling minute (a = mapping).
     EsmScale,
+    /// An SNS HTTP/S delivery's next attempt is due (a = delivery slot, b = generation).
+    SnsRetry,
+    /// Provisioned concurrency auto scaling's minute (`world/pc_scaling.rs`).
+    PcMinute,
+    /// A provisioned concurrency change is ready (a = scaler, b = new value).
+    PcReady,
 }
 
 /// Who waits for an invocation.
@@ -135,7 +141,7 @@ struct FnRt {
 /// The live state of the account's functions, their invocations and async
 /// events.
 pub(crate) struct Functions {
-    model: Lambda,
+    pub(super) model: Lambda,
     fns: Vec<FnRt>,
     invs: Vec<Inv>,
     free_invs: Vec<u32>,
@@ -152,6 +158,10 @@ pub(crate) struct Functions {
     pub(super) esm: super::esm::Mappings,
     /// Each run's concurrency at every change, for tests: (t, function, concurrency).
     trace: Option<Vec<(SimTime, u32, u32)>>,
+    /// Provisioned concurrency auto scaling (`world/pc_scaling.rs`).
+    pub(super) pc: Vec<super::pc_scaling::PcScaler>,
+    /// … their configurations, until `pc_start`: (function, name, settings).
+    pub(super) pc_cfg: Vec<(usize, String, crate::scenario::ProvisionedScaling)>,
 }
 
 /// Default init duration: lognormal, mean 250 ms, cv 0.5 (AWS: cold starts
@@ -183,7 +193,7 @@ impl Functions {
                 name: f.name.clone(),
                 memory_mb: f.memory.0 / (1024 * 1024),
                 reserved: f.reserved_concurrency,
-                provisioned: f.provisioned_concurrency,
+                provisioned: f.initial_provisioned(),
                 idle_expiry: f
                     .idle_expiry
                     .map(|d| d.0)
@@ -265,6 +275,17 @@ impl Functions {
             wl_sinks,
             account_res,
             esm: super::esm::Mappings::new(sc),
+            pc: Vec::new(),
+            pc_cfg: sc
+                .functions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| {
+                    f.provisioned_concurrency_auto_scaling
+                        .clone()
+                        .map(|a| (i, f.name.clone(), a))
+                })
+                .collect(),
             trace: None,
         }
     }
@@ -279,6 +300,7 @@ impl World {
     /// Start the event source mappings.
     pub(super) fn lambda_start(&mut self) {
         self.esm_start();
+        self.pc_start();
     }
 
     fn sl_push(&mut self, t: SimTime, what: SlEv, a: u32, b: u32) {
@@ -298,6 +320,9 @@ impl World {
             SlEv::ApiDeadline => self.api_deadline(a, b),
             SlEv::EsmPoll => self.esm_poll(a, b),
             SlEv::EsmScale => self.esm_scale(a),
+            SlEv::SnsRetry => self.sns_http_retry(a, b),
+            SlEv::PcMinute => self.pc_minute(),
+            SlEv::PcReady => self.pc_ready(a, b),
         }
     }
 
@@ -692,9 +717,26 @@ impl World {
                     );
                 }
             }
-            let cost = rules::request_cost(requests)
-                + rt.compute_cost
-                + rules::provisioned_cost(rt.memory_mb, provisioned, elapsed);
+            let scaler = self.lambda.pc.iter().find(|p| p.f as usize == f);
+            let prov_cost = match scaler {
+                // Billed as its level changes: provisioned concurrency-seconds.
+                Some(sc) => {
+                    s.push(t0, res, "ProvisionedConcurrency", provisioned as f64);
+                    if let Some(u) = sc.minute.0 {
+                        s.push(t0, res, "ProvisionedConcurrencyUtilization", u);
+                    }
+                    s.push(
+                        t0,
+                        res,
+                        "ProvisionedConcurrentExecutions",
+                        sc.minute.1 as f64,
+                    );
+                    let secs = self.lambda.model.provisioned_seconds(f, now);
+                    rules::provisioned_cost(rt.memory_mb, 1, secs)
+                }
+                None => rules::provisioned_cost(rt.memory_mb, provisioned, elapsed),
+            };
+            let cost = rules::request_cost(requests) + rt.compute_cost + prov_cost;
             s.push(t0, res, "CostUSD", cost);
         }
         if self.lambda.account_res != NONE {
@@ -727,7 +769,15 @@ impl World {
                         r6(rt.run_hist.value_at_quantile(p) as f64 / 1e3)
                     }
                 };
-                let provisioned_cost = rules::provisioned_cost(rt.memory_mb, c.provisioned, secs);
+                let scaler = l.pc.iter().find(|p| p.f as usize == f);
+                let provisioned_cost = match scaler {
+                    Some(_) => rules::provisioned_cost(
+                        rt.memory_mb,
+                        1,
+                        l.model.provisioned_seconds(f, self.end),
+                    ),
+                    None => rules::provisioned_cost(rt.memory_mb, c.provisioned, secs),
+                };
                 let cost = rules::request_cost(t.invocations) + rt.compute_cost + provisioned_cost;
                 let a = &rt.asyn;
                 let pending = a.received - a.succeeded - a.failed - a.expired;
@@ -772,6 +822,13 @@ impl World {
                 });
                 if let Some(e) = esm {
                     v["event_source"] = e;
+                }
+                if let Some(sc) = scaler {
+                    v["provisioned_concurrency"] = serde_json::json!({
+                        "at_end": c.provisioned,
+                        "scaling_activities": sc.activities,
+                        "provisioned_concurrency_seconds": r6(l.model.provisioned_seconds(f, self.end)),
+                    });
                 }
                 (rt.name.clone(), v)
             })

@@ -29,6 +29,7 @@ mod fidelity;
 mod kinesis;
 mod lambda;
 mod maintenance;
+mod pc_scaling;
 mod predictive;
 mod scaling;
 mod sns;
@@ -41,6 +42,8 @@ pub use sqs::{SqsEv, SqsTrace, TraceKind};
 /// load balancers say "maybe none" with [`OptId`] instead; these tables are
 /// to follow.
 const NONE: u32 = u32::MAX;
+/// The `wl` of a request that is an SNS HTTP/S delivery (`world/sns.rs`).
+const SNS_WL: u32 = u32::MAX - 1;
 /// `Request::step` of a request whose app step failed (the app answers 500).
 const STEP_FAILED: u16 = u16::MAX;
 
@@ -1333,6 +1336,10 @@ impl World {
             && let Some(code) = elb::http_code(outcome)
         {
             self.lbs[lb as usize].aws.on_error(code);
+        }
+        if r.wl.is(SNS_WL) {
+            self.sns_http_answered(req, outcome);
+            return;
         }
         let wl = r.wl.known();
         if let Sink::Api(a) = self.workloads[wl as usize].sink {

@@ -2308,6 +2308,144 @@ mod rules {
         );
     }
 
+    #[test]
+    fn sns_http_delivery_policy_and_redrive() {
+        use stratus::aws::sns::{self, Backoff, Fate, HttpDeliveryPolicy, HttpResult};
+        let d = HttpDeliveryPolicy::DEFAULT;
+        exact(
+            "sns-http-default-policy",
+            &[
+                "sns::HttpDeliveryPolicy::DEFAULT",
+                "sns::http_retry_delay_s",
+            ],
+            "SNS:SendMessageToHttp.retry (\"up to three retries with a delay between failed attempts set at 20 seconds\")",
+            "retries 1–3 after 20 s each, none after; 60 s in all",
+            (vec![Some(20.0), Some(20.0), Some(20.0), None], 60.0),
+            (
+                (1..=4)
+                    .map(|r| sns::http_retry_delay_s(&d, r))
+                    .collect::<Vec<_>>(),
+                sns::http_total_retry_time_s(&d),
+            ),
+        );
+        let p = HttpDeliveryPolicy {
+            num_retries: 10,
+            num_no_delay_retries: 1,
+            num_min_delay_retries: 2,
+            num_max_delay_retries: 2,
+            min_delay_target_s: 5,
+            max_delay_target_s: 60,
+            backoff: Backoff::Linear,
+        };
+        exact(
+            "sns-http-policy-phases",
+            &["sns::http_retry_delay_s"],
+            "SNS:sns-message-delivery-retries (Delivery policy stages: immediate, pre-backoff at minDelayTarget, backoff, post-backoff at maxDelayTarget)",
+            "1 immediate, 2 at 5 s, 5 backing off linearly to 60 s, 2 at 60 s",
+            vec![0.0, 5.0, 5.0, 16.0, 27.0, 38.0, 49.0, 60.0, 60.0, 60.0],
+            (1..=10)
+                .map(|r| sns::http_retry_delay_s(&p, r).unwrap())
+                .collect::<Vec<_>>(),
+        );
+        let with = |n: u32, min: u32, max: u32| {
+            sns::http_policy_problem(&HttpDeliveryPolicy {
+                num_retries: n,
+                min_delay_target_s: min,
+                max_delay_target_s: max,
+                ..d
+            })
+            .is_none()
+        };
+        exact(
+            "sns-http-policy-limits",
+            &["sns::http_policy_problem"],
+            "SNS:sns-message-delivery-retries (numRetries 0–100; minDelayTarget ≥ 1 s ≤ maxDelayTarget ≤ 3,600 s; total retry time ≤ 3,600 s, a hard limit)",
+            "100 × 20 s allowed; 101 retries, 0 s min, min > max, 3,601 s max, 100 × 40 s refused",
+            [true, false, false, false, false, false],
+            [
+                with(100, 20, 20),
+                with(101, 20, 20),
+                with(3, 0, 20),
+                with(3, 30, 20),
+                with(3, 20, 3601),
+                with(100, 40, 40),
+            ],
+        );
+        exact(
+            "sns-redrive",
+            &[
+                "sns::classify_http_status",
+                "sns::final_fate",
+                "sns::failed_metric_increment",
+            ],
+            "SNS:sns-dead-letter-queues (client errors not retried; exhausted → DLQ or discarded); SNS:sns-monitoring-using-cloudwatch (HTTP/S: every failed attempt is NumberOfNotificationsFailed)",
+            "200 delivered, 503 and timeouts retried, 403 not; no DLQ discards, a DLQ redrives, a refusing DLQ loses it; an HTTP attempt counts, an SQS retry does not",
+            (
+                [
+                    HttpResult::Delivered,
+                    HttpResult::ServerError,
+                    HttpResult::ServerError,
+                    HttpResult::ClientError,
+                ],
+                [Fate::Discarded, Fate::Redriven, Fate::FailedToRedrive],
+                (1, 0),
+            ),
+            (
+                [
+                    sns::classify_http_status(Some(200)),
+                    sns::classify_http_status(Some(503)),
+                    sns::classify_http_status(None),
+                    sns::classify_http_status(Some(403)),
+                ],
+                [
+                    sns::final_fate(None),
+                    sns::final_fate(Some(true)),
+                    sns::final_fate(Some(false)),
+                ],
+                (
+                    sns::failed_metric_increment(true, false),
+                    sns::failed_metric_increment(false, false),
+                ),
+            ),
+        );
+    }
+
+    #[test]
+    fn lambda_provisioned_concurrency_auto_scaling() {
+        use stratus::aws::lambda;
+        exact(
+            "lambda-pc-target-tracking",
+            &[
+                "lambda::PC_RECOMMENDED_TARGET",
+                "lambda::PC_SCALE_OUT_DATAPOINTS",
+                "lambda::PC_SCALE_IN_DATAPOINTS",
+                "lambda::PC_LOW_ALARM_FACTOR",
+                "lambda::pc_target_tracking_capacity",
+            ],
+            "LAMBDA:provisioned-concurrency (target 0.7; AlarmLow at 63 % for 70 %; Average statistic); AWS Compute blog 2020 (3 × 1 min high, 15 × 1 min low)",
+            "target 0.7, AlarmLow 0.63, 3 and 15 datapoints; 100 at 91 % → 130, at 35 % → 50; at 100 % utilisation 10 → 15 (×1/0.7 at most)",
+            (0.7, 0.63, 3, 15, 130, 50, 15),
+            (
+                lambda::PC_RECOMMENDED_TARGET,
+                (lambda::PC_RECOMMENDED_TARGET * lambda::PC_LOW_ALARM_FACTOR * 100.0).round()
+                    / 100.0,
+                lambda::PC_SCALE_OUT_DATAPOINTS,
+                lambda::PC_SCALE_IN_DATAPOINTS,
+                lambda::pc_target_tracking_capacity(100, 0.91, 0.7, 1, 500, true),
+                lambda::pc_target_tracking_capacity(100, 0.35, 0.7, 1, 500, false),
+                lambda::pc_target_tracking_capacity(10, 1.0, 0.7, 1, 500, true),
+            ),
+        );
+        exact(
+            "lambda-pc-allocation",
+            &["lambda::DEFAULT_PC_ALLOCATION_S"],
+            "GAP: Lambda documents the IN_PROGRESS → READY status, not its duration",
+            "60 s, a parameter (allocation_time)",
+            60,
+            lambda::DEFAULT_PC_ALLOCATION_S,
+        );
+    }
+
     // ------------------------------------------- Auto Scaling (2): the WEs
 
     #[test]

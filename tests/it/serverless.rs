@@ -17,6 +17,12 @@ fn f(r: &RunResult, func: &str, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {key} for {func}: {}", r.summary.functions[func]))
 }
 
+fn f64_of(r: &RunResult, func: &str, key: &str) -> f64 {
+    r.summary.functions[func][key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no {key} for {func}"))
+}
+
 fn fa(r: &RunResult, func: &str, key: &str) -> u64 {
     r.summary.functions[func]["async"][key]
         .as_u64()
@@ -64,6 +70,22 @@ fn conserved(r: &RunResult) {
             "{name}: {v}"
         );
         assert!(a("dead_lettered") <= a("failed") + a("expired"));
+    }
+    // Each notification (message × subscription) ends once: delivered,
+    // filtered out, discarded, redriven to the DLQ, lost by the DLQ, or in
+    // flight (HTTP/S retries) at the end.
+    for (name, t) in &r.summary.topics {
+        let n = |k: &str| t[k].as_u64().unwrap_or_else(|| panic!("{name}: {k}"));
+        assert_eq!(
+            n("published") * n("subscriptions"),
+            n("delivered")
+                + n("filtered_out")
+                + n("discarded")
+                + n("redriven_to_dlq")
+                + n("failed_to_redrive_to_dlq")
+                + n("in_flight_at_end"),
+            "{name}: {t}"
+        );
     }
     let q = &r.summary.requests;
     let e = &q.errors;
@@ -553,11 +575,64 @@ fn lesson_runs(file: &str, variants: &[Option<&str>]) -> Vec<Vec<RunResult>> {
 fn lesson_lambda_cold_starts_holds_for_seeds_1_to_10() {
     let runs = lesson_runs(
         "scenarios/lambda-cold-starts.yaml",
-        &[None, Some("provisioned"), Some("short-idle")],
+        &[
+            None,
+            Some("provisioned"),
+            Some("short-idle"),
+            Some("auto-scaled-provisioned"),
+        ],
     );
     for (i, r) in runs.iter().enumerate() {
         let seed = i + 1;
-        let (base, prov, idle) = (&r[0], &r[1], &r[2]);
+        let (base, prov, idle, auto) = (&r[0], &r[1], &r[2], &r[3]);
+        conserved(auto);
+        // Application Auto Scaling's changes, in order: (t s, value).
+        let steps: Vec<(f64, u32)> = auto
+            .activities
+            .iter()
+            .filter(|a| a.what.kind() == "provisioned_concurrency_scaling")
+            .map(|a| {
+                let n = a
+                    .description
+                    .trim_start_matches("Setting desired concurrency to ")
+                    .trim_end_matches('.')
+                    .parse()
+                    .unwrap();
+                (a.t as f64 / 1e9, n)
+            })
+            .collect();
+        let mut cur = 10u32;
+        for &(t, n) in &steps {
+            if n > cur {
+                let most = (cur as f64 / 0.7).ceil() as u32;
+                assert!(n <= most, "seed {seed}: {cur} → {n} at {t} s");
+            }
+            cur = n;
+        }
+        let reached = steps
+            .iter()
+            .find(|&&(_, n)| n >= 58)
+            .unwrap_or_else(|| panic!("seed {seed}: {steps:?}"))
+            .0;
+        assert!(
+            (720.0..=1200.0).contains(&reached),
+            "seed {seed}: {reached}"
+        );
+        let peak = steps.iter().map(|s| s.1).max().unwrap();
+        assert!(
+            steps.iter().any(|&(t, n)| t > 1200.0 && n < peak),
+            "seed {seed}: no scale-in: {steps:?}"
+        );
+        let pc = &auto.summary.functions["api"]["provisioned_concurrency"];
+        let secs = pc["provisioned_concurrency_seconds"].as_f64().unwrap();
+        assert!(secs < 150.0 * 3000.0 / 2.0, "seed {seed}: {secs}");
+        assert_eq!(pc["scaling_activities"].as_u64(), Some(steps.len() as u64));
+        // Billing follows the level: its GB-seconds at 1 GB.
+        let billed = f64_of(auto, "api", "provisioned_concurrency_cost_usd");
+        assert!(
+            (billed - secs * 0.000_004_166_7).abs() < 1e-5,
+            "seed {seed}"
+        );
         conserved(base);
         let cold = f(base, "api", "cold_starts");
         assert!(cold > 200, "seed {seed}: {cold} cold starts");
@@ -726,15 +801,198 @@ functions:
     assert!((t["cost_usd"].as_f64().unwrap() - 6000.0 * 0.5e-6).abs() < 1e-9);
 }
 
+/// A topic with one HTTP/S subscription to load balancer `web` in front of
+/// `n` instances, and `extra` YAML in the subscription.
+fn http_topic(n: u32, extra: &str) -> RunResult {
+    run(&format!(
+        r#"
+name: sns-http
+duration: 10m
+workloads:
+  - {{ name: w, to: {{ topic: t }}, arrivals: uniform, rate: 10 }}
+topics:
+  - name: t
+    subscribers:
+      - {{ load_balancer: web{extra} }}
+queues: [ {{ name: dlq }} ]
+load_balancers:
+  - {{ name: web, target_group: web }}
+auto_scaling_groups:
+  - name: web
+    availability_zones: [us-east-1a]
+    min: {n}
+    max: {n}
+    desired: {n}
+    instance: {{ workers: 8, queue_limit: 100, boot_time: 0s }}
+    app:
+      - compute: 10ms
+"#
+    ))
+}
+
+#[test]
+fn sns_http_subscription_delivers_through_the_load_balancer() {
+    let r = http_topic(2, "");
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(n("published"), 6000);
+    // Every notification is one request through the ALB, answered 200.
+    assert!(n("delivered") >= 5999, "{t}");
+    assert_eq!(n("failed"), 0);
+    assert_eq!(n("http_attempts"), n("delivered") + n("in_flight_at_end"));
+    // The deliveries are not the workload's requests.
+    assert_eq!(r.summary.requests.total, 6000);
+}
+
+#[test]
+fn sns_http_default_policy_retries_3_times_20_s_apart_then_redrives() {
+    // No instance: every attempt is the ALB's 503. The default policy
+    // (SNS:SendMessageToHttp.retry) makes 1 + 3 attempts over 60 s, then
+    // the notification goes to the subscription's DLQ.
+    let r = http_topic(0, ", dead_letter_queue: dlq");
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(n("delivered"), 0);
+    // Published in the last 60 s (10/s): still being retried at the end.
+    let fl = n("in_flight_at_end");
+    assert!((599..=601).contains(&fl), "{fl}");
+    assert_eq!(n("redriven_to_dlq"), 6000 - fl);
+    assert_eq!(
+        r.summary.queues["dlq"]["sent"].as_u64().unwrap(),
+        n("redriven_to_dlq")
+    );
+    // NumberOfNotificationsFailed counts every failed HTTP/S attempt.
+    assert_eq!(n("failed"), n("http_attempts"));
+    assert!(n("http_attempts") >= 4 * n("redriven_to_dlq"));
+    assert!(n("http_attempts") <= 4 * 6000);
+    metric_matches(
+        &r,
+        "t",
+        "NumberOfNotificationsRedrivenToDlq",
+        n("redriven_to_dlq") as f64,
+    );
+    assert_eq!(
+        metric_sum(&r, "t", "NumberOfNotificationsFailedToRedriveToDlq"),
+        0.0
+    );
+}
+
+#[test]
+fn sns_http_custom_policy_and_no_dlq_discards() {
+    // One retry 5 s later: 2 attempts, then discarded (no DLQ).
+    let r = http_topic(
+        0,
+        ", delivery_policy: { num_retries: 1, min_delay_target: 5s, max_delay_target: 5s }",
+    );
+    conserved(&r);
+    let t = &r.summary.topics["t"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    let fl = n("in_flight_at_end");
+    assert!((49..=51).contains(&fl), "{fl}");
+    assert_eq!(n("discarded"), 6000 - fl);
+    assert_eq!(n("redriven_to_dlq"), 0);
+    assert_eq!(n("http_attempts"), 2 * n("discarded") + fl);
+    assert!(
+        r.series
+            .get("t", "NumberOfNotificationsRedrivenToDlq")
+            .is_empty()
+    );
+}
+
+#[test]
+fn sns_delivery_policy_out_of_aws_limits_is_refused_with_its_place() {
+    use stratus::scenario::{LoadOptions, load_str};
+    let y = r#"name: bad
+duration: 10m
+topics:
+  - name: t
+    subscribers:
+      - { load_balancer: web, delivery_policy: { num_retries: 101 } }
+      - { queue: q, delivery_policy: { num_retries: 1 }, dead_letter_queue: dlx }
+      - { load_balancer: web, delivery_policy: { min_delay_target: 30s, max_delay_target: 10s } }
+      - { load_balancer: web, delivery_policy: { num_retries: 100, min_delay_target: 40s, max_delay_target: 40s } }
+queues: [ { name: q } ]
+load_balancers:
+  - { name: web, target_group: web }
+auto_scaling_groups:
+  - { name: web, availability_zones: [us-east-1a], min: 1, max: 1, desired: 1, instance: { workers: 1 }, app: [ { compute: 1ms } ] }
+"#;
+    let e = match load_str(
+        y,
+        "bad.yaml",
+        std::path::Path::new("."),
+        &LoadOptions::default(),
+    ) {
+        Ok(_) => panic!("the scenario should not load"),
+        Err(d) => d.to_string(),
+    };
+    for want in [
+        "bad.yaml:6:48: topics[t].subscribers[0].delivery_policy: numRetries must be between 0 and 100, found 101",
+        "bad.yaml:7:38: topics[t].subscribers[1].delivery_policy: only HTTP/S subscriptions",
+        r#"bad.yaml:7:77: topics[t].subscribers[1].dead_letter_queue: no queue named "dlx""#,
+        "bad.yaml:8:48: topics[t].subscribers[2].delivery_policy: minDelayTarget (30s) cannot exceed maxDelayTarget (10s)",
+        "topics[t].subscribers[3].delivery_policy: the policy's total retry time (4000s) cannot be greater than 3600s",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
+}
+
+#[test]
+fn provisioned_concurrency_auto_scaling_out_of_range_is_refused() {
+    use stratus::scenario::{LoadOptions, load_str};
+    let y = r#"name: bad
+duration: 10m
+functions:
+  - name: f
+    duration: 100ms
+    reserved_concurrency: 50
+    provisioned_concurrency_auto_scaling: { min: 0, max: 80, target: 70 }
+"#;
+    let e = match load_str(
+        y,
+        "bad.yaml",
+        std::path::Path::new("."),
+        &LoadOptions::default(),
+    ) {
+        Ok(_) => panic!("the scenario should not load"),
+        Err(d) => d.to_string(),
+    };
+    for want in [
+        "functions[f].provisioned_concurrency_auto_scaling.min: min must be at least 1",
+        "functions[f].provisioned_concurrency_auto_scaling.max: max (80) cannot exceed reserved_concurrency (50)",
+        "functions[f].provisioned_concurrency_auto_scaling.target: target is a utilisation between 0 and 1 (AWS recommends 0.7), found 70",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
+}
+
 #[test]
 fn lesson_sns_fan_out_holds_for_seeds_1_to_10() {
     let runs = lesson_runs(
         "scenarios/sns-fan-out.yaml",
-        &[None, Some("more-concurrency")],
+        &[None, Some("more-concurrency"), Some("more-retries")],
     );
     for (i, r) in runs.iter().enumerate() {
         let seed = i + 1;
-        let (base, more) = (&r[0], &r[1]);
+        let (base, more, retries) = (&r[0], &r[1], &r[2]);
+        // The HTTP/S webhook: its outage's notifications are redriven to
+        // its DLQ after the default policy's minute of retries.
+        let t = &base.summary.topics["orders"];
+        let n = |k: &str| t[k].as_u64().unwrap();
+        let redriven = n("redriven_to_dlq");
+        assert!((500..=3000).contains(&redriven), "seed {seed}: {t}");
+        assert_eq!(n("failed_to_redrive_to_dlq"), 0, "seed {seed}");
+        assert_eq!(
+            base.summary.queues["webhook-dlq"]["sent"].as_u64().unwrap(),
+            redriven,
+            "seed {seed}"
+        );
+        assert!(n("failed") >= 4 * redriven, "seed {seed}: {t}");
+        conserved(retries);
+        let rt = &retries.summary.topics["orders"];
+        assert_eq!(rt["redriven_to_dlq"].as_u64(), Some(0), "seed {seed}: {rt}");
         conserved(base);
         messages_conserved(base, "audit");
         let published = base.summary.topics["orders"]["published"].as_u64().unwrap();

@@ -4,7 +4,7 @@
 //! `aws::apigateway::api_problems`); this adds references.
 
 use super::{Checker, FieldPath, Scenario};
-use crate::aws::{apigateway, lambda};
+use crate::aws::{apigateway, lambda, sns};
 
 pub(super) fn check(
     c: &mut Checker,
@@ -34,6 +34,12 @@ pub(super) fn check(
     let mut unreserved_provisioned = 0u32;
     for (i, f) in s.functions.iter().enumerate() {
         let p = top.key("functions").item(Some(&f.name), i);
+        if let Some(a) = &f.provisioned_concurrency_auto_scaling {
+            c.all(
+                &p.key("provisioned_concurrency_auto_scaling"),
+                lambda::pc_auto_scaling_problems(a.min, a.max, a.target, f.reserved_concurrency),
+            );
+        }
         let e = &f.event_invoke_config;
         c.all(
             &p,
@@ -41,7 +47,7 @@ pub(super) fn check(
                 f.memory.0 / (1024 * 1024),
                 f.timeout.as_secs_f64(),
                 f.reserved_concurrency,
-                f.provisioned_concurrency,
+                f.initial_provisioned(),
                 e.maximum_event_age.as_secs_f64(),
                 e.maximum_retry_attempts,
             ),
@@ -50,7 +56,7 @@ pub(super) fn check(
         if let Some(r) = f.reserved_concurrency {
             reserved_sum += r;
         } else {
-            unreserved_provisioned += f.provisioned_concurrency;
+            unreserved_provisioned += f.initial_provisioned();
         }
         if let Some(d) = &e.on_failure {
             c.reference(
@@ -181,6 +187,7 @@ pub(super) fn check_topics(
     topics: &[&str],
     functions: &[&str],
     queues: &[&str],
+    lbs: &[&str],
 ) {
     let top = FieldPath::root();
     for (i, w) in s.workloads.iter().enumerate() {
@@ -193,13 +200,41 @@ pub(super) fn check_topics(
         let p = top.key("topics").item(Some(&t.name), i);
         for (j, sub) in t.subscribers.iter().enumerate() {
             let sp = p.key("subscribers").item(None, j);
-            match (&sub.queue, &sub.function) {
-                (Some(q), None) => c.reference(sp.key("queue"), "queue", q, queues),
-                (None, Some(f)) => c.reference(sp.key("function"), "function", f, functions),
+            match (&sub.queue, &sub.function, &sub.load_balancer) {
+                (Some(q), None, None) => c.reference(sp.key("queue"), "queue", q, queues),
+                (None, Some(f), None) => {
+                    c.reference(sp.key("function"), "function", f, functions)
+                }
+                (None, None, Some(l)) => {
+                    c.reference(sp.key("load_balancer"), "load balancer", l, lbs)
+                }
                 _ => c.bad(
-                    sp,
-                    "a subscription has one endpoint: `queue` or `function`, like `{ queue: jobs }`",
+                    sp.clone(),
+                    "a subscription has one endpoint: `queue`, `function` or `load_balancer`, like `{ queue: jobs }`",
                 ),
+            }
+            if let Some(q) = &sub.dead_letter_queue {
+                c.reference(sp.key("dead_letter_queue"), "queue", q, queues);
+            }
+            if let Some(d) = &sub.delivery_policy {
+                let dp = sp.key("delivery_policy");
+                if sub.load_balancer.is_none() {
+                    c.bad(
+                        dp.clone(),
+                        "only HTTP/S subscriptions (`load_balancer`) take a delivery policy: SNS's policies for SQS and Lambda are fixed",
+                    );
+                }
+                for (k, v) in [
+                    ("min_delay_target", d.min_delay_target),
+                    ("max_delay_target", d.max_delay_target),
+                ] {
+                    if v.0 % 1_000_000_000 != 0 {
+                        c.bad(dp.key(k), format!("{k} must be a whole number of seconds"));
+                    }
+                }
+                if let Some(m) = sns::http_policy_problem(&d.rules()) {
+                    c.bad(dp, m);
+                }
             }
         }
         for (k, vals) in &t.message_attributes {
