@@ -22,7 +22,7 @@
 //! Conservation, per table: `requests` = `reads` + `writes` (successful
 //! calls) + `failed_after_retries` + `in_flight_at_end`.
 
-use super::{Act, Activity, Ev, NONE, Outcome, STEP_FAILED, World};
+use super::{Act, Activity, Ev, Outcome, STEP_FAILED, World};
 use crate::aws::cloudwatch::{self, AlarmConfig, AlarmEvaluator, TargetTrackingAlarm};
 use crate::aws::dynamodb::{self as ddb, Capacity, Dim, Mode, Throttle};
 use crate::aws::retry::{self, AfterThrottle, Client};
@@ -31,6 +31,7 @@ use crate::report::summary::r6;
 use crate::scenario::{
     AppStep, BillingMode, Comparison, Partitions, RetryMode, Scenario, TableScaling,
 };
+use crate::sim::OptId;
 use crate::sim::rng::{CountSampler, Rng, Sampler};
 use crate::sim::{SimTime, stream};
 use rand::RngExt;
@@ -163,8 +164,8 @@ pub(crate) struct TableRt {
     /// Latency faults: (from, until, added ns).
     faults: Vec<(SimTime, SimTime, SimTime)>,
     clients: Vec<Client>,
-    client_of_wl: Vec<u32>,
-    client_of_inst: Vec<u32>,
+    client_of_wl: Vec<OptId>,
+    client_of_inst: Vec<OptId>,
     period: Period,
     /// Consumed units in the current CloudWatch minute.
     minute_consumed: [f64; 2],
@@ -361,7 +362,7 @@ impl Tables {
                 retry_rng: stream(seed, &format!("table/{}/retries", t.name)),
                 faults,
                 clients: Vec::new(),
-                client_of_wl: vec![NONE; sc.workloads.len()],
+                client_of_wl: vec![OptId::NONE; sc.workloads.len()],
                 client_of_inst: Vec::new(),
                 period: Period::default(),
                 minute_consumed: [0.0; 2],
@@ -574,12 +575,12 @@ impl World {
         let t = self.ddb.sites[site as usize].table as usize;
         let client = {
             let tr = &mut self.ddb.tables[t];
-            if tr.client_of_wl[wl] == NONE {
-                tr.client_of_wl[wl] = tr.clients.len() as u32;
+            if tr.client_of_wl[wl].is_none() {
+                tr.client_of_wl[wl] = OptId::some(tr.clients.len() as u32);
                 let c = Client::new(tr.mode, self.now as f64 / NS);
                 tr.clients.push(c);
             }
-            tr.client_of_wl[wl]
+            tr.client_of_wl[wl].known()
         };
         self.table_call_start(site, req, true, client);
     }
@@ -602,14 +603,14 @@ impl World {
             let tr = &mut self.ddb.tables[t];
             let k = inst as usize;
             if tr.client_of_inst.len() <= k {
-                tr.client_of_inst.resize(k + 1, NONE);
+                tr.client_of_inst.resize(k + 1, OptId::NONE);
             }
-            if tr.client_of_inst[k] == NONE {
-                tr.client_of_inst[k] = tr.clients.len() as u32;
+            if tr.client_of_inst[k].is_none() {
+                tr.client_of_inst[k] = OptId::some(tr.clients.len() as u32);
                 let c = Client::new(tr.mode, self.now as f64 / NS);
                 tr.clients.push(c);
             }
-            tr.client_of_inst[k]
+            tr.client_of_inst[k].known()
         };
         self.table_call_start(site, req, false, client);
     }

@@ -14,7 +14,7 @@
 //! poller receive the same message — the duplicate lesson.
 
 use super::lambda::{Origin, SlEv};
-use super::{Ev, NONE, World};
+use super::{Ev, World};
 use crate::aws::lambda as rules;
 use crate::scenario::Scenario;
 use crate::sim::rng::Rng;
@@ -77,22 +77,22 @@ pub(crate) struct Mappings {
     maps: Vec<Mapping>,
     pollers: Vec<Poller>,
     free: Vec<u32>,
-    /// Per function: its mapping (NONE: none).
-    pub(crate) of_fn: Vec<u32>,
+    /// Per function: its mapping, if it has one.
+    pub(crate) of_fn: Vec<Option<u32>>,
     pub(crate) totals: Vec<EsmTotals>,
 }
 
 impl Mappings {
     pub(crate) fn new(sc: &Scenario) -> Mappings {
         let mut maps = Vec::new();
-        let mut of_fn = vec![NONE; sc.functions.len()];
+        let mut of_fn = vec![None; sc.functions.len()];
         for (i, f) in sc.functions.iter().enumerate() {
             let Some(es) = &f.event_source else { continue };
             let Some(q) = sc.queues.iter().position(|q| q.name == es.queue) else {
                 continue;
             };
             let cap = es.maximum_concurrency.unwrap_or(rules::ESM_MAX_BATCHES);
-            of_fn[i] = maps.len() as u32;
+            of_fn[i] = Some(maps.len() as u32);
             maps.push(Mapping {
                 f: i as u32,
                 q: q as u32,

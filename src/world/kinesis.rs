@@ -32,7 +32,7 @@
 //! read to their end. Records older than the retention expire unread.
 
 use super::lambda::Origin;
-use super::{Ev, NONE, Outcome, STEP_FAILED, Sink, World};
+use super::{Ev, Outcome, STEP_FAILED, Sink, World};
 use crate::aws::kinesis::{self as rules, HashRange, ReadLimiter, WriteWindow};
 use crate::report::activity::{Act, Activity, SIMULATOR_WORDING};
 use crate::report::summary::r6;
@@ -132,7 +132,8 @@ struct ConsumerTotals {
 }
 
 struct Consumer {
-    f: u32,
+    /// Its function (validation makes sure it exists).
+    f: Option<u32>,
     fname: String,
     fres: u32,
     batch_size: u32,
@@ -144,7 +145,7 @@ struct Consumer {
     efo: bool,
     /// Records with `u` below this are poison.
     poison: u32,
-    dlq: u32,
+    dlq: Option<u32>,
     totals: ConsumerTotals,
     period_age_ms: Option<f64>,
 }
@@ -256,7 +257,8 @@ pub(crate) struct Streams {
     puts: Vec<Put>,
     free_puts: Vec<u32>,
     wl_sinks: Vec<Option<Sink>>,
-    steps: Vec<u32>,
+    /// Per `kinesis_put` app step, its stream.
+    steps: Vec<Option<u32>>,
 }
 
 /// What a `kinesis_put` step did at once.
@@ -280,15 +282,8 @@ impl Streams {
                 .iter()
                 .position(|f| f.name == n)
                 .map(|i| i as u32)
-                .unwrap_or(NONE)
         };
-        let qidx = |n: &str| {
-            sc.queues
-                .iter()
-                .position(|q| q.name == n)
-                .map(|i| i as u32)
-                .unwrap_or(NONE)
-        };
+        let qidx = |n: &str| sc.queues.iter().position(|q| q.name == n).map(|i| i as u32);
         let tidx = |n: &str| {
             sc.streams
                 .iter()
@@ -325,11 +320,7 @@ impl Streams {
                         max_age: c.maximum_record_age.map(|d| d.0),
                         efo: c.enhanced_fan_out,
                         poison: (c.poison_rate.clamp(0.0, 1.0) * 65536.0) as u32,
-                        dlq: c
-                            .on_failure
-                            .as_ref()
-                            .map(|d| qidx(&d.queue))
-                            .unwrap_or(NONE),
+                        dlq: c.on_failure.as_ref().and_then(|d| qidx(&d.queue)),
                         totals: ConsumerTotals::default(),
                         period_age_ms: None,
                     })
@@ -383,7 +374,7 @@ impl Streams {
         for g in &sc.auto_scaling_groups {
             for s in &g.app {
                 if let AppStep::KinesisPut(p) = s {
-                    steps.push(tidx(&p.stream).unwrap_or(NONE));
+                    steps.push(tidx(&p.stream));
                 }
             }
         }
@@ -662,10 +653,9 @@ impl World {
     #[cold]
     #[inline(never)]
     pub(super) fn kinesis_step(&mut self, i: u32, req: u32, k: u16) -> Option<StepPut> {
-        let st = self.streams.steps.get(i as usize).copied().unwrap_or(NONE);
-        if st == NONE {
+        let Some(st) = self.streams.steps.get(i as usize).copied().flatten() else {
             return Some(StepPut::Done);
-        }
+        };
         self.reqs[req as usize].step = k;
         let generation = self.reqs[req as usize].generation;
         let p = self.kin_new_put(st, PutOrigin::App { req, generation });
@@ -1011,10 +1001,9 @@ impl World {
                 let age = (now - last) as f64 / 1e6;
                 cons.period_age_ms = max_opt(cons.period_age_ms, age);
                 cons.totals.max_iterator_age_ms = cons.totals.max_iterator_age_ms.max(age);
-                let f = cons.f;
-                if f == NONE {
+                let Some(f) = cons.f else {
                     break;
-                }
+                };
                 let lane_u = lane as u32;
                 if self
                     .lambda_invoke(
@@ -1066,7 +1055,7 @@ impl World {
         let cons = &mut ps.streams[st as usize].consumers[c as usize];
         let l = &mut ps.readers[r as usize].lanes[lane as usize];
         l.in_flight = false;
-        let mut dlq = NONE;
+        let mut dlq = None;
         if !error {
             cons.totals.processed += l.batch.len() as u64;
             l.batch.clear();
@@ -1095,7 +1084,9 @@ impl World {
                 l.retry_at = now + d * SECOND;
             }
         }
-        if dlq != NONE && self.sqs_send_event(dlq, 1024) {
+        if let Some(dlq) = dlq
+            && self.sqs_send_event(dlq, 1024)
+        {
             self.streams.streams[st as usize].consumers[c as usize]
                 .totals
                 .dead_lettered += 1;

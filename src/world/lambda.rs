@@ -7,7 +7,7 @@
 //! scaling rate, environment reuse and expiry, retry schedules, prices) live
 //! in [`crate::aws::lambda`]; [`Functions`] owns their live state.
 
-use super::{Ev, NONE, Outcome, Sink, World};
+use super::{Ev, Outcome, Sink, World};
 use crate::aws::lambda::{self as rules, Admit, FunctionConfig, Lambda};
 use crate::report::summary::r6;
 use crate::scenario::{AppStep, Invocation, Scenario};
@@ -124,7 +124,7 @@ struct FnRt {
     error_rate: f64,
     max_retries: u32,
     max_age: SimTime,
-    dlq: u32,
+    dlq: Option<u32>,
     rng: Rng,
     init_rng: Rng,
     err_rng: Rng,
@@ -150,10 +150,10 @@ pub(crate) struct Functions {
     live_events: Vec<bool>,
     free_events: Vec<u32>,
     /// `lambda_invoke` app steps: (function, async).
-    steps: Vec<(u32, bool)>,
+    steps: Vec<(Option<u32>, bool)>,
     /// Per workload: its function sink, if any.
     pub(super) wl_sinks: Vec<Option<Sink>>,
-    account_res: u32,
+    account_res: Option<u32>,
     /// SQS event source mappings.
     pub(super) esm: super::esm::Mappings,
     /// Each run's concurrency at every change, for tests: (t, function, concurrency).
@@ -173,13 +173,7 @@ fn default_init() -> Sampler {
 impl Functions {
     pub(crate) fn new(sc: &Scenario, series: &mut crate::report::metrics::Series) -> Functions {
         let seed = sc.seed;
-        let qidx = |n: &str| {
-            sc.queues
-                .iter()
-                .position(|q| q.name == n)
-                .map(|i| i as u32)
-                .unwrap_or(NONE)
-        };
+        let qidx = |n: &str| sc.queues.iter().position(|q| q.name == n).map(|i| i as u32);
         let fidx = |n: &str| {
             sc.functions
                 .iter()
@@ -221,8 +215,7 @@ impl Functions {
                     .event_invoke_config
                     .on_failure
                     .as_ref()
-                    .map(|d| qidx(&d.queue))
-                    .unwrap_or(NONE),
+                    .and_then(|d| qidx(&d.queue)),
                 rng: stream(seed, &format!("lambda/{}/duration", f.name)),
                 init_rng: stream(seed, &format!("lambda/{}/init", f.name)),
                 err_rng: stream(seed, &format!("lambda/{}/errors", f.name)),
@@ -239,10 +232,7 @@ impl Functions {
         for g in &sc.auto_scaling_groups {
             for s in &g.app {
                 if let AppStep::LambdaInvoke(st) = s {
-                    steps.push((
-                        fidx(&st.function).unwrap_or(NONE),
-                        st.invocation == Invocation::Async,
-                    ));
+                    steps.push((fidx(&st.function), st.invocation == Invocation::Async));
                 }
             }
         }
@@ -257,11 +247,7 @@ impl Functions {
                 })
             })
             .collect();
-        let account_res = if sc.functions.is_empty() {
-            NONE
-        } else {
-            series.resource("lambda")
-        };
+        let account_res = (!sc.functions.is_empty()).then(|| series.resource("lambda"));
         Functions {
             model: Lambda::new(sc.account.lambda_concurrency, cfgs),
             fns,
@@ -291,8 +277,8 @@ impl Functions {
     }
 
     /// Index of the `i`-th `lambda_invoke` step's function.
-    pub(super) fn step(&self, i: u32) -> (u32, bool) {
-        self.steps.get(i as usize).copied().unwrap_or((NONE, false))
+    pub(super) fn step(&self, i: u32) -> (Option<u32>, bool) {
+        self.steps.get(i as usize).copied().unwrap_or((None, false))
     }
 }
 
@@ -513,10 +499,9 @@ impl World {
     #[cold]
     #[inline(never)]
     pub(super) fn lambda_step(&mut self, i: u32, req: u32, k: u16) -> bool {
-        let (f, asyn) = self.lambda.step(i);
-        if f == NONE {
+        let (Some(f), asyn) = self.lambda.step(i) else {
             return false;
-        }
+        };
         if asyn {
             self.lambda_async_event(f);
             return false;
@@ -605,7 +590,9 @@ impl World {
             rt.asyn.failed += 1;
         }
         rt.period.async_dropped += 1;
-        if dlq != NONE && self.sqs_send_event(dlq, 1024) {
+        if let Some(dlq) = dlq
+            && self.sqs_send_event(dlq, 1024)
+        {
             self.lambda.fns[f].asyn.dead_lettered += 1;
         }
         self.lambda_async_end(ev);
@@ -739,14 +726,10 @@ impl World {
             let cost = rules::request_cost(requests) + rt.compute_cost + prov_cost;
             s.push(t0, res, "CostUSD", cost);
         }
-        if self.lambda.account_res != NONE {
+        if let Some(account_res) = self.lambda.account_res {
             let m = self.lambda.model.take_unreserved_period_max();
-            self.series.push(
-                t0,
-                self.lambda.account_res,
-                "UnreservedConcurrentExecutions",
-                m as f64,
-            );
+            self.series
+                .push(t0, account_res, "UnreservedConcurrentExecutions", m as f64);
         }
     }
 
@@ -781,8 +764,7 @@ impl World {
                 let cost = rules::request_cost(t.invocations) + rt.compute_cost + provisioned_cost;
                 let a = &rt.asyn;
                 let pending = a.received - a.succeeded - a.failed - a.expired;
-                let m = l.esm.of_fn[f];
-                let esm = (m != NONE).then(|| {
+                let esm = l.esm.of_fn[f].map(|m| {
                     let t = l.esm.totals[m as usize];
                     serde_json::json!({
                         "batches": t.batches,

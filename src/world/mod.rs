@@ -37,11 +37,6 @@ mod sqs;
 use rand::RngExt;
 pub use sqs::{SqsEv, SqsTrace, TraceKind};
 
-/// "No index" in the step tables of the serverless and data services
-/// (lambda, sns, kinesis, dynamodb, esm, sqs here). Requests, sessions and
-/// load balancers say "maybe none" with [`OptId`] instead; these tables are
-/// to follow.
-const NONE: u32 = u32::MAX;
 /// The `wl` of a request that is an SNS HTTP/S delivery (`world/sns.rs`).
 const SNS_WL: u32 = u32::MAX - 1;
 /// `Request::step` of a request whose app step failed (the app answers 500).

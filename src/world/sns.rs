@@ -20,7 +20,7 @@
 //! discarded, redriven to the DLQ, lost when the DLQ refuses it, or still
 //! in flight at the end.
 
-use super::{Ev, NONE, Outcome, Request, SNS_WL, Sink, World, lambda::SlEv};
+use super::{Ev, Outcome, Request, SNS_WL, Sink, World, lambda::SlEv};
 use crate::aws::sns as rules;
 use crate::report::summary::r6;
 use crate::scenario::{AppStep, Scenario};
@@ -86,11 +86,11 @@ struct TopicRt {
 pub(crate) struct Topics {
     topics: Vec<TopicRt>,
     wl_sinks: Vec<Option<Sink>>,
-    steps: Vec<u32>,
+    steps: Vec<Option<u32>>,
     deliveries: Vec<Delivery>,
     free: Vec<u32>,
     /// Per request slot: the HTTP/S delivery it carries.
-    req_delivery: Vec<u32>,
+    req_delivery: Vec<OptId>,
 }
 
 impl Topics {
@@ -180,7 +180,7 @@ impl Topics {
         for g in &sc.auto_scaling_groups {
             for s in &g.app {
                 if let AppStep::SnsPublish(p) = s {
-                    steps.push(tidx(&p.topic).unwrap_or(NONE));
+                    steps.push(tidx(&p.topic));
                 }
             }
         }
@@ -325,18 +325,19 @@ impl World {
         });
         let k = req as usize;
         if self.topics.req_delivery.len() <= k {
-            self.topics.req_delivery.resize(k + 1, NONE);
+            self.topics.req_delivery.resize(k + 1, OptId::NONE);
         }
-        self.topics.req_delivery[k] = d;
+        self.topics.req_delivery[k] = OptId::some(d);
         self.lb_receive(lb, req);
     }
 
     /// `answer` saw an HTTP/S delivery attempt end with `outcome`.
     pub(super) fn sns_http_answered(&mut self, req: u32, outcome: Outcome) {
-        let d = std::mem::replace(&mut self.topics.req_delivery[req as usize], NONE);
-        if d == NONE {
+        let Some(d) =
+            std::mem::replace(&mut self.topics.req_delivery[req as usize], OptId::NONE).get()
+        else {
             return;
-        }
+        };
         let status = match outcome {
             Outcome::Ok => Some(200),
             Outcome::Elb502 | Outcome::InstanceRefused => Some(502),
@@ -411,8 +412,7 @@ impl World {
 
     /// An `sns_publish` app step: published now; (ok, round trip).
     pub(super) fn sns_app_publish(&mut self, i: u32) -> (bool, SimTime) {
-        let t = self.topics.steps.get(i as usize).copied().unwrap_or(NONE);
-        if t != NONE {
+        if let Some(t) = self.topics.steps.get(i as usize).copied().flatten() {
             self.sns_publish(t);
         }
         (true, 0)

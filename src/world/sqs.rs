@@ -19,7 +19,12 @@
 //! half timeout (AWS's heartbeat advice). An instance leaving service drops
 //! what it holds: those messages come back after their visibility timeout.
 
-use super::{Act, Activity, Ev, NONE, SIMULATOR_WORDING, World};
+use super::{Act, Activity, Ev, SIMULATOR_WORDING, World};
+use crate::sim::OptId;
+
+/// What an instance's admission records for a consumer thread's batch: a
+/// worker held by no request (`Instance::admit` takes a request index).
+const THREAD_HOLDS_WORKER: u32 = u32::MAX;
 use crate::aws::ec2::LifecycleState;
 use crate::aws::sqs::{
     self as rules, DeleteOutcome, Moved, QueueConfig, ReceiveStatus, SendOutcome, Sqs,
@@ -86,8 +91,8 @@ pub struct SqsTrace {
     pub group: u64,
     /// What.
     pub kind: TraceKind,
-    /// Consumer thread.
-    pub thread: u32,
+    /// Consumer thread (None: a Lambda event source mapping).
+    pub thread: Option<u32>,
     /// ApproximateReceiveCount then.
     pub receive_count: u32,
 }
@@ -118,7 +123,8 @@ struct ProducerRt {
 }
 
 struct AppSend {
-    queue: u32,
+    /// Its queue (validation makes sure it exists).
+    queue: Option<u32>,
     size: u64,
     group: Option<CountSampler>,
     rng: Rng,
@@ -133,8 +139,8 @@ struct Poller {
     beat: u32,
     waiting: bool,
     asked_at: SimTime,
-    /// The batch: (slot, receipt); slot NONE = skipped.
-    batch: Vec<(u32, u32)>,
+    /// The batch: (slot, receipt); no slot = skipped.
+    batch: Vec<(OptId, u32)>,
     /// MessageGroupId of each message of the batch.
     keys: Vec<u64>,
     /// The current message is a poison message.
@@ -255,7 +261,7 @@ impl SqsWorld {
             for (k, st) in g.app.iter().enumerate() {
                 if let AppStep::SqsSend(s) = st {
                     sends.push(AppSend {
-                        queue: index(&s.queue).unwrap_or(NONE),
+                        queue: index(&s.queue),
                         size: s.message_size.map(|s| s.0).unwrap_or(KB),
                         group: s
                             .message_group
@@ -286,7 +292,7 @@ impl SqsWorld {
         }
     }
 
-    fn trace(&mut self, t: SimTime, q: u32, m: u32, kind: TraceKind, thread: u32) {
+    fn trace(&mut self, t: SimTime, q: u32, m: u32, kind: TraceKind, thread: Option<u32>) {
         if let Some(tr) = &mut self.trace {
             let msg = &self.model.msgs[m as usize];
             tr.push(SqsTrace {
@@ -528,7 +534,7 @@ impl World {
             for k in 0..self.sqs.out.len() {
                 let (m, r) = self.sqs.out[k];
                 self.sqs.model.start_processing(q, m, r);
-                self.sqs.trace(now, q, m, TraceKind::Received, NONE);
+                self.sqs.trace(now, q, m, TraceKind::Received, None);
                 batch.push((m, r));
             }
         }
@@ -547,11 +553,11 @@ impl World {
     pub(super) fn sqs_esm_done(&mut self, q: u32, m: u32, r: u32, ok: bool) {
         let now = self.now;
         self.sqs.model.end_processing(m, r, ok);
-        self.sqs.trace(now, q, m, TraceKind::Finished(ok), NONE);
+        self.sqs.trace(now, q, m, TraceKind::Finished(ok), None);
         if ok {
             let out = self.sqs.model.delete(q, m, r, now);
             self.sqs.model.bill_call(q);
-            self.sqs.trace(now, q, m, TraceKind::Deleted(out), NONE);
+            self.sqs.trace(now, q, m, TraceKind::Deleted(out), None);
             if out == DeleteOutcome::Deleted && !self.sqs.waiters[q as usize].is_empty() {
                 self.sqs_serve_waiters(q);
             }
@@ -596,10 +602,9 @@ impl World {
     /// was accepted and the call's round trip.
     pub(super) fn sqs_app_send(&mut self, i: u32) -> (bool, SimTime) {
         let s = &mut self.sqs.sends[i as usize];
-        let q = s.queue;
-        if q == NONE {
+        let Some(q) = s.queue else {
             return (true, 0);
-        }
+        };
         let size = s.size;
         let group = s.group.as_ref().map(|d| d.sample(&mut s.rng)).unwrap_or(0);
         let logical = self.sqs.model.new_logical();
@@ -691,7 +696,7 @@ impl World {
             let busy = pl.pos < pl.batch.len();
             if busy {
                 let (m, r) = pl.batch[pl.pos];
-                if m != NONE {
+                if let Some(m) = m.get() {
                     self.sqs.model.end_processing(m, r, false);
                 }
                 self.instances[inst as usize].release(now);
@@ -835,7 +840,8 @@ impl World {
         let out = std::mem::take(&mut self.sqs.out);
         let pl = &mut self.sqs.pollers[p as usize];
         pl.batch.clear();
-        pl.batch.extend_from_slice(&out);
+        pl.batch
+            .extend(out.iter().map(|&(m, r)| (OptId::some(m), r)));
         pl.keys.clear();
         let model = &self.sqs.model;
         pl.keys
@@ -844,10 +850,10 @@ impl World {
         pl.beat = pl.beat.wrapping_add(1);
         let (q, g, inst, beat) = (pl.q, pl.g as usize, pl.inst, pl.beat);
         for &(m, _) in &out {
-            self.sqs.trace(now, q, m, TraceKind::Received, p);
+            self.sqs.trace(now, q, m, TraceKind::Received, Some(p));
         }
         self.sqs.out = out;
-        self.instances[inst as usize].admit(NONE, now);
+        self.instances[inst as usize].admit(THREAD_HOLDS_WORKER, now);
         self.load_changed(inst);
         let c = self.sqs.consumers[g].as_ref().expect("a consumer group");
         let vt = self.sqs.model.queues[q as usize].cfg.visibility_timeout;
@@ -862,7 +868,7 @@ impl World {
     fn sqs_next_message(&mut self, p: u32, at: SimTime) {
         let now = self.now;
         let pl = &mut self.sqs.pollers[p as usize];
-        while pl.pos < pl.batch.len() && pl.batch[pl.pos].0 == NONE {
+        while pl.pos < pl.batch.len() && pl.batch[pl.pos].0.is_none() {
             pl.pos += 1;
         }
         let (q, g, call) = (pl.q, pl.g as usize, pl.call);
@@ -878,8 +884,9 @@ impl World {
             return;
         }
         let (m, r) = pl.batch[pl.pos];
+        let m = m.known();
         self.sqs.model.start_processing(q, m, r);
-        self.sqs.trace(at, q, m, TraceKind::Started, p);
+        self.sqs.trace(at, q, m, TraceKind::Started, Some(p));
         // The message's work: drawn once, the same for every consumer.
         let known = self.sqs.model.same_message(m, r);
         let work = match self.sqs.model.msgs[m as usize].work {
@@ -910,11 +917,13 @@ impl World {
         }
         let (q, g) = (pl.q, pl.g as usize);
         let (m, r) = pl.batch[pl.pos];
+        let m = m.known();
         let c = self.sqs.consumers[g].as_mut().expect("a consumer group");
         let failed = self.sqs.pollers[p as usize].poison
             || (c.failure_rate > 0.0 && c.fail_rng.random::<f64>() < c.failure_rate);
         self.sqs.model.end_processing(m, r, !failed);
-        self.sqs.trace(now, q, m, TraceKind::Finished(!failed), p);
+        self.sqs
+            .trace(now, q, m, TraceKind::Finished(!failed), Some(p));
         let lat = self.sqs.model.queues[q as usize].cfg.api_latency;
         let next_at = if failed {
             if self.sqs.model.queues[q as usize].cfg.fifo {
@@ -923,7 +932,7 @@ impl World {
                 let key = pl.keys[pl.pos];
                 for k in pl.pos + 1..pl.batch.len() {
                     if pl.keys[k] == key {
-                        pl.batch[k].0 = NONE;
+                        pl.batch[k].0 = OptId::NONE;
                     }
                 }
             }
@@ -931,7 +940,7 @@ impl World {
         } else {
             let out = self.sqs.model.delete(q, m, r, now);
             self.sqs.model.bill_call(q);
-            self.sqs.trace(now, q, m, TraceKind::Deleted(out), p);
+            self.sqs.trace(now, q, m, TraceKind::Deleted(out), Some(p));
             if out == DeleteOutcome::Deleted && !self.sqs.waiters[q as usize].is_empty() {
                 // A FIFO group unlocked, or room under the in-flight limit.
                 self.sqs_serve_waiters(q);
@@ -955,8 +964,7 @@ impl World {
         let vt = self.sqs.model.queues[q as usize].cfg.visibility_timeout;
         let held: Vec<(u32, u32)> = pl.batch[pl.pos..]
             .iter()
-            .copied()
-            .filter(|x| x.0 != NONE)
+            .filter_map(|&(m, r)| m.get().map(|m| (m, r)))
             .collect();
         // One ChangeMessageVisibilityBatch call.
         self.sqs.model.bill_call(q);
