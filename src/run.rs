@@ -93,13 +93,13 @@ pub fn simulate(sc: &Scenario, variant: Option<&str>, progress: &mut dyn FnMut(f
         .load_balancers()
         .map(|l| {
             (
-                l.name.clone(),
+                l.name().to_string(),
                 LbSummary {
                     requests: l.total_requests(),
                     sticky_rebinds: l.sticky_rebinds(),
                     sessions_lost: l.sessions_lost(),
                     cost_usd: summary::r6(crate::aws::elb::alb_cost_usd(hours, l.total_requests())),
-                    cloudwatch: w.lb_cloudwatch_totals(&l.name),
+                    cloudwatch: w.lb_cloudwatch_totals(l.name()),
                 },
             )
         })

@@ -10,7 +10,8 @@
 //! by the documented thresholds ([`health_after_check`], applied by
 //! [`LbState::on_health_check`]) or by registration and draining, its load
 //! only by [`LbState::set_load`], its request count only when it is routed
-//! to. The world reads them through getters.
+//! to. The world reads them through getters. `LbState` has no public
+//! fields either: its configuration is read through getters.
 
 use crate::scenario::{LbType, LoadBalancer, Routing, StickinessType};
 use crate::sim::rng::Rng;
@@ -186,33 +187,33 @@ impl LbPeriod {
 /// A load balancer's state.
 pub struct LbState {
     /// Name.
-    pub name: String,
+    name: String,
     /// application | network.
-    pub kind: LbType,
+    kind: LbType,
     /// Auto Scaling group index filling the target group (none: no group
     /// fills it).
-    pub asg: OptId,
+    asg: OptId,
     /// Routing algorithm.
-    pub routing: Routing,
+    routing: Routing,
     /// Cross-zone load balancing.
-    pub cross_zone: bool,
+    cross_zone: bool,
     /// Stickiness type.
-    pub stickiness: StickinessType,
+    stickiness: StickinessType,
     /// Cookie duration, ns.
-    pub cookie_duration: SimTime,
+    cookie_duration: SimTime,
     /// Slow start duration, ns (0 = off).
-    pub slow_start: SimTime,
+    slow_start: SimTime,
     /// Idle timeout, ns.
-    pub idle_timeout: SimTime,
+    idle_timeout: SimTime,
     /// Deregistration delay (connection draining), ns.
-    pub deregistration_delay: SimTime,
+    deregistration_delay: SimTime,
     /// Target group health thresholds: (count, percentage) for DNS failover
     /// and for routing failover.
-    pub dns_failover: (Option<u32>, Option<f64>),
+    dns_failover: (Option<u32>, Option<f64>),
     /// Routing failover thresholds.
-    pub routing_failover: (Option<u32>, Option<f64>),
+    routing_failover: (Option<u32>, Option<f64>),
     /// Number of zones (= nodes).
-    pub nodes: u32,
+    nodes: u32,
     /// Registered targets (draining ones included).
     targets: Vec<Target>,
     /// Per node, the targets (indices into `targets`) it may route to now.
@@ -240,10 +241,43 @@ pub struct LbState {
     /// Sessions whose local state became unreachable.
     sessions_lost: u64,
     /// Idle-timeout deadlines of requests sent to targets: (request slot, generation).
-    pub deadlines: DeadlineFifo<(u32, u32)>,
+    deadlines: DeadlineFifo<(u32, u32)>,
 }
 
 impl LbState {
+    /// Name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The group whose instances register (none: a load balancer no group
+    /// names).
+    pub fn asg(&self) -> OptId {
+        self.asg
+    }
+    /// Stickiness.
+    pub fn stickiness(&self) -> StickinessType {
+        self.stickiness
+    }
+    /// The stickiness cookie's lifetime.
+    #[inline]
+    pub fn cookie_duration(&self) -> SimTime {
+        self.cookie_duration
+    }
+    /// The idle timeout.
+    #[inline]
+    pub fn idle_timeout(&self) -> SimTime {
+        self.idle_timeout
+    }
+    /// The target group's deregistration delay.
+    pub fn deregistration_delay(&self) -> SimTime {
+        self.deregistration_delay
+    }
+    /// The idle timeouts of the requests in flight: the world arms one per
+    /// routed request and answers 504 when one fires (`world/elb.rs`).
+    #[inline]
+    pub fn idle_timeouts(&mut self) -> &mut DeadlineFifo<(u32, u32)> {
+        &mut self.deadlines
+    }
     /// A load balancer with no targets yet, with a node in each of `nodes` zones.
     /// A request reaches the load balancer (RequestCount).
     #[inline]

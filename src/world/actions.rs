@@ -197,7 +197,7 @@ impl World {
                 let Some(lb) = a
                     .load_balancer
                     .as_ref()
-                    .and_then(|n| self.lbs.iter().position(|l| &l.aws.name == n))
+                    .and_then(|n| self.lbs.iter().position(|l| l.aws.name() == n))
                 else {
                     return;
                 };
@@ -221,7 +221,7 @@ impl World {
                     hc.healthy_threshold,
                     hc.unhealthy_threshold,
                 );
-                let name = self.lbs[lb].aws.name.clone();
+                let name = self.lbs[lb].aws.name().to_string();
                 self.activities.push(
                     Activity::new(
                         self.now,
@@ -337,7 +337,7 @@ impl World {
         for lb in self.groups[g].aws.lbs().to_vec() {
             let l = &mut self.lbs[lb as usize].aws;
             if l.drain(inst) {
-                delay = delay.max(l.deregistration_delay);
+                delay = delay.max(l.deregistration_delay());
             }
         }
         delay

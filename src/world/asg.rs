@@ -653,7 +653,7 @@ impl World {
         for lb in self.groups[g].aws.lbs().to_vec() {
             let l = &mut self.lbs[lb as usize].aws;
             if l.drain(inst) {
-                delay = delay.max(l.deregistration_delay);
+                delay = delay.max(l.deregistration_delay());
             }
         }
         let busy = {

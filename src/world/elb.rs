@@ -108,7 +108,7 @@ impl World {
                 }
             }
         };
-        let sticky = session.is_some() && l.stickiness != crate::scenario::StickinessType::None;
+        let sticky = session.is_some() && l.stickiness() != crate::scenario::StickinessType::None;
         let mut routed = None;
         if sticky {
             let s = &self.sessions[session.known() as usize];
@@ -135,13 +135,13 @@ impl World {
             self.session_routed(lb, session, inst, sticky);
         }
         let l = &mut self.lbs[lb as usize].aws;
-        let idle = l.idle_timeout;
-        if let Some(g) = l.deadlines.push(now + idle, (req, generation)) {
+        let idle = l.idle_timeout();
+        if let Some(g) = l.idle_timeouts().push(now + idle, (req, generation)) {
             self.q
                 .push(now + idle, Ev::LbDeadline { lb, generation: g });
         }
         let reqs = &self.reqs;
-        l.deadlines.compact(|k| unanswered(reqs, k));
+        l.idle_timeouts().compact(|k| unanswered(reqs, k));
         self.reqs[req as usize].inst = OptId::some(inst);
         let admitted = self.instances[inst as usize].admit(req, now);
         self.load_changed(inst);
@@ -173,7 +173,7 @@ impl World {
     }
     pub(super) fn on_lb_deadline(&mut self, lb: u32, generation: u32) {
         let (due, next) = due_requests(
-            &mut self.lbs[lb as usize].aws.deadlines,
+            self.lbs[lb as usize].aws.idle_timeouts(),
             &self.reqs,
             self.now,
             generation,
@@ -218,7 +218,7 @@ impl World {
                 rebound = Some((cookie, inst, why));
             }
             s.cookie = OptId::some(inst);
-            s.cookie_expiry = now + l.cookie_duration;
+            s.cookie_expiry = now + l.cookie_duration();
         }
         // Session state kept on the instance is unreachable from any other.
         let g = self.instances[inst as usize].asg as usize;
@@ -361,11 +361,11 @@ impl World {
         self.activities.push(
             Activity::new(
                 now,
-                l.name.clone(),
+                l.name().to_string(),
                 Act::Health,
                 format!(
                     "Target {id} in target group {} is now {}",
-                    l.name,
+                    l.name(),
                     new.aws_name()
                 ),
                 format!("{reason}{code}."),
@@ -387,7 +387,7 @@ impl World {
         (first, n, (old, new, why)): (u64, u64, (u32, u32, &'static str)),
     ) {
         let l = &self.lbs[lb as usize].aws;
-        let cookie = if l.stickiness == StickinessType::AppCookie {
+        let cookie = if l.stickiness() == StickinessType::AppCookie {
             "AWSALBAPP"
         } else {
             "AWSALB"
@@ -400,7 +400,7 @@ impl World {
         self.activities.push(
             Activity::new(
                 first,
-                l.name.clone(),
+                l.name().to_string(),
                 Act::StickyRebind { count: n },
                 format!("{n} sticky {sessions} re-bound to another target"),
                 format!(

@@ -762,7 +762,7 @@ impl World {
         };
         for (i, lb) in w.lbs.iter().enumerate() {
             let lb = &lb.aws;
-            if let Some(g) = lb.asg.get() {
+            if let Some(g) = lb.asg().get() {
                 w.groups[g as usize].attach_lb(i as u32, lb.tracks_load());
             }
         }
@@ -1398,7 +1398,7 @@ impl World {
                         t.load(),
                         i.busy + i.waiting.len() as u32,
                         "{}: load of {} not reported",
-                        l.name,
+                        l.name(),
                         i.ec2_id
                     );
                 }
@@ -1469,7 +1469,7 @@ impl World {
                 },
             );
             s.push(t0, res, "ActiveConnectionCount", active as f64);
-            if l.stickiness != crate::scenario::StickinessType::None {
+            if l.stickiness() != crate::scenario::StickinessType::None {
                 s.push(t0, res, "StickyRebinds", p.sticky_rebinds as f64);
             }
             // Per-target request counts, so imbalance can be charted.
