@@ -255,6 +255,7 @@ impl LbState {
         self.asg
     }
     /// Stickiness.
+    #[inline]
     pub fn stickiness(&self) -> StickinessType {
         self.stickiness
     }

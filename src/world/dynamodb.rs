@@ -1275,10 +1275,17 @@ impl World {
     }
 }
 
-fn alarm_row(now: SimTime, table: &str, alarm: &str, ch: &cloudwatch::StateChange) -> Activity {
+/// An Application Auto Scaling alarm's state change, as an activity row of
+/// its scalable resource (a table, a function's provisioned concurrency).
+pub(super) fn alarm_row(
+    now: SimTime,
+    resource: &str,
+    alarm: &str,
+    ch: &cloudwatch::StateChange,
+) -> Activity {
     Activity::new(
         now,
-        table,
+        resource,
         Act::Alarm {
             alarm: alarm.to_string(),
             to: ch.new,

@@ -119,21 +119,7 @@ impl World {
                 }
                 for al in [&mut sc.high, &mut sc.low] {
                     if let Some(ch) = al.evaluate(end, util) {
-                        let alarm = al.name().to_string();
-                        rows.push(Activity::new(
-                            now,
-                            sc.name.clone(),
-                            Act::Alarm {
-                                alarm: alarm.clone(),
-                                to: ch.new,
-                            },
-                            format!(
-                                "Alarm {alarm} changed from {} to {}",
-                                ch.old.as_str(),
-                                ch.new.as_str()
-                            ),
-                            ch.reason.clone(),
-                        ));
+                        rows.push(super::dynamodb::alarm_row(now, &sc.name, al.name(), &ch));
                     }
                 }
             }

@@ -412,7 +412,6 @@ functions:
 
 #[test]
 fn bad_stream_sections_are_reported_with_their_place() {
-    use stratus::scenario::{LoadOptions, load_str};
     let y = r#"name: bad
 duration: 10m
 workloads:
@@ -426,15 +425,7 @@ streams:
 functions:
   - { name: f, duration: 1ms }
 "#;
-    let e = match load_str(
-        y,
-        "bad.yaml",
-        std::path::Path::new("."),
-        &LoadOptions::default(),
-    ) {
-        Ok(_) => panic!("the scenario should not load"),
-        Err(d) => d.to_string(),
-    };
+    let e = crate::util::load_error(y);
     for want in [
         r#"workloads[w].to.stream: no stream named "clics" (did you mean "clicks"?)"#,
         r#"streams[clicks].consumers[0].function: no function named "nope""#,

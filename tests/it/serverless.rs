@@ -903,7 +903,6 @@ fn sns_http_custom_policy_and_no_dlq_discards() {
 
 #[test]
 fn sns_delivery_policy_out_of_aws_limits_is_refused_with_its_place() {
-    use stratus::scenario::{LoadOptions, load_str};
     let y = r#"name: bad
 duration: 10m
 topics:
@@ -919,15 +918,7 @@ load_balancers:
 auto_scaling_groups:
   - { name: web, availability_zones: [us-east-1a], min: 1, max: 1, desired: 1, instance: { workers: 1 }, app: [ { compute: 1ms } ] }
 "#;
-    let e = match load_str(
-        y,
-        "bad.yaml",
-        std::path::Path::new("."),
-        &LoadOptions::default(),
-    ) {
-        Ok(_) => panic!("the scenario should not load"),
-        Err(d) => d.to_string(),
-    };
+    let e = crate::util::load_error(y);
     for want in [
         "bad.yaml:6:48: topics[t].subscribers[0].delivery_policy: numRetries must be between 0 and 100, found 101",
         "bad.yaml:7:38: topics[t].subscribers[1].delivery_policy: only HTTP/S subscriptions",
@@ -941,7 +932,6 @@ auto_scaling_groups:
 
 #[test]
 fn provisioned_concurrency_auto_scaling_out_of_range_is_refused() {
-    use stratus::scenario::{LoadOptions, load_str};
     let y = r#"name: bad
 duration: 10m
 functions:
@@ -950,15 +940,7 @@ functions:
     reserved_concurrency: 50
     provisioned_concurrency_auto_scaling: { min: 0, max: 80, target: 70 }
 "#;
-    let e = match load_str(
-        y,
-        "bad.yaml",
-        std::path::Path::new("."),
-        &LoadOptions::default(),
-    ) {
-        Ok(_) => panic!("the scenario should not load"),
-        Err(d) => d.to_string(),
-    };
+    let e = crate::util::load_error(y);
     for want in [
         "functions[f].provisioned_concurrency_auto_scaling.min: min must be at least 1",
         "functions[f].provisioned_concurrency_auto_scaling.max: max (80) cannot exceed reserved_concurrency (50)",
@@ -1019,7 +1001,6 @@ fn lesson_sns_fan_out_holds_for_seeds_1_to_10() {
 
 #[test]
 fn bad_serverless_sections_are_reported_with_their_place_and_a_hint() {
-    use stratus::scenario::{LoadOptions, load_str};
     let y = r#"name: bad
 duration: 10m
 workloads:
@@ -1039,15 +1020,7 @@ apis:
 topics:
   - { name: t, subscribers: [ { queue: jobz } ] }
 "#;
-    let e = match load_str(
-        y,
-        "bad.yaml",
-        std::path::Path::new("."),
-        &LoadOptions::default(),
-    ) {
-        Ok(_) => panic!("the scenario should not load"),
-        Err(d) => d.to_string(),
-    };
+    let e = crate::util::load_error(y);
     for want in [
         r#"bad.yaml:4:32: workloads[w].to.function: no function named "resise" (did you mean "resize"?)"#,
         r#"bad.yaml:5:27: workloads[a].to.api: no api named "pubic" (did you mean "public"?)"#,

@@ -12,6 +12,14 @@ pub fn scenario(yaml: &str) -> Scenario {
     }
 }
 
+/// The diagnostics of YAML text that must not load (read as `bad.yaml`).
+pub fn load_error(yaml: &str) -> String {
+    match load_str(yaml, "bad.yaml", Path::new("."), &LoadOptions::default()) {
+        Ok(_) => panic!("the scenario should not load"),
+        Err(d) => d.to_string(),
+    }
+}
+
 /// Simulate YAML text.
 pub fn run(yaml: &str) -> RunResult {
     simulate(&scenario(yaml), None, &mut |_| {})
