@@ -14,7 +14,7 @@
 //! | Rule | Where | Citation | Grade |
 //! |---|---|---|---|
 //! | Account concurrency quota 1,000 per Region by default, shared by functions | [`DEFAULT_ACCOUNT_CONCURRENCY`], [`Lambda::admit`] | `LAMBDA:lambda-concurrency`, `LAMBDA:gettingstarted-limits` | DOC |
-//! | Reserved concurrency caps the function and is taken from the pool; ≥ 100 stays unreserved | [`Lambda::admit`], [`UNRESERVED_MINIMUM`], [`account_problems`] | `LAMBDA:configuration-concurrency` | DOC |
+//! | Reserved concurrency caps the function and is taken from the pool; ≥ 100 stays unreserved | [`Lambda::admit`], [`UNRESERVED_MINIMUM`], [`account_problems`], [`Lambda::provisioned_allowed`] | `LAMBDA:configuration-concurrency` | DOC |
 //! | Provisioned concurrency: pre-initialised environments, used first; beyond it, on-demand (spillover) | [`Lambda::admit`] (`Admit::Provisioned`, `spillover`) | `LAMBDA:provisioned-concurrency`, `LAMBDA:monitoring-concurrency` | DOC |
 //! | Scaling rate: 1,000 new execution environments per 10 s per function, refilled continuously, never accrued beyond 1,000 | [`ScalingBucket`], [`SCALING_BURST`], [`SCALING_REFILL_PER_S`] | `LAMBDA:scaling-behavior` | DOC |
 //! | Over the limit or the scaling rate: 429 `TooManyRequestsException` | [`Throttle`] | `LAMBDA:scaling-behavior` | DOC |
@@ -385,6 +385,28 @@ impl Lambda {
     /// The unreserved pool's size.
     pub fn unreserved_pool(&self) -> u32 {
         self.account.saturating_sub(self.reserved_sum)
+    }
+
+    /// Most provisioned concurrency `f` may be given now: its reserved
+    /// concurrency if it has one, else what keeps [`UNRESERVED_MINIMUM`]
+    /// of the unreserved pool free of every function's provisioned
+    /// concurrency (`LAMBDA:configuration-concurrency`; the rule
+    /// [`account_problems`] checks at load). Lambda refuses a
+    /// PutProvisionedConcurrencyConfig above it.
+    pub fn provisioned_allowed(&self, f: usize) -> u32 {
+        if let Some(r) = self.fns[f].cfg.reserved {
+            return r;
+        }
+        let others: u32 = self
+            .fns
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| *i != f && x.cfg.reserved.is_none())
+            .map(|(_, x)| x.cfg.provisioned)
+            .sum();
+        self.unreserved_pool()
+            .saturating_sub(UNRESERVED_MINIMUM)
+            .saturating_sub(others)
     }
 
     /// Reclaim environments of `f` idle longer than its expiry.

@@ -11,7 +11,7 @@
 //! [`crate::aws::lambda`]; alarms in [`crate::aws::cloudwatch`].
 
 use super::lambda::SlEv;
-use super::{Act, Activity, Ev, World};
+use super::{Act, Activity, Ev, SIMULATOR_WORDING, World};
 use crate::aws::cloudwatch::{self, AlarmConfig, AlarmEvaluator, TargetTrackingAlarm};
 use crate::aws::lambda as rules;
 use crate::scenario::Comparison;
@@ -176,6 +176,17 @@ impl World {
             format!("Setting desired concurrency to {want}."),
             cause,
         );
+        let allowed = self.lambda.model.provisioned_allowed(sc.f as usize);
+        if want > allowed {
+            // Lambda refuses the PutProvisionedConcurrencyConfig: the
+            // activity fails and nothing changes; the alarm, still in
+            // ALARM, tries again next minute.
+            self.activities.push(row.with_details(format!(
+                "failed: Lambda allows at most {allowed} provisioned concurrency here (it keeps {} of the account's concurrency unreserved); nothing changed; {SIMULATOR_WORDING}",
+                rules::UNRESERVED_MINIMUM
+            )));
+            return;
+        }
         let at = now + sc.allocation;
         let sc = &mut self.lambda.pc[k];
         sc.updating = Some(want);

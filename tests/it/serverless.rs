@@ -1131,3 +1131,49 @@ functions:
         api(&r, "public", "throttled")
     );
 }
+
+/// Lambda keeps at least 100 of the account's concurrency unreserved
+/// (`LAMBDA:configuration-concurrency`), so Application Auto Scaling can
+/// never set provisioned concurrency above what leaves it: with an account
+/// of 300 and another function reserving 50, at most 150. A scale-out past
+/// it fails (a row, nothing changed) however high the scalable target's
+/// maximum.
+#[test]
+fn auto_scaled_provisioned_concurrency_stays_within_the_account() {
+    let r = run(r#"
+name: pc-quota
+duration: 30m
+account: { lambda_concurrency: 300 }
+workloads:
+  - { name: w, to: { function: f }, arrivals: uniform, rate: 1000 }
+functions:
+  - name: f
+    duration: 200ms
+    provisioned_concurrency: 10
+    provisioned_concurrency_auto_scaling: { min: 10, max: 1000, target: 0.7 }
+  - { name: other, duration: 100ms, reserved_concurrency: 50 }
+"#);
+    let rows: Vec<_> = r
+        .activities
+        .iter()
+        .filter(|a| a.what.kind() == "provisioned_concurrency_scaling")
+        .collect();
+    let set: Vec<u32> = rows
+        .iter()
+        .filter(|a| a.details.is_empty())
+        .map(|a| {
+            a.description
+                .trim_start_matches("Setting desired concurrency to ")
+                .trim_end_matches('.')
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(!set.is_empty(), "it scales out");
+    assert!(set.iter().all(|&n| n <= 150), "{set:?}");
+    assert!(
+        rows.iter()
+            .any(|a| a.details.contains("failed: Lambda allows at most 150")),
+        "a refused scale-out is shown"
+    );
+}
