@@ -8,7 +8,7 @@
 use crate::scenario::dist::Interpolation;
 use crate::scenario::{Rate, Workload};
 use crate::sim::SimTime;
-use crate::sim::rng::{CountSampler, Rng, Sampler};
+use crate::sim::rng::{CountSampler, Exp1Ahead, Rng, Sampler};
 use rand::RngExt;
 use rand_distr::Exp1;
 
@@ -157,7 +157,15 @@ impl ArrivalProcess {
 
     /// The next arrival strictly after `now`, or None if none before `end`.
     #[inline]
-    pub fn next(&self, now: SimTime, end: SimTime, rng: &mut Rng) -> Option<SimTime> {
+    /// A constant-rate Poisson process draws nothing from `rng` but Exp(1)
+    /// gaps, so they come from `ahead`; otherwise `ahead` is unused.
+    pub fn next(
+        &self,
+        now: SimTime,
+        end: SimTime,
+        rng: &mut Rng,
+        ahead: &mut Exp1Ahead,
+    ) -> Option<SimTime> {
         let max = self.rate.max;
         if max <= 0.0 {
             return None;
@@ -165,7 +173,11 @@ impl ArrivalProcess {
         if self.poisson {
             let mut t = now as f64;
             loop {
-                let e: f64 = rng.sample(Exp1);
+                let e: f64 = if self.constant {
+                    ahead.draw(rng)
+                } else {
+                    rng.sample(Exp1)
+                };
                 t += e * NS / max;
                 if t > end as f64 {
                     return None;
@@ -258,11 +270,37 @@ mod tests {
         let end = 100 * 1_000_000_000;
         let mut t = 0;
         let mut n = 0u64;
-        while let Some(nt) = p.next(t, end, &mut rng) {
+        let mut ahead = Exp1Ahead::default();
+        while let Some(nt) = p.next(t, end, &mut rng, &mut ahead) {
             t = nt;
             n += 1;
         }
         // sd = sqrt(50000) ≈ 224; 4 sd.
         assert!((n as f64 - 50_000.0).abs() < 900.0, "n = {n}");
+    }
+
+    #[test]
+    fn constant_poisson_gaps_drawn_ahead_are_the_streams_own() {
+        // 900/s: each gap is the stream's next Exp(1) draw scaled by the
+        // mean gap, rounded to the nanosecond, exactly as drawn one by one.
+        let p = ArrivalProcess {
+            rate: RateFn::new(&Rate::Constant(900.0)),
+            poisson: true,
+            constant: true,
+        };
+        let mut rng = crate::sim::stream(5, "t");
+        let mut reference = rng.clone();
+        let mut ahead = Exp1Ahead::default();
+        let end = 10 * 1_000_000_000;
+        let mut t = 0;
+        let mut n = 0;
+        while let Some(nt) = p.next(t, end, &mut rng, &mut ahead) {
+            let e: f64 = reference.sample(Exp1);
+            let want = ((t as f64 + e * NS / 900.0 + 0.5) as SimTime).max(t + 1);
+            assert_eq!(nt, want, "arrival {n}");
+            t = nt;
+            n += 1;
+        }
+        assert!(n > 8_000, "{n} arrivals in 10 s at 900/s");
     }
 }

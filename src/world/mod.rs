@@ -12,7 +12,7 @@ use crate::aws::elb::{LbState, TargetHealth};
 use crate::report::clock;
 use crate::report::metrics::Series;
 use crate::scenario::{AppStep, RetryOn, Scenario};
-use crate::sim::rng::{Rng, Sampler};
+use crate::sim::rng::{Exp1Ahead, Rng, Sampler};
 use crate::sim::{DeadlineFifo, EventQueue, OptId, SimTime, stream};
 use crate::workload::{ArrivalProcess, SessionModel};
 use hdrhistogram::Histogram;
@@ -341,6 +341,8 @@ struct WlState {
     sink: Sink,
     arrivals: ArrivalProcess,
     rng: Rng,
+    /// `rng`'s gaps drawn ahead (constant-rate Poisson arrivals only).
+    arrival_ahead: Exp1Ahead,
     session_rng: Rng,
     retry_rng: Rng,
     sessions: Option<SessionModel>,
@@ -358,6 +360,8 @@ struct AsgRuntime {
     /// What a request does on an instance, in order.
     steps: Vec<StepRt>,
     rng: Rng,
+    /// `rng`'s draws made ahead, when every hold draws only Exp(1) values.
+    app_ahead: Option<Exp1Ahead>,
     id_rng: Rng,
     price_per_hour: f64,
     billing: crate::scenario::Billing,
@@ -583,7 +587,7 @@ impl World {
         let mut invoke_steps = 0u32;
         let mut publish_steps = 0u32;
         let mut put_steps = 0u32;
-        let asg_rt: Vec<AsgRuntime> = sc
+        let mut asg_rt: Vec<AsgRuntime> = sc
             .auto_scaling_groups
             .iter()
             .map(|g| AsgRuntime {
@@ -615,6 +619,7 @@ impl World {
                     })
                     .collect(),
                 rng: stream(seed, &format!("asg/{}/app", g.name)),
+                app_ahead: None,
                 id_rng: stream(seed, &format!("asg/{}/ids", g.name)),
                 price_per_hour: g.instance.price_per_hour,
                 billing: g.instance.billing,
@@ -638,6 +643,17 @@ impl World {
                 grace: g.health_check.grace_period.0,
             })
             .collect();
+        for rt in &mut asg_rt {
+            // The app stream serves only the holds: when each draws Exp(1)
+            // values or nothing, its draws can be made ahead.
+            let exp_only = rt.steps.iter().all(|s| match s {
+                StepRt::Hold(h) => h.draws_only_exp1(),
+                _ => true,
+            });
+            if exp_only {
+                rt.app_ahead = Some(Exp1Ahead::default());
+            }
+        }
         let asg_index = |name: &str| {
             sc.auto_scaling_groups
                 .iter()
@@ -705,6 +721,7 @@ impl World {
                     sink,
                     arrivals: ArrivalProcess::new(w),
                     rng: stream(seed, &format!("workload/{}/arrivals", w.name)),
+                    arrival_ahead: Exp1Ahead::default(),
                     session_rng: stream(seed, &format!("workload/{}/sessions", w.name)),
                     retry_rng: stream(seed, &format!("workload/{}/retries", w.name)),
                     sessions: w.sessions.as_ref().map(|s| SessionModel {
@@ -890,10 +907,14 @@ impl World {
 
     fn schedule_arrival(&mut self, wl: u32) {
         let w = &mut self.workloads[wl as usize];
-        self.next_arrival[wl as usize] = match w.arrivals.next(self.now, self.end, &mut w.rng) {
-            Some(t) => (t, self.q.take_seq()),
-            None => (SimTime::MAX, u64::MAX),
-        };
+        self.next_arrival[wl as usize] =
+            match w
+                .arrivals
+                .next(self.now, self.end, &mut w.rng, &mut w.arrival_ahead)
+            {
+                Some(t) => (t, self.q.take_seq()),
+                None => (SimTime::MAX, u64::MAX),
+            };
     }
 
     fn find_first_arrival(&mut self) {
@@ -1190,7 +1211,12 @@ impl World {
                 break;
             };
             match step {
-                StepRt::Hold(s) => hold += s.sample(&mut rt.rng),
+                StepRt::Hold(s) => {
+                    hold += match &mut rt.app_ahead {
+                        Some(ahead) => s.sample_ahead(&mut rt.rng, ahead),
+                        None => s.sample(&mut rt.rng),
+                    }
+                }
                 &StepRt::Table(i) => {
                     // The call is made when the holds before it end; the
                     // worker waits for the answer (`resume_request`).
