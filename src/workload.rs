@@ -173,12 +173,12 @@ impl ArrivalProcess {
         if self.poisson {
             let mut t = now as f64;
             loop {
-                let e: f64 = if self.constant {
-                    ahead.draw(rng)
+                t += if self.constant {
+                    ahead.draw_mapped(rng, |e| e * NS / max)
                 } else {
-                    rng.sample(Exp1)
+                    let e: f64 = rng.sample(Exp1);
+                    e * NS / max
                 };
-                t += e * NS / max;
                 if t > end as f64 {
                     return None;
                 }
@@ -289,7 +289,7 @@ mod tests {
             constant: true,
         };
         let mut rng = crate::sim::stream(5, "t");
-        let mut reference = rng.clone();
+        let mut reference = crate::sim::stream(5, "t");
         let mut ahead = Exp1Ahead::default();
         let end = 10 * 1_000_000_000;
         let mut t = 0;

@@ -15,7 +15,7 @@
 
 use crate::scenario::{LbType, LoadBalancer, Routing, StickinessType};
 use crate::sim::rng::Rng;
-use crate::sim::{DeadlineFifo, MinTree, OptId, SimTime};
+use crate::sim::{MinTree, OptId, SimTime};
 use rand::RngExt;
 
 /// ALB hourly price, us-east-1 (`https://aws.amazon.com/elasticloadbalancing/pricing/`):
@@ -240,8 +240,6 @@ pub struct LbState {
     sticky_rebinds: u64,
     /// Sessions whose local state became unreachable.
     sessions_lost: u64,
-    /// Idle-timeout deadlines of requests sent to targets: (request slot, generation).
-    deadlines: DeadlineFifo<(u32, u32)>,
 }
 
 impl LbState {
@@ -272,12 +270,6 @@ impl LbState {
     /// The target group's deregistration delay.
     pub fn deregistration_delay(&self) -> SimTime {
         self.deregistration_delay
-    }
-    /// The idle timeouts of the requests in flight: the world arms one per
-    /// routed request and answers 504 when one fires (`world/elb.rs`).
-    #[inline]
-    pub fn idle_timeouts(&mut self) -> &mut DeadlineFifo<(u32, u32)> {
-        &mut self.deadlines
     }
     /// A load balancer with no targets yet, with a node in each of `nodes` zones.
     /// A request reaches the load balancer (RequestCount).
@@ -392,7 +384,6 @@ impl LbState {
             total_requests: 0,
             sticky_rebinds: 0,
             sessions_lost: 0,
-            deadlines: DeadlineFifo::new(),
         }
     }
 

@@ -57,8 +57,17 @@ impl Exp1Ahead {
     /// The stream's next Exp(1) draw.
     #[inline]
     pub fn draw(&mut self, rng: &mut Rng) -> f64 {
+        self.draw_mapped(rng, |e| e)
+    }
+
+    /// `f` of the stream's next Exp(1) draw, computed with the block's
+    /// other draws (a division there overlaps with the others instead of
+    /// delaying the event that waits on it). Every draw of one buffer must
+    /// use the same `f`: its values are computed ahead.
+    #[inline]
+    pub fn draw_mapped(&mut self, rng: &mut Rng, f: impl Fn(f64) -> f64) -> f64 {
         if self.next == AHEAD {
-            self.refill(rng);
+            self.refill(rng, f);
         }
         let x = self.buf[self.next];
         self.next += 1;
@@ -66,9 +75,9 @@ impl Exp1Ahead {
     }
 
     #[inline(never)]
-    fn refill(&mut self, rng: &mut Rng) {
+    fn refill(&mut self, rng: &mut Rng, f: impl Fn(f64) -> f64) {
         for x in &mut self.buf {
-            *x = rng.sample(Exp1);
+            *x = f(rng.sample(Exp1));
         }
         self.next = 0;
     }
@@ -265,7 +274,7 @@ mod tests {
     fn draws_made_ahead_are_the_streams_own_draws() {
         // More than one block, so a refill happens mid-sequence.
         let mut r = stream(9, "ahead");
-        let mut reference = r.clone();
+        let mut reference = stream(9, "ahead");
         let mut ahead = Exp1Ahead::default();
         let exp = Sampler::Exp(1_000_000.0);
         let konst = Sampler::Const(7);

@@ -12,13 +12,11 @@
 //! HTTP codes, pricing) are in `aws::elb`; each load balancer's state is one
 //! [`Lb`].
 
-use super::{
-    Act, Activity, Ev, Outcome, Request, SIMULATOR_WORDING, World, due_requests, unanswered,
-};
+use super::{Act, Activity, Ev, Outcome, Request, SIMULATOR_WORDING, World};
 use crate::aws::ec2::{Admission, LifecycleState};
 use crate::aws::elb::{HttpCode, TargetHealth};
 use crate::scenario::{SessionStore, StickinessType};
-use crate::sim::{OptId, SimTime};
+use crate::sim::{OptId, SimTime, Timer};
 use rand::RngExt;
 
 /// One load balancer: AWS's state of it (`aws::elb::LbState`: targets,
@@ -41,6 +39,56 @@ pub(crate) struct Lb {
     /// This minute's sticky re-binds (old target, new target, why the old
     /// one could not serve).
     pub(super) sticky: super::MinuteTally<(u32, u32, &'static str)>,
+    /// Requests sent to targets and not yet answered, for the idle timeout.
+    pub(super) in_flight: InFlight,
+}
+
+/// A load balancer's unanswered requests, oldest first: a list linked
+/// through the requests themselves ([`IdleLink`]), so adding one and taking
+/// out an answered one are O(1) and it holds only requests in flight (a
+/// queue of deadlines kept every request's entry until compacted: a sweep
+/// per request, and memory that grew with rate × idle timeout). Every
+/// request's idle timeout is the same, so the oldest times out first: one
+/// timer, armed for the head's deadline, serves them all.
+#[derive(Debug)]
+pub(super) struct InFlight {
+    head: u32,
+    tail: u32,
+    timer: Timer,
+}
+
+impl Default for InFlight {
+    fn default() -> Self {
+        InFlight {
+            head: NIL,
+            tail: NIL,
+            timer: Timer::default(),
+        }
+    }
+}
+
+const NIL: u32 = u32::MAX;
+
+/// A request's neighbours in its load balancer's [`InFlight`] list.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct IdleLink {
+    prev: u32,
+    next: u32,
+    linked: bool,
+}
+
+impl IdleLink {
+    /// Not in any list.
+    pub(super) const UNLINKED: IdleLink = IdleLink {
+        prev: NIL,
+        next: NIL,
+        linked: false,
+    };
+
+    #[inline]
+    pub(super) fn is_linked(&self) -> bool {
+        self.linked
+    }
 }
 
 impl Lb {
@@ -60,6 +108,7 @@ impl Lb {
             hc: lb.health_check.clone(),
             res,
             sticky: super::MinuteTally::new(),
+            in_flight: InFlight::default(),
         }
     }
 }
@@ -87,8 +136,9 @@ impl World {
     /// idle timeout armed, then the target's admission (502 when refused).
     pub(super) fn lb_receive(&mut self, lb: u32, req: u32) {
         let now = self.now;
-        let generation = self.reqs[req as usize].generation;
         let session = self.reqs[req as usize].session;
+        // The idle timeout runs from here.
+        self.reqs[req as usize].attempt_at = now;
         let lbx = &mut self.lbs[lb as usize];
         let (l, dns_rng, rng) = (&mut lbx.aws, &mut lbx.dns_rng, &mut lbx.rng);
         l.on_request();
@@ -134,14 +184,7 @@ impl World {
         if let Some(session) = session.get() {
             self.session_routed(lb, session, inst, sticky);
         }
-        let l = &mut self.lbs[lb as usize].aws;
-        let idle = l.idle_timeout();
-        if let Some(g) = l.idle_timeouts().push(now + idle, (req, generation)) {
-            self.q
-                .push(now + idle, Ev::LbDeadline { lb, generation: g });
-        }
-        let reqs = &self.reqs;
-        l.idle_timeouts().compact(|k| unanswered(reqs, k));
+        self.idle_link(lb, req);
         self.reqs[req as usize].inst = OptId::some(inst);
         let admitted = self.instances[inst as usize].admit(req, now);
         self.load_changed(inst);
@@ -156,8 +199,15 @@ impl World {
     }
     /// An instance's outstanding requests (in service + waiting) changed:
     /// tell the load balancers that route by them. O(1) for the others.
-    #[inline]
+    #[inline(always)]
     pub(super) fn load_changed(&mut self, inst: u32) {
+        if self.any_load_tracked {
+            self.report_load(inst);
+        }
+    }
+
+    /// `load_changed` where some load balancer routes by load.
+    fn report_load(&mut self, inst: u32) {
         let i = &self.instances[inst as usize];
         let g = i.asg as usize;
         if !self.groups[g].load_tracked() {
@@ -171,15 +221,72 @@ impl World {
             }
         }
     }
+    /// Request `req` was sent to a target through `lb`: it joins the end of
+    /// the load balancer's unanswered requests, and the idle-timeout timer
+    /// is armed if none is.
+    #[inline]
+    fn idle_link(&mut self, lb: u32, req: u32) {
+        let f = &mut self.lbs[lb as usize].in_flight;
+        let tail = f.tail;
+        f.tail = req;
+        if tail == NIL {
+            f.head = req;
+        } else {
+            self.reqs[tail as usize].idle.next = req;
+        }
+        self.reqs[req as usize].idle = IdleLink {
+            prev: tail,
+            next: NIL,
+            linked: true,
+        };
+        if !f.timer.is_armed() {
+            let generation = f.timer.arm();
+            let at = self.now + self.lbs[lb as usize].aws.idle_timeout();
+            self.q.push(at, Ev::LbDeadline { lb, generation });
+        }
+    }
+
+    /// Request `req` is answered (or gone): out of `lb`'s list. The timer
+    /// stays armed; when it fires it finds the new head.
+    #[inline]
+    pub(super) fn idle_unlink(&mut self, lb: u32, req: u32) {
+        let IdleLink { prev, next, .. } = self.reqs[req as usize].idle;
+        self.reqs[req as usize].idle = IdleLink::UNLINKED;
+        let f = &mut self.lbs[lb as usize].in_flight;
+        if prev == NIL {
+            f.head = next;
+        } else {
+            self.reqs[prev as usize].idle.next = next;
+        }
+        if next == NIL {
+            f.tail = prev;
+        } else {
+            self.reqs[next as usize].idle.prev = prev;
+        }
+    }
+
+    /// The idle-timeout timer fired: every request whose idle timeout has
+    /// run out gets a 504, oldest first; the timer is re-armed for the next.
     pub(super) fn on_lb_deadline(&mut self, lb: u32, generation: u32) {
-        let (due, next) = due_requests(
-            self.lbs[lb as usize].aws.idle_timeouts(),
-            &self.reqs,
-            self.now,
-            generation,
-        );
-        if let Some((t, g)) = next {
-            self.q.push(t, Ev::LbDeadline { lb, generation: g });
+        if !self.lbs[lb as usize].in_flight.timer.fire(generation) {
+            return;
+        }
+        let idle = self.lbs[lb as usize].aws.idle_timeout();
+        let mut due = Vec::new();
+        loop {
+            let head = self.lbs[lb as usize].in_flight.head;
+            if head == NIL {
+                break;
+            }
+            let deadline = self.reqs[head as usize].attempt_at + idle;
+            if deadline > self.now {
+                let f = &mut self.lbs[lb as usize].in_flight;
+                let generation = f.timer.arm();
+                self.q.push(deadline, Ev::LbDeadline { lb, generation });
+                break;
+            }
+            self.idle_unlink(lb, head);
+            due.push(head);
         }
         for r in due {
             // The ALB gives up on the target after its idle timeout: 504.
@@ -284,6 +391,7 @@ impl World {
             attempt_at: now,
             attempts: 1,
             step: 0,
+            idle: IdleLink::UNLINKED,
         });
         let stopped = self.instances[inst as usize].state == LifecycleState::Terminated;
         let admitted = if stopped {

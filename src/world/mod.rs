@@ -301,6 +301,9 @@ struct Request {
     attempts: u32,
     /// Next app step to run on the instance.
     step: u16,
+    /// Its place among its load balancer's unanswered requests
+    /// (`elb::InFlight`).
+    idle: elb::IdleLink,
 }
 
 struct Session {
@@ -528,6 +531,9 @@ pub struct World {
     next_arrival: Vec<(SimTime, u64)>,
     /// The workload with the earliest next arrival.
     first_arrival: usize,
+    /// Some load balancer routes by outstanding requests: instances report
+    /// their load changes (`elb::load_changed`).
+    any_load_tracked: bool,
     /// Load balancers: AWS's state and this world's wiring (`world::elb`).
     lbs: Vec<elb::Lb>,
     /// Auto Scaling groups: AWS's state and this world's wiring (`world::asg`).
@@ -745,6 +751,7 @@ impl World {
             start_epoch,
             next_arrival: vec![(SimTime::MAX, u64::MAX); sc.workloads.len()],
             first_arrival: 0,
+            any_load_tracked: false,
             workloads,
             lbs,
             groups,
@@ -781,6 +788,7 @@ impl World {
             let lb = &lb.aws;
             if let Some(g) = lb.asg().get() {
                 w.groups[g as usize].attach_lb(i as u32, lb.tracks_load());
+                w.any_load_tracked |= lb.tracks_load();
             }
         }
         for g in 0..w.groups.len() {
@@ -968,6 +976,9 @@ impl World {
 
     #[inline]
     fn free_req(&mut self, i: u32) {
+        if self.reqs[i as usize].idle.is_linked() {
+            self.idle_unlink(self.reqs[i as usize].lb.known(), i);
+        }
         let r = &mut self.reqs[i as usize];
         r.live = false;
         r.generation = r.generation.wrapping_add(1);
@@ -1146,6 +1157,7 @@ impl World {
             attempt_at: now,
             attempts: 1,
             step: 0,
+            idle: elb::IdleLink::UNLINKED,
         });
         self.send_attempt(req);
     }
@@ -1353,6 +1365,10 @@ impl World {
             r.answered = true;
             *r
         };
+        if r.idle.is_linked() {
+            // Answered: its load balancer's idle timeout no longer applies.
+            self.idle_unlink(r.lb.known(), req);
+        }
         if let Some(lb) = r.lb.get()
             && let Some(code) = elb::http_code(outcome)
         {
@@ -1379,6 +1395,7 @@ impl World {
                 inst: OptId::NONE,
                 attempts: r.attempts + 1,
                 step: 0,
+                idle: elb::IdleLink::UNLINKED,
                 ..r
             });
             let generation = self.reqs[retry as usize].generation;

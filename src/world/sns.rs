@@ -322,6 +322,7 @@ impl World {
             attempt_at: now,
             attempts: dl.retries + 1,
             step: 0,
+            idle: super::elb::IdleLink::UNLINKED,
         });
         let k = req as usize;
         if self.topics.req_delivery.len() <= k {
