@@ -246,6 +246,35 @@ impl World {
         }
     }
 
+    /// Debug builds, every metrics period: each load balancer's list holds
+    /// exactly its linked requests, all live and unanswered, in the order
+    /// they were sent, with consistent back links.
+    #[cfg(debug_assertions)]
+    pub(super) fn check_in_flight(&self) {
+        for (lb, l) in self.lbs.iter().enumerate() {
+            let (mut at, mut prev, mut n, mut last) = (l.in_flight.head, NIL, 0usize, 0);
+            while at != NIL {
+                let r = &self.reqs[at as usize];
+                assert!(
+                    r.idle.linked && r.live && !r.answered,
+                    "lb {lb}: request {at} listed"
+                );
+                assert!(r.lb.is(lb as u32), "lb {lb}: request {at} of another");
+                assert_eq!(r.idle.prev, prev, "lb {lb}: back link of {at}");
+                assert!(r.attempt_at >= last, "lb {lb}: list out of order at {at}");
+                (prev, last, at) = (at, r.attempt_at, r.idle.next);
+                n += 1;
+            }
+            assert_eq!(l.in_flight.tail, prev, "lb {lb}: tail");
+            let linked = self
+                .reqs
+                .iter()
+                .filter(|r| r.idle.linked && r.lb.is(lb as u32))
+                .count();
+            assert_eq!(n, linked, "lb {lb}: listed vs linked requests");
+        }
+    }
+
     /// Request `req` is answered (or gone): out of `lb`'s list. The timer
     /// stays armed; when it fires it finds the new head.
     #[inline]

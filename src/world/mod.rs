@@ -1432,6 +1432,8 @@ impl World {
 
     fn on_metrics_tick(&mut self) {
         #[cfg(debug_assertions)]
+        self.check_in_flight();
+        #[cfg(debug_assertions)]
         for l in &self.lbs {
             let l = &l.aws;
             if l.tracks_load() {
