@@ -19,9 +19,10 @@
 //! keys last-in-first-out and finds the next bucket by a linear scan, which
 //! cost a small M/M/10 run 40 %; here a bitmask finds it in one instruction.
 //! While few events are pending (up to `SWITCH_AT`), one vector kept in
-//! order serves instead: the earliest pops off its end and an insert
-//! counts the later keys without a branch (an M/M/10 run, ~15 pending
-//! events, measured 0.35 s with a binary heap here and 0.31 s with this).
+//! order serves instead: the earliest pops off its end and a new event
+//! moves in from the end past the earlier ones (an M/M/10 run, ~15 pending
+//! events, measured 0.35 s with a binary heap here and 0.31 s with the
+//! vector).
 //!
 //! The rare event scheduled before the front quantum (an arrival kept outside
 //! the list, see [`EventQueue::take_seq`], may be handled first and schedule
@@ -149,11 +150,16 @@ impl<E> EventQueue<E> {
         self.seq += 1;
         if self.top == u64::MAX {
             let k = key(time, seq);
-            // Latest first: the slot is after every later key. Counting them
-            // has no branch to mispredict (a binary search's compares are
-            // coin flips here).
-            let at = self.small.iter().filter(|e| e.key > k).count();
-            self.small.insert(at, Entry { key: k, event });
+            // Latest first: the new entry moves in from the end past every
+            // earlier key, the entries an insert would shift, without
+            // comparing the later ones or calling memmove.
+            self.small.push(Entry { key: k, event });
+            let v = &mut self.small[..];
+            let mut i = v.len() - 1;
+            while i > 0 && v[i - 1].key < k {
+                v.swap(i - 1, i);
+                i -= 1;
+            }
             if self.small.len() > self.switch_at {
                 self.switch_to_buckets();
             }

@@ -42,6 +42,9 @@ const AHEAD: usize = 64;
 pub struct Exp1Ahead {
     buf: [f64; AHEAD],
     next: usize,
+    /// Set by [`Exp1Ahead::scaled`]: every draw is `Sampler::Exp` of this
+    /// mean, and the buffer holds the holds before rounding.
+    scale: Option<f64>,
 }
 
 impl Default for Exp1Ahead {
@@ -49,11 +52,22 @@ impl Default for Exp1Ahead {
         Exp1Ahead {
             buf: [0.0; AHEAD],
             next: AHEAD,
+            scale: None,
         }
     }
 }
 
 impl Exp1Ahead {
+    /// Draws made ahead for a stream that serves only `Sampler::Exp(mean)`
+    /// (and `Const`) samples: the scaling is made in the block too, with the
+    /// same arithmetic as one at a time.
+    pub fn scaled(mean: f64) -> Self {
+        Exp1Ahead {
+            scale: Some(mean),
+            ..Self::default()
+        }
+    }
+
     /// The stream's next Exp(1) draw.
     #[inline]
     pub fn draw(&mut self, rng: &mut Rng) -> f64 {
@@ -189,7 +203,13 @@ impl Sampler {
     pub fn sample_ahead(&self, rng: &mut Rng, ahead: &mut Exp1Ahead) -> u64 {
         match self {
             Sampler::Const(v) => *v,
-            Sampler::Exp(mean) => (ahead.draw(rng) * mean + 0.5) as u64,
+            Sampler::Exp(mean) => match ahead.scale {
+                Some(m) => {
+                    debug_assert_eq!(m, *mean, "a scaled block serves one mean");
+                    ahead.draw_mapped(rng, |e| e * m + 0.5) as u64
+                }
+                None => (ahead.draw(rng) * mean + 0.5) as u64,
+            },
             _ => {
                 debug_assert!(
                     false,
@@ -289,6 +309,20 @@ mod tests {
             );
         }
         assert!(exp.draws_only_exp1() && konst.draws_only_exp1());
+        // Scaled in the block: the same holds.
+        let mut r = stream(9, "ahead");
+        let mut reference = stream(9, "ahead");
+        let mut ahead = Exp1Ahead::scaled(1_000_000.0);
+        for k in 0..1_000 {
+            if k % 5 == 0 {
+                assert_eq!(konst.sample_ahead(&mut r, &mut ahead), 7);
+            }
+            assert_eq!(
+                exp.sample_ahead(&mut r, &mut ahead),
+                exp.sample(&mut reference),
+                "scaled draw {k}"
+            );
+        }
         assert!(!Sampler::Uniform { lo: 0.0, span: 1.0 }.draws_only_exp1());
     }
 

@@ -422,6 +422,7 @@ impl World {
 
     /// Boot finished: the instance enters InService and registers with the
     /// group's load balancers.
+    #[inline(never)]
     pub(crate) fn on_instance_booted(&mut self, inst: u32) {
         match self.instances[inst as usize].state {
             LifecycleState::Pending => {}
@@ -559,6 +560,7 @@ impl World {
     }
 
     /// A transition's lifecycle hooks are done.
+    #[inline(never)]
     pub(super) fn on_hook_done(&mut self, inst: u32, generation: u32, proceed: bool) {
         if self.inst_gen[inst as usize] != generation {
             return;
@@ -680,6 +682,7 @@ impl World {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn on_drain_timeout(&mut self, inst: u32, generation: u32) {
         if self.inst_gen[inst as usize] == generation
             && self.instances[inst as usize].state == LifecycleState::Terminating
@@ -763,6 +766,7 @@ impl World {
     }
 
     /// A scheduled action runs: new min, max and desired capacity.
+    #[inline(never)]
     pub(crate) fn on_scheduled_action(&mut self, g: usize, idx: usize) {
         let a = self.groups[g].rt.scheduled[idx].clone();
         if a.recurrence.is_some() {

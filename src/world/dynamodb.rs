@@ -789,6 +789,7 @@ impl World {
         );
     }
 
+    #[inline(never)]
     pub(super) fn on_table(&mut self, what: TableEv, a: u32, b: u32) {
         match what {
             TableEv::Reply => {

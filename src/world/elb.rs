@@ -390,6 +390,7 @@ impl World {
 
     /// Send one health check to a target: a request that costs
     /// `health_check.cost` of a worker, through the same queue as traffic.
+    #[inline(never)]
     pub(super) fn on_health_check(&mut self, lb: u32, inst: u32, generation: u32) {
         if self.inst_gen[inst as usize] != generation {
             return;
@@ -457,6 +458,7 @@ impl World {
     }
 
     /// A health check got no response within its timeout: a failure.
+    #[inline(never)]
     pub(super) fn on_health_check_timeout(&mut self, req: u32, generation: u32) {
         let r = self.reqs[req as usize];
         if !r.live || r.generation != generation || r.answered {

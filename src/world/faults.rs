@@ -27,6 +27,7 @@ impl World {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_fault(&mut self, idx: u32) {
         let action = self.fault_plan[idx as usize].1.clone();
         let t = self.clock_text(self.now);
@@ -168,6 +169,7 @@ impl World {
     }
 
     /// An impaired instance's status check has failed.
+    #[inline(never)]
     pub(super) fn on_status_check_failed(&mut self, inst: u32, generation: u32) {
         if self.inst_gen[inst as usize] != generation
             || self.instances[inst as usize].state != LifecycleState::InService
@@ -180,6 +182,7 @@ impl World {
     }
 
     /// Give a Spot Instance its two-minute notice.
+    #[inline(never)]
     pub(super) fn spot_notice(&mut self, inst: u32) {
         let i = &self.instances[inst as usize];
         if i.state != LifecycleState::InService {
@@ -205,6 +208,7 @@ impl World {
         );
     }
 
+    #[inline(never)]
     pub(super) fn on_spot_interrupted(&mut self, inst: u32, generation: u32) {
         if self.inst_gen[inst as usize] != generation {
             return;

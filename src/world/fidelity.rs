@@ -134,6 +134,7 @@ impl FidState {
 
 impl World {
     /// Route one of this module's events.
+    #[inline(never)]
     pub(super) fn on_fidelity(&mut self, what: FidEv, a: u32, b: u32) {
         match what {
             FidEv::StoppedSeen => self.stopped_seen(a, b),

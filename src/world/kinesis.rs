@@ -464,6 +464,7 @@ impl World {
     }
 
     /// Handle a Kinesis event.
+    #[inline(never)]
     pub(super) fn on_kinesis(&mut self, what: KinEv, a: u32, b: u32) {
         match what {
             KinEv::PutRetry => {

@@ -294,6 +294,7 @@ impl World {
     }
 
     /// Handle a serverless event.
+    #[inline(never)]
     pub(super) fn on_serverless(&mut self, what: SlEv, a: u32, b: u32) {
         match what {
             SlEv::InvokeDone => self.lambda_done(a, b),

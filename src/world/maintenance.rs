@@ -178,6 +178,7 @@ impl World {
     }
 
     /// The group's periodic sweep.
+    #[inline(never)]
     pub(super) fn on_group_sweep(&mut self, g: usize) {
         if self.groups[g].maint.armed != Some(self.now) {
             return; // superseded by an earlier sweep

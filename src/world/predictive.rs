@@ -344,6 +344,7 @@ impl World {
 
     /// The group's step: the forecast rows of the metrics period that just
     /// ended, and the action for the coming hour when its time has come.
+    #[inline(never)]
     pub(super) fn on_predictive_tick(&mut self, g: usize) {
         let now = self.now;
         if now >= self.groups[g].predictive.next_row {

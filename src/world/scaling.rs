@@ -387,6 +387,7 @@ impl World {
 
     /// Every minute: take the groups' datapoints, publish those whose delay
     /// has passed, evaluate the alarms and act.
+    #[inline(never)]
     pub(super) fn on_cloudwatch_minute(&mut self) {
         let now = self.now;
         let delay = self.publication_delay;

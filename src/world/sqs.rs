@@ -338,6 +338,7 @@ impl World {
     }
 
     /// Handle an SQS event.
+    #[inline(never)]
     pub(super) fn on_sqs(&mut self, what: SqsEv, a: u32, b: u32) {
         match what {
             SqsEv::VisibilityFifo => self.sqs_visibility_fifo(a, b),
