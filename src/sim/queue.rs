@@ -10,8 +10,11 @@
 //! (2^20 ns): events sit in buckets by the highest bit in which their
 //! quantum differs from the front quantum; push is O(1), an event moves to a
 //! lower bucket at most once per bit of the quantum, and the events of the
-//! front quantum wait in a small binary heap that orders them by (time,
-//! sequence). A binary heap's sift over a million pending session timers
+//! front quantum are sorted by (time, sequence) once, when it becomes the
+//! front, and pop off the end of that vector (they waited in a binary heap
+//! before, whose pops mispredicted at every level: the `sessions`
+//! benchmark's 5 minutes took 13.8 s with it and 10.7 s sorted). A binary
+//! heap's sift over a million pending session timers
 //! made its pop most of a run's time (measured: a 3-minute run with a
 //! million live sessions took 3× longer with `std::collections::BinaryHeap`);
 //! buckets by the nanosecond moved each event down some 33 times, 39 % of a
@@ -66,7 +69,7 @@ impl<E> Ord for Entry<E> {
 const SWITCH_AT: usize = 64;
 
 /// Buckets are by time quanta of 2^QUANTUM_SHIFT ns (about a millisecond):
-/// the events of the front quantum sit in a small binary heap, so an event
+/// the events of the front quantum are sorted among themselves, so an event
 /// moves down the buckets at most once per bit of the quantum, not of the
 /// nanosecond time (measured: the radix moves were 39 % of a Black Friday
 /// run with nanosecond buckets).
@@ -81,8 +84,10 @@ pub struct EventQueue<E> {
     /// The front quantum: every bucketed event is in it or after it;
     /// `u64::MAX` in small mode.
     top: u64,
-    /// Events of the front quantum, earliest (time, seq) first.
-    front: BinaryHeap<Entry<E>>,
+    /// Events of the front quantum, latest first, so the earliest pops off
+    /// the end: sorted once when the quantum becomes the front (a binary
+    /// heap's pops mispredicted at every level: 15 % of a Black Friday run).
+    front: Vec<Entry<E>>,
     /// Events after the front quantum: bucket b holds quanta whose highest
     /// bit differing from `top` is bit b-1. Entries are (time, seq, event).
     buckets: Vec<Vec<(SimTime, u64, E)>>,
@@ -113,6 +118,25 @@ fn bucket_of(quantum: u64, top: u64) -> usize {
     (64 - (quantum ^ top).leading_zeros()) as usize
 }
 
+/// Insert into a vector kept latest first: the new entry moves in from the
+/// end past every earlier key, the entries an insert would shift, without
+/// comparing the later ones or calling memmove.
+#[inline]
+fn insert_latest_first<E>(v: &mut Vec<Entry<E>>, key: u128, event: E) {
+    v.push(Entry { key, event });
+    let v = &mut v[..];
+    let mut i = v.len() - 1;
+    while i > 0 && v[i - 1].key < key {
+        v.swap(i - 1, i);
+        i -= 1;
+    }
+}
+
+#[inline]
+fn sort_latest_first<E>(v: &mut [Entry<E>]) {
+    v.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+}
+
 #[inline]
 fn key(time: SimTime, seq: u64) -> u128 {
     ((time as u128) << 64) | seq as u128
@@ -133,7 +157,7 @@ impl<E> EventQueue<E> {
             top: u64::MAX,
             switch_at,
             shift,
-            front: BinaryHeap::new(),
+            front: Vec::new(),
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             occupied: 0,
             bucketed: 0,
@@ -149,17 +173,7 @@ impl<E> EventQueue<E> {
         let seq = self.seq;
         self.seq += 1;
         if self.top == u64::MAX {
-            let k = key(time, seq);
-            // Latest first: the new entry moves in from the end past every
-            // earlier key, the entries an insert would shift, without
-            // comparing the later ones or calling memmove.
-            self.small.push(Entry { key: k, event });
-            let v = &mut self.small[..];
-            let mut i = v.len() - 1;
-            while i > 0 && v[i - 1].key < k {
-                v.swap(i - 1, i);
-                i -= 1;
-            }
+            insert_latest_first(&mut self.small, key(time, seq), event);
             if self.small.len() > self.switch_at {
                 self.switch_to_buckets();
             }
@@ -172,10 +186,7 @@ impl<E> EventQueue<E> {
                 event,
             });
         } else if q == self.top {
-            self.front.push(Entry {
-                key: key(time, seq),
-                event,
-            });
+            insert_latest_first(&mut self.front, key(time, seq), event);
             self.bucketed += 1;
         } else {
             let b = bucket_of(q, self.top);
@@ -210,6 +221,7 @@ impl<E> EventQueue<E> {
             }
             self.bucketed += 1;
         }
+        sort_latest_first(&mut self.front);
     }
 
     /// Make `front` non-empty if any event is bucketed: the lowest
@@ -239,6 +251,7 @@ impl<E> EventQueue<E> {
                 self.occupied |= 1 << nb;
             }
         }
+        sort_latest_first(&mut self.front);
         // Give the emptied bucket its buffer back (keeps its capacity).
         self.buckets[b] = items;
     }
@@ -248,7 +261,7 @@ impl<E> EventQueue<E> {
     fn first(&mut self) -> Option<((SimTime, u64), bool)> {
         self.fill_front();
         let split = |k: u128| ((k >> 64) as SimTime, k as u64);
-        match (self.front.peek(), self.early.peek()) {
+        match (self.front.last(), self.early.peek()) {
             (Some(b), Some(e)) if e.key < b.key => Some((split(e.key), true)),
             (Some(b), _) => Some((split(b.key), false)),
             (None, Some(e)) => Some((split(e.key), true)),
