@@ -134,7 +134,7 @@ fn insert_latest_first<E>(v: &mut Vec<Entry<E>>, key: u128, event: E) {
 
 #[inline]
 fn sort_latest_first<E>(v: &mut [Entry<E>]) {
-    v.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+    v.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
 }
 
 #[inline]
