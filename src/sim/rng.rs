@@ -292,37 +292,31 @@ mod tests {
 
     #[test]
     fn draws_made_ahead_are_the_streams_own_draws() {
-        // More than one block, so a refill happens mid-sequence.
-        let mut r = stream(9, "ahead");
-        let mut reference = stream(9, "ahead");
-        let mut ahead = Exp1Ahead::default();
         let exp = Sampler::Exp(1_000_000.0);
         let konst = Sampler::Const(7);
-        for k in 0..1_000 {
-            if k % 3 == 0 {
-                assert_eq!(konst.sample_ahead(&mut r, &mut ahead), 7);
+        // Plain and scaled in the block, each mixed with constant holds:
+        // every hold is the one the stream gives one at a time.
+        for (ahead, every) in [
+            (Exp1Ahead::default(), 3),
+            (Exp1Ahead::scaled(1_000_000.0), 5),
+        ] {
+            let mut ahead = ahead;
+            let mut r = stream(9, "ahead");
+            let mut reference = stream(9, "ahead");
+            // More than one block, so a refill happens mid-sequence.
+            for k in 0..1_000 {
+                if k % every == 0 {
+                    assert_eq!(konst.sample_ahead(&mut r, &mut ahead), 7);
+                }
+                assert_eq!(
+                    exp.sample_ahead(&mut r, &mut ahead),
+                    exp.sample(&mut reference),
+                    "draw {k}, scaled: {}",
+                    ahead.scale.is_some()
+                );
             }
-            assert_eq!(
-                exp.sample_ahead(&mut r, &mut ahead),
-                exp.sample(&mut reference),
-                "draw {k}"
-            );
         }
         assert!(exp.draws_only_exp1() && konst.draws_only_exp1());
-        // Scaled in the block: the same holds.
-        let mut r = stream(9, "ahead");
-        let mut reference = stream(9, "ahead");
-        let mut ahead = Exp1Ahead::scaled(1_000_000.0);
-        for k in 0..1_000 {
-            if k % 5 == 0 {
-                assert_eq!(konst.sample_ahead(&mut r, &mut ahead), 7);
-            }
-            assert_eq!(
-                exp.sample_ahead(&mut r, &mut ahead),
-                exp.sample(&mut reference),
-                "scaled draw {k}"
-            );
-        }
         assert!(!Sampler::Uniform { lo: 0.0, span: 1.0 }.draws_only_exp1());
     }
 

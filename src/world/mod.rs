@@ -656,16 +656,16 @@ impl World {
                 StepRt::Hold(h) => h.draws_only_exp1(),
                 _ => true,
             });
-            // One mean for every drawing hold (as in the usual single
-            // `compute` step): the scaling is made ahead too.
-            let mut means = rt.steps.iter().filter_map(|s| match s {
-                StepRt::Hold(Sampler::Exp(m)) => Some(*m),
-                _ => None,
-            });
-            let one_mean = means
-                .next()
-                .filter(|m| means.all(|x| x.to_bits() == m.to_bits()));
             if exp_only {
+                // One mean for every drawing hold (as in the usual single
+                // `compute` step): the scaling is made ahead too.
+                let mut means = rt.steps.iter().filter_map(|s| match s {
+                    StepRt::Hold(Sampler::Exp(m)) => Some(*m),
+                    _ => None,
+                });
+                let one_mean = means
+                    .next()
+                    .filter(|m| means.all(|x| x.to_bits() == m.to_bits()));
                 rt.app_ahead = Some(match one_mean {
                     Some(m) => Exp1Ahead::scaled(m),
                     None => Exp1Ahead::default(),
